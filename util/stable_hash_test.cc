@@ -12,7 +12,7 @@ TEST(StableHasher, IsPinnedAcrossBuilds) {
   // dataset hash and run key changed.
   EXPECT_EQ(StableHasher().Update("").HexDigest(), StableHasher().HexDigest());
   const std::string golden = StableHasher().Update("lrb").HexDigest();
-  EXPECT_EQ(golden, "765c4434f136acf5"  // FNV-1a + splitmix64, checked in Python);
+  EXPECT_EQ(golden, "765c4434f136acf5");  // FNV-1a + splitmix64, checked in Python
   EXPECT_EQ(StableHasher().Update("lr").Update("b").HexDigest(), golden);
 }
 
