@@ -1,0 +1,41 @@
+#ifndef LRB_DATASETS_LRB_SPEC_H_
+#define LRB_DATASETS_LRB_SPEC_H_
+
+// The paper's Linear Representation Bench generator spec (PAPER.md section 3), SAE case.
+// Canonical string, every knob spelled out, e.g.
+//   lrb(n=1000,np=768,N=100000,S=0.99,M=0.1,cmin=0,beta=1,eps=0.001,lambda=0.001,
+//       step=0.05,iters=1000,eval=0.1,seed=0)
+// ParseLrbSpec(ToString(s)) == s, and ToString(ParseLrbSpec(t)) is the canonical form of t.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+
+namespace lrb::datasets {
+
+struct LrbSpec {
+  int64_t n = 1000;             // ground-truth features
+  int64_t n_p = 768;            // representation dimension
+  int64_t num_samples = 100000; // N
+  double sparsity = 0.99;       // S: each feature is zero with probability S
+  double max_interference = 0.1;  // M: target bound on max_{i!=j} <w_i, w_j>
+  double c_min = 0.0;           // magnitude = c_min + Exponential(scale beta)
+  double beta = 1.0;
+  double pgd_eps = 1e-3;        // PGD margin: penalise <w_i,w_j> above M - eps
+  double pgd_lambda = 1e-3;     // weight of the all-positive-overlap term
+  double pgd_step = 0.05;
+  int64_t pgd_max_iterations = 1000;
+  double eval_fraction = 0.1;   // last fraction of samples held out for scoring
+  uint64_t seed = 0;
+
+  bool operator==(const LrbSpec&) const = default;
+};
+
+absl::StatusOr<LrbSpec> ParseLrbSpec(std::string_view text);
+std::string ToString(const LrbSpec& spec);
+
+}  // namespace lrb::datasets
+
+#endif  // LRB_DATASETS_LRB_SPEC_H_

@@ -1,0 +1,63 @@
+#ifndef LRB_LEADERBOARD_RUN_RECORD_H_
+#define LRB_LEADERBOARD_RUN_RECORD_H_
+
+// Plain result structs: the only thing leaderboard/ knows of the rest of LRB.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lrb::leaderboard {
+
+// Where and how a run was made (DESIGN.md section 8).
+struct Environment {
+  std::string cpu;            // model name from /proc/cpuinfo
+  std::string simd_target;    // best Highway target the CPU supports, e.g. "AVX3"
+  std::string compiler;       // e.g. "gcc 12.2.0"
+  std::string build_mode;     // "opt" or "dbg" (debug builds are kept off the leaderboard)
+  std::string git_commit;     // "" when unknown
+  bool git_dirty = false;     // uncommitted changes in the tree the binary was built from
+  std::string library_versions;  // e.g. "sqlite 3.40.1; hwy 1.0.3; openblas 0.3.21"
+  std::string hostname;
+  int threads = 1;
+};
+
+// A per-feature drill-down row: how one ground-truth feature fared.
+struct FeatureRow {
+  int32_t feature = 0;
+  int32_t best_latent = -1;
+  double best_cosine = 0;
+  bool anchored = false;
+  bool recovered = false;
+};
+
+// One run: its identity (everything that enters the run key) and, once finished, its
+// outcome. The key is computed by the caller (bench/) from the canonical inputs.
+struct RunRecord {
+  std::string run_key;
+  std::string suite;           // e.g. "smoke@1"
+  std::string dataset_spec;    // canonical
+  std::string dataset_hash;
+  std::string method_spec;     // canonical, e.g. "sae.topk(k=8)+anchor(k=16,lambda=0.1)"
+  std::string train_spec;      // canonical trainer budget
+  std::string backend;         // requested: "scalar" or "simd"
+  std::string backend_used;    // actually ran: "scalar", "simd:AVX2", ...
+  uint64_t seed = 0;
+  std::string scorer_version;
+  Environment environment;
+
+  // Outcome.
+  std::string status = "running";  // "running", "ok" or "failed"
+  std::string error;               // set when failed
+  double train_seconds = 0;
+  double score_seconds = 0;
+  std::string created_at;          // UTC, ISO 8601, set by the store
+  std::vector<std::pair<std::string, double>> metrics;  // name -> value, e.g. "m_gt@0.95"
+  std::vector<FeatureRow> features;
+};
+
+}  // namespace lrb::leaderboard
+
+#endif  // LRB_LEADERBOARD_RUN_RECORD_H_
