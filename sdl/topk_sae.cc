@@ -1,0 +1,103 @@
+#include "sdl/topk_sae.h"
+
+#include <cmath>
+
+#include "absl/strings/str_format.h"
+#include "util/status_macros.h"
+
+namespace lrb::sdl {
+namespace {
+
+// Adds lambda * ||params[0:k] - anchors||^2 to the loss and its gradient to grad (if any).
+double AnchorPenalty(const std::vector<float>& params, const std::vector<float>& anchors,
+                     int64_t k, int64_t dim, double lambda, std::vector<float>* grad) {
+  double penalty = 0;
+  for (int64_t i = 0; i < k * dim; ++i) {
+    const double diff = static_cast<double>(params[i]) - anchors[i];
+    penalty += diff * diff;
+    if (grad != nullptr) (*grad)[i] += static_cast<float>(2.0 * lambda * diff);
+  }
+  return lambda * penalty;
+}
+
+}  // namespace
+
+absl::Status TopkEncode(const MethodSpec& spec, const SaeModel& model, const float* inputs,
+                        int64_t rows, const KernelTable& kernels, TopkWorkspace& workspace) {
+  const int64_t n_q = model.n_q;
+  workspace.pre_activations.resize(rows * n_q);
+  workspace.active.resize(rows * spec.k);
+  workspace.active_values.resize(rows * spec.k);
+  float* z = workspace.pre_activations.data();
+  kernels.gemm_nt(rows, n_q, model.n_p, 1.0f, inputs, model.n_p, model.w_enc.data(), model.n_p,
+                  0.0f, z, n_q);
+  for (int64_t r = 0; r < rows; ++r) kernels.axpy(n_q, 1.0f, model.b_enc.data(), z + r * n_q);
+  // Top-k selection is undefined on NaN: a diverged model is reported, not selected from.
+  if (!std::isfinite(kernels.sum_squares(rows * n_q, z))) {
+    return absl::AbortedError("encoder pre-activations are not finite (NaN or overflow)");
+  }
+  kernels.topk_rows(z, rows, n_q, n_q, spec.k, workspace.active.data(),
+                    workspace.active_values.data());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LossTerms> TopkLossAndGradient(const MethodSpec& spec, const SaeModel& model,
+                                              const Anchors& anchors, const Batch& batch,
+                                              const KernelTable& kernels,
+                                              TopkWorkspace& workspace, SaeGradient* gradient) {
+  const int64_t rows = batch.rows;
+  const int64_t k = spec.k;
+  const int64_t n_r = model.n_r;
+  LRB_RETURN_IF_ERROR(TopkEncode(spec, model, batch.inputs, rows, kernels, workspace));
+
+  // Residual r = x_hat - x_r, kept in workspace.reconstruction.
+  workspace.reconstruction.resize(rows * n_r);
+  float* residual = workspace.reconstruction.data();
+  kernels.sparse_decode(workspace.active.data(), workspace.active_values.data(), rows, k,
+                        model.w_dec.data(), n_r, n_r, model.b_dec.data(), residual, n_r);
+  for (int64_t r = 0; r < rows; ++r) {
+    kernels.axpy(n_r, -1.0f, batch.targets + r * n_r, residual + r * n_r);
+  }
+  LossTerms loss;
+  loss.reconstruction = kernels.sum_squares(rows * n_r, residual) / static_cast<double>(rows);
+
+  if (gradient != nullptr) {
+    gradient->w_enc.assign(model.w_enc.size(), 0.0f);
+    gradient->b_enc.assign(model.b_enc.size(), 0.0f);
+    gradient->w_dec.assign(model.w_dec.size(), 0.0f);
+    gradient->b_dec.assign(model.b_dec.size(), 0.0f);
+    // dL/dx_hat = (2/B) r; scaled in place, the residual becomes that gradient.
+    const float scale = 2.0f / static_cast<float>(rows);
+    for (int64_t i = 0; i < rows * n_r; ++i) residual[i] *= scale;
+    for (int64_t r = 0; r < rows; ++r) {
+      kernels.axpy(n_r, 1.0f, residual + r * n_r, gradient->b_dec.data());
+    }
+    // Decoder: dL/dW_D[:, i] = sum over samples where i is active of value * dL/dx_hat.
+    kernels.sparse_outer_accumulate(workspace.active.data(), workspace.active_values.data(),
+                                    rows, k, residual, n_r, n_r, gradient->w_dec.data(), n_r);
+    // Active values: dL/dz_i = <W_D[:, i], dL/dx_hat>; TopK passes it through unchanged.
+    workspace.value_grads.resize(rows * k);
+    kernels.sparse_dots(workspace.active.data(), rows, k, residual, n_r, model.w_dec.data(),
+                        n_r, n_r, workspace.value_grads.data());
+    for (int64_t i = 0; i < rows * k; ++i) {
+      gradient->b_enc[workspace.active[i]] += workspace.value_grads[i];
+    }
+    kernels.sparse_outer_accumulate(workspace.active.data(), workspace.value_grads.data(), rows,
+                                    k, batch.inputs, model.n_p, model.n_p,
+                                    gradient->w_enc.data(), model.n_p);
+  }
+
+  if (anchors.k > 0) {
+    loss.anchor =
+        AnchorPenalty(model.w_enc, anchors.encoder, anchors.k, model.n_p, anchors.lambda,
+                      gradient == nullptr ? nullptr : &gradient->w_enc) +
+        AnchorPenalty(model.w_dec, anchors.decoder, anchors.k, n_r, anchors.lambda,
+                      gradient == nullptr ? nullptr : &gradient->w_dec);
+  }
+  if (!std::isfinite(loss.total())) {
+    return absl::AbortedError(absl::StrFormat("loss is not finite: %g", loss.total()));
+  }
+  return loss;
+}
+
+}  // namespace lrb::sdl
