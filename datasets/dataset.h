@@ -21,8 +21,8 @@ struct SparseCodes {
 
 // How the generator ran: what a stored result needs to say how its data was made.
 struct GenerationReport {
-  int pgd_iterations = 0;          // projected-gradient steps taken for the interference bound
-  double max_interference = 0;     // max_{i != j} <w_i, w_j> of the final W_p (signed)
+  int pgd_iterations = 0;       // projected-gradient steps taken for the interference bound
+  double max_interference = 0;  // max_{i != j} <w_i, w_j> of the final W_p (signed)
   double pgd_seconds = 0;
   double codes_seconds = 0;
 };
@@ -61,10 +61,21 @@ struct Dataset {
 };
 
 // Writes the dense representation x_p = W_p x for samples [begin, end) into out
-// ((end - begin) x n_p, row-major, leading dimension n_p).
+// ((end - begin) x n_p, row-major, leading dimension n_p). Row s is
+// sum over the active features j of sample s, in ascending j, of value * features_p row j,
+// accumulated in float from +0. A row depends only on its sample (never on begin/end), and
+// the call only reads `dataset`, so disjoint ranges may be filled concurrently.
+// Requires 0 <= begin <= end <= num_samples().
 void MaterializeInputs(const Dataset& dataset, int64_t begin, int64_t end, float* out);
-// Likewise for the target x_r (equals MaterializeInputs for the SAE case).
+// Likewise for the target x_r (equals MaterializeInputs for the SAE case); out is
+// (end - begin) x n_r.
 void MaterializeTargets(const Dataset& dataset, int64_t begin, int64_t end, float* out);
+
+// The content hash of `dataset` as GenerateLrb sets it: util/stable_hash.h over a format
+// tag, the spec, the shapes, features_p, features_r, the codes (indptr, indices, values),
+// num_train and anchor_order, each length-prefixed. `content_hash` and `report` are not
+// inputs. Lets a reader of stored data check it against its manifest.
+std::string ComputeContentHash(const Dataset& dataset);
 
 }  // namespace lrb::datasets
 

@@ -4,7 +4,6 @@
 // Plain result structs: the only thing leaderboard/ knows of the rest of LRB.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,12 +12,12 @@ namespace lrb::leaderboard {
 
 // Where and how a run was made (DESIGN.md section 8).
 struct Environment {
-  std::string cpu;            // model name from /proc/cpuinfo
-  std::string simd_target;    // best Highway target the CPU supports, e.g. "AVX3"
-  std::string compiler;       // e.g. "gcc 12.2.0"
-  std::string build_mode;     // "opt" or "dbg" (debug builds are kept off the leaderboard)
-  std::string git_commit;     // "" when unknown
-  bool git_dirty = false;     // uncommitted changes in the tree the binary was built from
+  std::string cpu;               // model name from /proc/cpuinfo
+  std::string simd_target;       // best Highway target the CPU supports, e.g. "AVX3"
+  std::string compiler;          // e.g. "gcc 12.2.0"
+  std::string build_mode;        // "opt" or "dbg" (debug builds are kept off the leaderboard)
+  std::string git_commit;        // "" when unknown
+  bool git_dirty = false;        // uncommitted changes in the tree the binary was built from
   std::string library_versions;  // e.g. "sqlite 3.40.1; hwy 1.0.3; openblas 0.3.21"
   std::string hostname;
   int threads = 1;
@@ -37,13 +36,13 @@ struct FeatureRow {
 // outcome. The key is computed by the caller (bench/) from the canonical inputs.
 struct RunRecord {
   std::string run_key;
-  std::string suite;           // e.g. "smoke@1"
-  std::string dataset_spec;    // canonical
+  std::string suite;         // e.g. "smoke@1"
+  std::string dataset_spec;  // canonical
   std::string dataset_hash;
-  std::string method_spec;     // canonical, e.g. "sae.topk(k=8)+anchor(k=16,lambda=0.1)"
-  std::string train_spec;      // canonical trainer budget
-  std::string backend;         // requested: "scalar" or "simd"
-  std::string backend_used;    // actually ran: "scalar", "simd:AVX2", ...
+  std::string method_spec;   // canonical, e.g. "sae.topk(k=8)+anchor(k=16,lambda=0.1)"
+  std::string train_spec;    // canonical trainer budget
+  std::string backend;       // requested: "scalar" or "simd"
+  std::string backend_used;  // actually ran: "scalar", "simd:AVX2", ...
   uint64_t seed = 0;
   std::string scorer_version;
   Environment environment;
@@ -53,9 +52,12 @@ struct RunRecord {
   std::string error;               // set when failed
   double train_seconds = 0;
   double score_seconds = 0;
-  std::string created_at;          // UTC, ISO 8601, set by the store
-  std::vector<std::pair<std::string, double>> metrics;  // name -> value, e.g. "m_gt@0.95"
-  std::vector<FeatureRow> features;
+  std::string created_at;   // UTC, ISO 8601, set by the store
+  std::string finished_at;  // UTC, ISO 8601, set by the store when ok/failed; else ""
+  // name -> value, e.g. "m_gt@0.95" (a fraction in [0, 1]); names are distinct. Loaded runs
+  // list them sorted by name.
+  std::vector<std::pair<std::string, double>> metrics;
+  std::vector<FeatureRow> features;  // distinct features; loaded runs sorted by feature
 };
 
 }  // namespace lrb::leaderboard

@@ -1,0 +1,119 @@
+// lrb: the LRB command line. Subcommands in the style of git:
+//   lrb run --suite=NAME [--db=PATH] [--force]   generate, train, score, record, print
+//   lrb leaderboard --suite=NAME [--db=PATH] [--all]
+//   lrb suites
+// Under `bazel run`, relative paths are resolved against the directory the command was
+// typed in (BUILD_WORKING_DIRECTORY), not Bazel's runfiles directory.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "bench/runner.h"
+#include "bench/suites.h"
+#include "leaderboard/leaderboard_table.h"
+#include "leaderboard/store.h"
+#include "util/status_macros.h"
+
+ABSL_FLAG(std::string, suite, "smoke", "suite to run or show (see `lrb suites`)");
+ABSL_FLAG(std::string, db, "lrb.db", "SQLite database file (created if missing)");
+ABSL_FLAG(bool, force, false,
+          "retrain runs that are already finished (their stored results are replaced)");
+ABSL_FLAG(bool, all, false, "leaderboard: include runs from debug builds and dirty trees");
+
+namespace lrb::bench {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: lrb <command> [flags]\n"
+    "commands:\n"
+    "  run --suite=NAME [--db=lrb.db] [--force]   train and score a suite, print its board\n"
+    "  leaderboard --suite=NAME [--db=lrb.db] [--all]\n"
+    "  suites                                      list the suites\n";
+
+// Relative paths are relative to where the user typed the command.
+std::string ResolveUserPath(const std::string& path) {
+  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path[0] == '/' || cwd == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
+                              bool include_unclean) {
+  LRB_ASSIGN_OR_RETURN(const std::vector<leaderboard::RunRecord> runs, store.LoadRuns(suite.id()));
+  std::cout << "Leaderboard of " << suite.id() << "\n"
+            << leaderboard::FormatLeaderboard(
+                   leaderboard::BuildLeaderboard(runs, include_unclean));
+  int failed = 0;
+  for (const auto& run : runs) failed += run.status == "failed";
+  if (failed > 0) std::cout << failed << " failed run(s) are recorded with their errors.\n";
+  return absl::OkStatus();
+}
+
+absl::Status Run(const Suite& suite, const std::string& db_path) {
+  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(db_path));
+  RunOptions options;
+  options.force = absl::GetFlag(FLAGS_force);
+  options.log = &std::cerr;
+  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
+  std::cerr << absl::StrFormat("suite %s: %d runs into %s\n", suite.id(), suite.size(), db_path);
+  LRB_ASSIGN_OR_RETURN(const RunSummary summary, RunSuite(suite, *store, options));
+  std::cerr << absl::StrFormat("trained %d, reused %d, failed %d\n\n", summary.trained,
+                               summary.reused, summary.failed);
+  // Show this machine's results even from a dirty tree, marked as such.
+  return PrintLeaderboard(*store, suite, /*include_unclean=*/true);
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(kUsage);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() != 2) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string command = args[1];
+  if (command == "suites") {
+    for (const Suite& suite : AllSuites()) {
+      std::cout << absl::StrFormat("%-10s %3d runs  %s\n", suite.id(), suite.size(),
+                                   suite.description);
+    }
+    return 0;
+  }
+  if (command != "run" && command != "leaderboard") {
+    std::cerr << "lrb: unknown command \"" << command << "\"\n" << kUsage;
+    return 2;
+  }
+  const absl::StatusOr<const Suite*> suite = FindSuite(absl::GetFlag(FLAGS_suite));
+  if (!suite.ok()) {
+    std::cerr << "lrb: " << suite.status().message() << "\n";
+    return 2;
+  }
+  const std::string db_path = ResolveUserPath(absl::GetFlag(FLAGS_db));
+  absl::Status status;
+  if (command == "run") {
+    status = Run(**suite, db_path);
+  } else {
+    auto store = leaderboard::Store::Open(db_path);
+    status = store.ok() ? PrintLeaderboard(**store, **suite, absl::GetFlag(FLAGS_all))
+                        : store.status();
+  }
+  if (!status.ok()) {
+    std::cerr << "lrb: " << status.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace lrb::bench
+
+int main(int argc, char** argv) { return lrb::bench::Main(argc, argv); }

@@ -1,0 +1,42 @@
+#ifndef LRB_BENCH_SUITES_H_
+#define LRB_BENCH_SUITES_H_
+
+// Named, versioned suites: each a list of datasets with its standard method matrix, seeds,
+// backends and training budget. This list is the one place the CLI and the tests read;
+// change a suite's version whenever any of its results would change.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace lrb::bench {
+
+struct Suite {
+  std::string name;         // e.g. "smoke"
+  int version = 1;          // "smoke@1"
+  std::string description;  // one line for `lrb suites`
+  std::vector<std::string> datasets;  // canonical or shorthand DatasetSpecs
+  std::vector<std::string> methods;   // MethodSpecs
+  std::vector<std::string> backends;  // "scalar", "simd"
+  std::vector<uint64_t> seeds;
+  std::string train;                  // TrainSpec
+
+  std::string id() const { return name + "@" + std::to_string(version); }
+  // Runs in the matrix: datasets x methods x backends x seeds.
+  int64_t size() const {
+    return static_cast<int64_t>(datasets.size() * methods.size() * backends.size() *
+                                seeds.size());
+  }
+};
+
+const std::vector<Suite>& AllSuites();
+
+// The suite called `name` (without version); the error lists the known names.
+absl::StatusOr<const Suite*> FindSuite(std::string_view name);
+
+}  // namespace lrb::bench
+
+#endif  // LRB_BENCH_SUITES_H_

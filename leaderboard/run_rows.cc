@@ -1,0 +1,308 @@
+#include "leaderboard/run_rows.h"
+
+#include <cmath>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "leaderboard/statement.h"
+#include "util/status_macros.h"
+
+namespace lrb::leaderboard::internal {
+namespace {
+
+// Timestamps: strftime's %f is seconds with milliseconds ("05.123"); 'now' is fixed within a
+// statement.
+constexpr char kInsertRun[] = R"sql(
+INSERT INTO runs (
+  run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec, backend, backend_used,
+  seed, scorer_version, status, created_at,
+  cpu, simd_target, compiler, build_mode, git_commit, git_dirty, library_versions, hostname,
+  threads)
+VALUES (
+  :run_key, :suite, :dataset_spec, :dataset_hash, :method_spec, :train_spec, :backend,
+  :backend_used, :seed, :scorer_version, 'running', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+  :cpu, :simd_target, :compiler, :build_mode, :git_commit, :git_dirty, :library_versions,
+  :hostname, :threads)
+RETURNING id
+)sql";
+
+constexpr char kMarkFinished[] = R"sql(
+UPDATE runs
+SET status = 'ok', error = '', train_seconds = :train_seconds, score_seconds = :score_seconds,
+    backend_used = iif(:backend_used = '', backend_used, :backend_used),
+    finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = :id AND status = 'running'
+)sql";
+
+constexpr char kMarkFailed[] = R"sql(
+UPDATE runs
+SET status = 'failed', error = :error, finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = :id AND status = 'running'
+)sql";
+
+constexpr char kInsertMetric[] =
+    "INSERT INTO metrics (run_id, name, value) VALUES (:run_id, :name, :value)";
+
+constexpr char kInsertFeature[] = R"sql(
+INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored, recovered)
+VALUES (:run_id, :feature, :best_latent, :best_cosine, :anchored, :recovered)
+)sql";
+
+// Read in this order by ReadRunRow; the round-trip test covers every field.
+constexpr char kRunColumns[] = R"sql(
+  r.id, r.run_key, r.suite, r.dataset_spec, r.dataset_hash, r.method_spec, r.train_spec,
+  r.backend, r.backend_used, r.seed, r.scorer_version, r.status, r.error, r.train_seconds,
+  r.score_seconds, r.created_at, r.finished_at,
+  r.cpu, r.simd_target, r.compiler, r.build_mode, r.git_commit, r.git_dirty,
+  r.library_versions, r.hostname, r.threads
+)sql";
+
+// Returns the row id and fills `run` from a row of kRunColumns.
+int64_t ReadRunRow(const Statement& row, RunRecord& run) {
+  int c = 0;
+  const int64_t id = row.ColumnInt(c++);
+  run.run_key = row.ColumnText(c++);
+  run.suite = row.ColumnText(c++);
+  run.dataset_spec = row.ColumnText(c++);
+  run.dataset_hash = row.ColumnText(c++);
+  run.method_spec = row.ColumnText(c++);
+  run.train_spec = row.ColumnText(c++);
+  run.backend = row.ColumnText(c++);
+  run.backend_used = row.ColumnText(c++);
+  run.seed = SeedFromSql(row.ColumnInt(c++));
+  run.scorer_version = row.ColumnText(c++);
+  run.status = row.ColumnText(c++);
+  run.error = row.ColumnText(c++);
+  run.train_seconds = row.ColumnDouble(c++);
+  run.score_seconds = row.ColumnDouble(c++);
+  run.created_at = row.ColumnText(c++);
+  run.finished_at = row.ColumnText(c++);  // NULL while running reads as ""
+  Environment& env = run.environment;
+  env.cpu = row.ColumnText(c++);
+  env.simd_target = row.ColumnText(c++);
+  env.compiler = row.ColumnText(c++);
+  env.build_mode = row.ColumnText(c++);
+  env.git_commit = row.ColumnText(c++);
+  env.git_dirty = row.ColumnInt(c++) != 0;
+  env.library_versions = row.ColumnText(c++);
+  env.hostname = row.ColumnText(c++);
+  env.threads = static_cast<int>(row.ColumnInt(c++));
+  return id;
+}
+
+const char* WhereClause(RunFilter filter) {
+  switch (filter) {
+    case RunFilter::kFinishedWithKey:
+      return "r.run_key = :value AND r.status = 'ok'";
+    case RunFilter::kSuite:
+      return "r.suite = :value";
+  }
+  return "0";  // unreachable: every enumerator is handled above
+}
+
+// Prepares `sql` with its :value parameter bound.
+absl::StatusOr<Statement> PrepareFiltered(sqlite3* db, const std::string& sql,
+                                          std::string_view value, std::string doing) {
+  LRB_ASSIGN_OR_RETURN(Statement query, Statement::Prepare(db, sql, std::move(doing)));
+  LRB_RETURN_IF_ERROR(query.BindText(":value", value));
+  return query;
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run) {
+  LRB_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertRun, "inserting the run"));
+  const Environment& env = run.environment;
+  LRB_RETURN_IF_ERROR(insert.BindText(":run_key", run.run_key));
+  LRB_RETURN_IF_ERROR(insert.BindText(":suite", run.suite));
+  LRB_RETURN_IF_ERROR(insert.BindText(":dataset_spec", run.dataset_spec));
+  LRB_RETURN_IF_ERROR(insert.BindText(":dataset_hash", run.dataset_hash));
+  LRB_RETURN_IF_ERROR(insert.BindText(":method_spec", run.method_spec));
+  LRB_RETURN_IF_ERROR(insert.BindText(":train_spec", run.train_spec));
+  LRB_RETURN_IF_ERROR(insert.BindText(":backend", run.backend));
+  LRB_RETURN_IF_ERROR(insert.BindText(":backend_used", run.backend_used));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":seed", SeedToSql(run.seed)));
+  LRB_RETURN_IF_ERROR(insert.BindText(":scorer_version", run.scorer_version));
+  LRB_RETURN_IF_ERROR(insert.BindText(":cpu", env.cpu));
+  LRB_RETURN_IF_ERROR(insert.BindText(":simd_target", env.simd_target));
+  LRB_RETURN_IF_ERROR(insert.BindText(":compiler", env.compiler));
+  LRB_RETURN_IF_ERROR(insert.BindText(":build_mode", env.build_mode));
+  LRB_RETURN_IF_ERROR(insert.BindText(":git_commit", env.git_commit));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":git_dirty", env.git_dirty ? 1 : 0));
+  LRB_RETURN_IF_ERROR(insert.BindText(":library_versions", env.library_versions));
+  LRB_RETURN_IF_ERROR(insert.BindText(":hostname", env.hostname));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":threads", env.threads));
+  LRB_ASSIGN_OR_RETURN(const bool has_row, insert.Step());
+  if (!has_row) return absl::InternalError("inserting the run: RETURNING gave no id");
+  const int64_t id = insert.ColumnInt(0);
+  // Step to completion: an INSERT ... RETURNING is only finished when stepped to DONE.
+  LRB_ASSIGN_OR_RETURN(const bool more, insert.Step());
+  if (more) return absl::InternalError("inserting the run: RETURNING gave more than one id");
+  return id;
+}
+
+absl::StatusOr<bool> MarkRunFinished(sqlite3* db, int64_t run_id, const RunRecord& outcome) {
+  LRB_ASSIGN_OR_RETURN(Statement update,
+                       Statement::Prepare(db, kMarkFinished, "marking the run ok"));
+  LRB_RETURN_IF_ERROR(update.BindInt(":id", run_id));
+  LRB_RETURN_IF_ERROR(update.BindDouble(":train_seconds", outcome.train_seconds));
+  LRB_RETURN_IF_ERROR(update.BindDouble(":score_seconds", outcome.score_seconds));
+  LRB_RETURN_IF_ERROR(update.BindText(":backend_used", outcome.backend_used));
+  LRB_ASSIGN_OR_RETURN(const int64_t changed, update.Run());
+  return changed == 1;
+}
+
+absl::StatusOr<bool> MarkRunFailed(sqlite3* db, int64_t run_id, std::string_view error) {
+  LRB_ASSIGN_OR_RETURN(Statement update,
+                       Statement::Prepare(db, kMarkFailed, "marking the run failed"));
+  LRB_RETURN_IF_ERROR(update.BindInt(":id", run_id));
+  LRB_RETURN_IF_ERROR(update.BindText(":error", error));
+  LRB_ASSIGN_OR_RETURN(const int64_t changed, update.Run());
+  return changed == 1;
+}
+
+absl::Status ValidateOutcome(const RunRecord& outcome) {
+  if (std::isnan(outcome.train_seconds) || std::isnan(outcome.score_seconds)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("timings must be numbers (train_seconds %g, score_seconds %g)",
+                        outcome.train_seconds, outcome.score_seconds));
+  }
+  std::set<std::string_view> names;
+  for (const auto& [name, value] : outcome.metrics) {
+    if (name.empty()) return absl::InvalidArgumentError("a metric has an empty name");
+    if (std::isnan(value)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metric \"", name, "\" is NaN; SQLite would store it as NULL, so it is refused"));
+    }
+    if (!names.insert(name).second) {
+      return absl::InvalidArgumentError(absl::StrCat("metric \"", name, "\" is given twice"));
+    }
+  }
+  std::set<int32_t> features;
+  for (const FeatureRow& row : outcome.features) {
+    if (std::isnan(row.best_cosine)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("best_cosine of feature ", row.feature, " is NaN"));
+    }
+    if (!features.insert(row.feature).second) {
+      return absl::InvalidArgumentError(absl::StrCat("feature ", row.feature, " is given twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertOutcomeRows(sqlite3* db, int64_t run_id, const RunRecord& outcome) {
+  LRB_ASSIGN_OR_RETURN(Statement metric,
+                       Statement::Prepare(db, kInsertMetric, "inserting a metric"));
+  for (const auto& [name, value] : outcome.metrics) {
+    LRB_RETURN_IF_ERROR(metric.BindInt(":run_id", run_id));
+    LRB_RETURN_IF_ERROR(metric.BindText(":name", name));
+    LRB_RETURN_IF_ERROR(metric.BindDouble(":value", value));
+    LRB_RETURN_IF_ERROR(Annotate(metric.Run().status(), absl::StrCat("metric \"", name, "\"")));
+  }
+  LRB_ASSIGN_OR_RETURN(Statement feature,
+                       Statement::Prepare(db, kInsertFeature, "inserting a feature row"));
+  for (const FeatureRow& row : outcome.features) {
+    LRB_RETURN_IF_ERROR(feature.BindInt(":run_id", run_id));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":feature", row.feature));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":best_latent", row.best_latent));
+    LRB_RETURN_IF_ERROR(feature.BindDouble(":best_cosine", row.best_cosine));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":anchored", row.anchored ? 1 : 0));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":recovered", row.recovered ? 1 : 0));
+    LRB_RETURN_IF_ERROR(Annotate(feature.Run().status(), absl::StrCat("feature ", row.feature)));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadRunStatus(sqlite3* db, int64_t run_id) {
+  LRB_ASSIGN_OR_RETURN(
+      Statement query,
+      Statement::Prepare(db, "SELECT status FROM runs WHERE id = :id", "reading the run status"));
+  LRB_RETURN_IF_ERROR(query.BindInt(":id", run_id));
+  LRB_ASSIGN_OR_RETURN(const bool found, query.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("no run with id ", run_id));
+  return query.ColumnText(0);
+}
+
+absl::StatusOr<std::optional<RunState>> FindRunState(sqlite3* db, std::string_view run_key) {
+  LRB_ASSIGN_OR_RETURN(Statement query,
+                       Statement::Prepare(db, "SELECT id, status FROM runs WHERE run_key = :key",
+                                          "looking up the run key"));
+  LRB_RETURN_IF_ERROR(query.BindText(":key", run_key));
+  LRB_ASSIGN_OR_RETURN(const bool found, query.Step());
+  if (!found) return std::nullopt;
+  return RunState{.id = query.ColumnInt(0), .status = query.ColumnText(1)};
+}
+
+absl::StatusOr<bool> DeleteRunRow(sqlite3* db, std::string_view run_key) {
+  LRB_ASSIGN_OR_RETURN(
+      Statement remove,
+      Statement::Prepare(db, "DELETE FROM runs WHERE run_key = :key", "deleting the run"));
+  LRB_RETURN_IF_ERROR(remove.BindText(":key", run_key));
+  LRB_ASSIGN_OR_RETURN(const int64_t changed, remove.Run());
+  return changed > 0;
+}
+
+absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
+                                                  std::string_view value) {
+  const char* const where = WhereClause(filter);
+  std::vector<RunRecord> runs;
+  std::unordered_map<int64_t, size_t> index_of_id;
+
+  const std::string runs_sql =
+      absl::StrCat("SELECT ", kRunColumns, " FROM runs AS r WHERE ", where, " ORDER BY r.id");
+  LRB_ASSIGN_OR_RETURN(Statement run_rows, PrepareFiltered(db, runs_sql, value, "reading runs"));
+  while (true) {
+    LRB_ASSIGN_OR_RETURN(const bool has_row, run_rows.Step());
+    if (!has_row) break;
+    RunRecord& run = runs.emplace_back();
+    index_of_id[ReadRunRow(run_rows, run)] = runs.size() - 1;
+  }
+  if (runs.empty()) return runs;
+  // The same filter in the same snapshot: every metric and feature row read below belongs to
+  // a run read above.
+  auto run_with_id = [&](int64_t id) -> absl::StatusOr<RunRecord*> {
+    const auto it = index_of_id.find(id);
+    if (it == index_of_id.end()) {
+      return absl::InternalError(absl::StrCat("a row refers to run ", id, ", not selected"));
+    }
+    return &runs[it->second];
+  };
+
+  const std::string metrics_sql = absl::StrCat(
+      "SELECT m.run_id, m.name, m.value FROM metrics AS m JOIN runs AS r ON r.id = m.run_id ",
+      "WHERE ", where, " ORDER BY m.run_id, m.name");
+  LRB_ASSIGN_OR_RETURN(Statement metric_rows,
+                       PrepareFiltered(db, metrics_sql, value, "reading metrics"));
+  while (true) {
+    LRB_ASSIGN_OR_RETURN(const bool has_row, metric_rows.Step());
+    if (!has_row) break;
+    LRB_ASSIGN_OR_RETURN(RunRecord* const run, run_with_id(metric_rows.ColumnInt(0)));
+    run->metrics.emplace_back(metric_rows.ColumnText(1), metric_rows.ColumnDouble(2));
+  }
+
+  const std::string features_sql = absl::StrCat(
+      "SELECT f.run_id, f.feature, f.best_latent, f.best_cosine, f.anchored, f.recovered ",
+      "FROM feature_results AS f JOIN runs AS r ON r.id = f.run_id ",  //
+      "WHERE ", where, " ORDER BY f.run_id, f.feature");
+  LRB_ASSIGN_OR_RETURN(Statement feature_rows,
+                       PrepareFiltered(db, features_sql, value, "reading feature rows"));
+  while (true) {
+    LRB_ASSIGN_OR_RETURN(const bool has_row, feature_rows.Step());
+    if (!has_row) break;
+    LRB_ASSIGN_OR_RETURN(RunRecord* const run, run_with_id(feature_rows.ColumnInt(0)));
+    FeatureRow& row = run->features.emplace_back();
+    row.feature = static_cast<int32_t>(feature_rows.ColumnInt(1));
+    row.best_latent = static_cast<int32_t>(feature_rows.ColumnInt(2));
+    row.best_cosine = feature_rows.ColumnDouble(3);
+    row.anchored = feature_rows.ColumnInt(4) != 0;
+    row.recovered = feature_rows.ColumnInt(5) != 0;
+  }
+  return runs;
+}
+
+}  // namespace lrb::leaderboard::internal

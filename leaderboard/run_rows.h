@@ -1,0 +1,75 @@
+#ifndef LRB_LEADERBOARD_RUN_ROWS_H_
+#define LRB_LEADERBOARD_RUN_ROWS_H_
+
+// How a RunRecord maps onto the rows of the `runs`, `metrics` and `feature_results` tables
+// (schema.cc). These functions run single statements; the caller owns the transaction.
+
+#include <sqlite3.h>
+
+#include <bit>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "leaderboard/run_record.h"
+
+namespace lrb::leaderboard::internal {
+
+// SQLite integers are signed 64-bit; a uint64 seed is stored as the int64 with the same bit
+// pattern (2^64-1 is stored as -1), which maps back exactly.
+constexpr int64_t SeedToSql(uint64_t seed) { return std::bit_cast<int64_t>(seed); }
+constexpr uint64_t SeedFromSql(int64_t stored) { return std::bit_cast<uint64_t>(stored); }
+
+// Inserts `run`'s identity and environment as a new "running" row, stamped with the current
+// UTC time; its outcome fields are ignored. Returns the new row id.
+absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run);
+
+// Sets a "running" run to "ok" with `outcome`'s timings (and its backend_used, when not
+// empty: the backend that actually ran may only be known once training started), stamped
+// with the current UTC time. False if `run_id` is not a running run (nothing changed).
+absl::StatusOr<bool> MarkRunFinished(sqlite3* db, int64_t run_id, const RunRecord& outcome);
+
+// Sets a "running" run to "failed" with `error` (non-empty). False if `run_id` is not a
+// running run (nothing changed).
+absl::StatusOr<bool> MarkRunFailed(sqlite3* db, int64_t run_id, std::string_view error);
+
+// Checks that `outcome` can be stored exactly: SQLite turns a NaN into NULL, so a NaN metric,
+// timing or cosine is refused (naming it) rather than stored as a different value; metric
+// names must be non-empty and distinct. Touches no database.
+absl::Status ValidateOutcome(const RunRecord& outcome);
+
+// Inserts `outcome`'s metrics and feature rows for run `run_id`. Validate first.
+absl::Status InsertOutcomeRows(sqlite3* db, int64_t run_id, const RunRecord& outcome);
+
+// The status of run `run_id`, or NotFound.
+absl::StatusOr<std::string> ReadRunStatus(sqlite3* db, int64_t run_id);
+
+struct RunState {
+  int64_t id = 0;
+  std::string status;
+};
+// The id and status of the run with `run_key` (of any status), if there is one.
+absl::StatusOr<std::optional<RunState>> FindRunState(sqlite3* db, std::string_view run_key);
+
+// Deletes the run with `run_key` and, by ON DELETE CASCADE, its metrics and feature rows.
+// Returns whether there was such a run.
+absl::StatusOr<bool> DeleteRunRow(sqlite3* db, std::string_view run_key);
+
+enum class RunFilter {
+  kFinishedWithKey,  // the "ok" run whose run_key is the argument (at most one)
+  kSuite,            // every run of the suite named by the argument
+};
+
+// The runs selected by `filter` with argument `value`, oldest first, each with its metrics
+// (sorted by name) and feature rows (sorted by feature). Run it inside a read transaction so
+// the three queries see one snapshot.
+absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
+                                                  std::string_view value);
+
+}  // namespace lrb::leaderboard::internal
+
+#endif  // LRB_LEADERBOARD_RUN_ROWS_H_

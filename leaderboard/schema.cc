@@ -1,0 +1,154 @@
+#include "leaderboard/schema.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "leaderboard/statement.h"
+#include "leaderboard/transaction.h"
+#include "util/status_macros.h"
+
+namespace lrb::leaderboard::internal {
+namespace {
+
+// Version 1. Every table is STRICT, so a value of the wrong type is an error instead of being
+// stored as whatever it happens to be.
+//
+// runs.seed holds the run's uint64 seed as the int64 with the same bits (two's complement):
+// seeds >= 2^63 read as negative numbers in raw SQL, and map back exactly (run_rows.h).
+// runs.id is AUTOINCREMENT so an id is never reused: a run id held by a process in flight
+// can never come to mean another run after its row was deleted or replaced.
+// Timestamps are UTC ISO 8601 text ("2026-11-25T10:00:00.123Z"), set by the store.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE runs (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_key          TEXT    NOT NULL UNIQUE CHECK (run_key <> ''),
+  suite            TEXT    NOT NULL,
+  dataset_spec     TEXT    NOT NULL,
+  dataset_hash     TEXT    NOT NULL,
+  method_spec      TEXT    NOT NULL,
+  train_spec       TEXT    NOT NULL,
+  backend          TEXT    NOT NULL,
+  backend_used     TEXT    NOT NULL,
+  seed             INTEGER NOT NULL,
+  scorer_version   TEXT    NOT NULL,
+  status           TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed')),
+  error            TEXT    NOT NULL DEFAULT '',
+  train_seconds    REAL    NOT NULL DEFAULT 0,
+  score_seconds    REAL    NOT NULL DEFAULT 0,
+  created_at       TEXT    NOT NULL,
+  finished_at      TEXT,
+  cpu              TEXT    NOT NULL,
+  simd_target      TEXT    NOT NULL,
+  compiler         TEXT    NOT NULL,
+  build_mode       TEXT    NOT NULL,
+  git_commit       TEXT    NOT NULL,
+  git_dirty        INTEGER NOT NULL CHECK (git_dirty IN (0, 1)),
+  library_versions TEXT    NOT NULL,
+  hostname         TEXT    NOT NULL,
+  threads          INTEGER NOT NULL,
+  -- A run has ended exactly when it has an end time; only a failed run carries an error.
+  CHECK ((status = 'running') = (finished_at IS NULL)),
+  CHECK ((status = 'failed') = (error <> ''))
+) STRICT;
+
+CREATE INDEX runs_by_suite ON runs (suite, id);
+
+-- Long format: a new metric is a new row, never a migration.
+CREATE TABLE metrics (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name   TEXT    NOT NULL CHECK (name <> ''),
+  value  REAL    NOT NULL,
+  PRIMARY KEY (run_id, name)
+) STRICT, WITHOUT ROWID;
+
+-- Per ground-truth-feature drill-down.
+CREATE TABLE feature_results (
+  run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  feature     INTEGER NOT NULL,
+  best_latent INTEGER NOT NULL,
+  best_cosine REAL    NOT NULL,
+  anchored    INTEGER NOT NULL CHECK (anchored IN (0, 1)),
+  recovered   INTEGER NOT NULL CHECK (recovered IN (0, 1)),
+  PRIMARY KEY (run_id, feature)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql, std::string doing) {
+  LRB_ASSIGN_OR_RETURN(Statement query, Statement::Prepare(db, sql, std::move(doing)));
+  LRB_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+  if (!has_row) return absl::InternalError(absl::StrCat("no result from: ", sql));
+  return query.ColumnInt(0);
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return Migrations().back().version; }
+
+absl::StatusOr<int> ReadSchemaVersion(sqlite3* db, const std::string& path) {
+  // SQLite reads the file lazily: this first read is where a file that is not SQLite at all
+  // shows up, as SQLITE_NOTADB.
+  const absl::StatusOr<int64_t> application_id =
+      QueryInt(db, "PRAGMA application_id", "reading the database header");
+  if (!application_id.ok()) {
+    if (SqliteResultCode(application_id.status()) == SQLITE_NOTADB) {
+      return absl::FailedPreconditionError(absl::StrCat(path, " is not an SQLite database (",
+                                                        application_id.status().message(), ")"));
+    }
+    return Annotate(application_id.status(), path);
+  }
+  absl::StatusOr<int64_t> version = QueryInt(db, "PRAGMA user_version", "reading user_version");
+  if (!version.ok()) return Annotate(version.status(), path);
+  absl::StatusOr<int64_t> objects =
+      QueryInt(db, "SELECT count(*) FROM sqlite_schema", "counting schema objects");
+  if (!objects.ok()) return Annotate(objects.status(), path);
+
+  if (*application_id == kApplicationId) {
+    if (*version > LatestSchemaVersion()) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "%s has LRB schema version %d, newer than version %d, the newest this build of lrb "
+          "knows; use a newer lrb to open it",
+          path, *version, LatestSchemaVersion()));
+    }
+    if (*version < 1) {
+      return absl::DataLossError(absl::StrFormat(
+          "%s is marked as an LRB database but has no schema version (user_version %d)", path,
+          *version));
+    }
+    return static_cast<int>(*version);
+  }
+  if (*application_id == 0 && *version == 0 && *objects == 0) return 0;  // a new, empty file
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "%s is an SQLite database but not an LRB database (application_id %#x, user_version %d, "
+      "%d schema objects); refusing to change it",
+      path, *application_id, *version, *objects));
+}
+
+absl::Status MigrateToLatest(sqlite3* db, const std::string& path) {
+  return RunInTransaction(
+      db, TransactionKind::kWrite, absl::StrCat(path, ": migrating the schema"),
+      [&]() -> absl::Status {
+        LRB_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(db, path));
+        if (version == LatestSchemaVersion()) return absl::OkStatus();
+        for (const Migration& migration : Migrations()) {
+          if (migration.version <= version) continue;
+          LRB_RETURN_IF_ERROR(
+              ExecSql(db, migration.sql, absl::StrCat("migrating to version ", migration.version)));
+        }
+        // PRAGMAs take no bound parameters; both values are integers we format ourselves.
+        LRB_RETURN_IF_ERROR(
+            ExecSql(db, absl::StrCat("PRAGMA application_id = ", kApplicationId).c_str(),
+                    "setting application_id"));
+        return ExecSql(db, absl::StrCat("PRAGMA user_version = ", LatestSchemaVersion()).c_str(),
+                       "setting user_version");
+      });
+}
+
+}  // namespace lrb::leaderboard::internal

@@ -1,0 +1,146 @@
+// Opening files: new, ours, newer than us, foreign SQLite, not SQLite at all.
+
+#include "leaderboard/schema.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "leaderboard/store.h"
+#include "leaderboard/test_support.h"
+
+namespace lrb::leaderboard {
+namespace {
+
+using ::lrb::leaderboard::testing::FreshDbPath;
+using ::lrb::leaderboard::testing::RawDb;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST(MigrationsTest, VersionsCountUpFromOneWithoutGaps) {
+  int expected = 1;
+  for (const internal::Migration& migration : internal::Migrations()) {
+    EXPECT_EQ(migration.version, expected++);
+    EXPECT_NE(migration.sql, nullptr);
+  }
+  EXPECT_EQ(internal::LatestSchemaVersion(), expected - 1);
+}
+
+TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
+  const std::string path = FreshDbPath();
+  LRB_ASSERT_OK(Store::Open(path));
+  RawDb raw(path);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_EQ(raw.Query("PRAGMA application_id"), absl::StrCat(internal::kApplicationId));
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
+  for (const char* table : {"runs", "metrics", "feature_results"}) {
+    EXPECT_EQ(
+        raw.Query(absl::StrCat("SELECT strict FROM pragma_table_list WHERE name = '", table, "'")),
+        "1")
+        << table << " is missing or not STRICT";
+  }
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM pragma_foreign_key_list('metrics')"), "1");
+}
+
+TEST(OpenTest, ReopensAndAcceptsAnEmptyFile) {
+  const std::string path = FreshDbPath();
+  LRB_ASSERT_OK(Store::Open(path));
+  LRB_EXPECT_OK(Store::Open(path));  // already current: nothing to migrate
+
+  const std::string empty = FreshDbPath("empty.db");
+  WriteFile(empty, "");  // e.g. `touch lrb.db`
+  LRB_EXPECT_OK(Store::Open(empty));
+}
+
+TEST(OpenTest, RefusesANewerSchemaNamingBothVersions) {
+  const std::string path = FreshDbPath();
+  LRB_ASSERT_OK(Store::Open(path));
+  const int newer = internal::LatestSchemaVersion() + 1;
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec(absl::StrCat("PRAGMA user_version = ", newer)), "");
+  }
+  const auto store = Store::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(store.status().message()),
+              AllOf(HasSubstr(path), HasSubstr(absl::StrCat("version ", newer)),
+                    HasSubstr(absl::StrCat("version ", internal::LatestSchemaVersion()))));
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(newer)) << "file was modified";
+}
+
+TEST(OpenTest, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
+  const std::string path = FreshDbPath("notes.txt");
+  std::string garbage;
+  for (int i = 0; i < 512; ++i) garbage += "not a database, just some bytes ";
+  WriteFile(path, garbage);
+
+  const auto store = Store::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()),
+              AllOf(HasSubstr(path), HasSubstr("not an SQLite database")));
+  EXPECT_EQ(ReadFile(path), garbage);
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST(OpenTest, RefusesAShortNonSqliteFile) {
+  const std::string path = FreshDbPath("short.txt");
+  WriteFile(path, "hello\n");
+  const auto store = Store::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr(path));
+  EXPECT_EQ(ReadFile(path), "hello\n");
+}
+
+TEST(OpenTest, RefusesAnotherProgramsSqliteDatabaseAndLeavesItAlone) {
+  const std::string path = FreshDbPath("other.db");
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me')"), "");
+  }
+  const std::string before = ReadFile(path);
+
+  const auto store = Store::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(store.status().message()),
+              AllOf(HasSubstr(path), HasSubstr("not an LRB database")));
+  EXPECT_EQ(ReadFile(path), before);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "delete");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'runs'"), "0");
+}
+
+TEST(OpenTest, RefusesPathsThatCannotHoldADatabase) {
+  const std::string directory = FreshDbPath("a_directory");
+  std::filesystem::create_directories(directory);
+  const auto in_directory = Store::Open(directory);
+  ASSERT_FALSE(in_directory.ok());
+  EXPECT_THAT(std::string(in_directory.status().message()), HasSubstr(directory));
+
+  const std::string missing_parent = FreshDbPath("no/such/dir/lrb.db");
+  const auto missing = Store::Open(missing_parent);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr(missing_parent));
+
+  EXPECT_EQ(Store::Open("").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Store::Open(":memory:").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lrb::leaderboard

@@ -1,0 +1,144 @@
+#ifndef LRB_LEADERBOARD_TEST_SUPPORT_H_
+#define LRB_LEADERBOARD_TEST_SUPPORT_H_
+
+// Test helpers for leaderboard/: status assertions (Abseil 20220623 has no status matchers),
+// fresh database paths and a fully populated RunRecord.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "leaderboard/run_record.h"
+
+namespace lrb::leaderboard::testing {
+
+inline absl::Status StatusOf(const absl::Status& status) { return status; }
+template <typename T>
+absl::Status StatusOf(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
+
+// gtest predicate formatter: evaluates the expression once and prints a failed status.
+template <typename T>
+::testing::AssertionResult IsOk(const char* expression, const T& value) {
+  const absl::Status status = StatusOf(value);
+  if (status.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << expression << " failed: " << status;
+}
+
+}  // namespace lrb::leaderboard::testing
+
+#define LRB_EXPECT_OK(expr) EXPECT_PRED_FORMAT1(::lrb::leaderboard::testing::IsOk, expr)
+#define LRB_ASSERT_OK(expr) ASSERT_PRED_FORMAT1(::lrb::leaderboard::testing::IsOk, expr)
+
+// `LRB_ASSERT_OK_AND_ASSIGN(auto x, F());` in a test body: the value of a StatusOr, or a
+// fatal failure printing its status.
+#define LRB_ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  LRB_ASSERT_OK_AND_ASSIGN_IMPL_(LRB_TEST_CONCAT_(lrb_statusor_, __LINE__), lhs, expr)
+#define LRB_TEST_CONCAT_INNER_(a, b) a##b
+#define LRB_TEST_CONCAT_(a, b) LRB_TEST_CONCAT_INNER_(a, b)
+#define LRB_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
+  auto statusor = (expr);                                   \
+  ASSERT_TRUE(statusor.ok()) << statusor.status();          \
+  lhs = std::move(statusor).value()
+
+namespace lrb::leaderboard::testing {
+
+// A path that does not exist yet, under the test's private TEST_TMPDIR, unique per test
+// and `name`.
+inline std::string FreshDbPath(const std::string& name = "lrb.db") {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::filesystem::path dir = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
+                                    absl::StrCat(test->test_suite_name(), ".", test->name());
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path path = dir / name;
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
+  return path.string();
+}
+
+// A run with every identity and environment field set to a distinct value, so a column
+// read into the wrong field shows up.
+inline RunRecord SampleRun(const std::string& run_key = "key-0") {
+  RunRecord run;
+  run.run_key = run_key;
+  run.suite = "smoke@1";
+  run.dataset_spec = "lrb(n=16,np=8,nr=8,N=100,S=0.9,M=0.1,cmin=0,beta=1,seed=0)";
+  run.dataset_hash = "0123456789abcdef";
+  run.method_spec = "sae.topk(k=4)+anchor(k=2,lambda=0.1)";
+  run.train_spec = "train(steps=100,batch=32,lr=0.001)";
+  run.backend = "simd";
+  run.backend_used = "simd:AVX2";
+  run.seed = 7;
+  run.scorer_version = "scorer@1";
+  run.environment.cpu = "AMD EPYC 7B13";
+  run.environment.simd_target = "AVX2";
+  run.environment.compiler = "gcc 12.2.0";
+  run.environment.build_mode = "opt";
+  run.environment.git_commit = "e0b182a";
+  run.environment.git_dirty = false;
+  run.environment.library_versions = "sqlite 3.40.1; hwy 1.0.3";
+  run.environment.hostname = "bench-host";
+  run.environment.threads = 2;
+  return run;
+}
+
+// Opens `path` with a plain SQLite connection, bypassing Store: for looking at (or
+// tampering with) the file the way another program would.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    rc_ = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc_ == SQLITE_OK) rc_ = sqlite3_busy_timeout(db_, 10'000);
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3* get() const { return db_; }
+
+  // Runs `sql` (no result rows expected); returns "" or SQLite's error message.
+  std::string Exec(const std::string& sql) {
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK) return "";
+    return sqlite3_errmsg(db_);
+  }
+
+  // The first column of the first row of `sql`, as text ("<no row>" / "<error: ...>").
+  std::string Query(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return absl::StrCat("<error: ", sqlite3_errmsg(db_), ">");
+    }
+    std::string result;
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      result = text != nullptr ? reinterpret_cast<const char*>(text) : "<null>";
+    } else if (rc == SQLITE_DONE) {
+      result = "<no row>";
+    } else {
+      result = absl::StrCat("<error: ", sqlite3_errmsg(db_), ">");
+    }
+    sqlite3_finalize(stmt);
+    return result;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+}  // namespace lrb::leaderboard::testing
+
+#endif  // LRB_LEADERBOARD_TEST_SUPPORT_H_

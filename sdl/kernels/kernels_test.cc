@@ -1,0 +1,854 @@
+// Every SIMD kernel against the scalar reference, at sizes that hit every vector tail (1, 3,
+// 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129) and with leading dimensions
+// larger than the row. Selections, masks and element-wise maps must agree exactly; sums
+// within a depth-scaled bound. Also: the dispatcher picked the best target this build and
+// CPU allow, results do not depend on the thread count, and a few hand-computed goldens.
+//
+// Inputs come from the counter RNG under one seed, printed with every failure; replay a
+// failure with LRB_KERNELS_TEST_SEED=<seed>.
+
+#include "sdl/kernels/kernels.h"
+
+#include <cblas.h>  // OpenBLAS, for its thread-count knob
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "hwy/targets.h"
+#include "sdl/kernels/simd_kernels_internal.h"
+#include "util/philox.h"
+
+namespace lrb::sdl {
+namespace {
+
+using simd_internal::Parallelism;
+
+constexpr int64_t kSizes[] = {1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129};
+constexpr float kEps = std::numeric_limits<float>::epsilon();
+constexpr int kMaxReportedMismatches = 8;
+
+const KernelTable& Ref() { return ScalarKernels(); }
+const KernelTable& Simd() { return SimdKernels(); }
+
+uint64_t TestSeed() {
+  static const uint64_t seed = [] {
+    const char* env = std::getenv("LRB_KERNELS_TEST_SEED");
+    return env == nullptr ? uint64_t{20241125} : std::strtoull(env, nullptr, 10);
+  }();
+  return seed;
+}
+
+std::string SeedNote() {
+  return absl::StrCat("seed ", TestSeed(), " (replay: LRB_KERNELS_TEST_SEED=", TestSeed(), ")");
+}
+
+// Deterministic draws; each test uses its own stream so that tests are independent.
+class Draws {
+ public:
+  explicit Draws(uint64_t stream) : rng_(TestSeed(), stream) {}
+  float Uniform(float lo, float hi) {
+    return lo + static_cast<float>(rng_.Uniform(next_++)) * (hi - lo);
+  }
+  int64_t Below(int64_t bound) {
+    return static_cast<int64_t>(rng_.Below(next_++, static_cast<uint64_t>(bound)));
+  }
+  std::vector<float> Vector(int64_t n, float lo = -1.0f, float hi = 1.0f) {
+    std::vector<float> v(n);
+    for (float& x : v) x = Uniform(lo, hi);
+    return v;
+  }
+
+ private:
+  CounterRng rng_;
+  uint64_t next_ = 0;
+};
+
+// A row-major rows x cols matrix with leading dimension ld >= cols. The padding between
+// rows holds a NaN sentinel so that a kernel writing past a row's end is caught.
+struct Matrix {
+  Matrix(int64_t rows_, int64_t cols_, int64_t pad = 0)
+      : rows(rows_), cols(cols_), ld(cols_ + pad), data(rows_ * (cols_ + pad), kSentinel) {}
+  float& at(int64_t r, int64_t c) { return data[r * ld + c]; }
+  float at(int64_t r, int64_t c) const { return data[r * ld + c]; }
+  float* ptr() { return data.data(); }
+  const float* ptr() const { return data.data(); }
+  std::string Shape() const { return absl::StrFormat("%dx%d (ld %d)", rows, cols, ld); }
+
+  static constexpr float kSentinel = std::numeric_limits<float>::quiet_NaN();
+  int64_t rows, cols, ld;
+  std::vector<float> data;
+};
+
+Matrix RandomMatrix(Draws& draws, int64_t rows, int64_t cols, int64_t pad, float lo = -1.0f,
+                    float hi = 1.0f) {
+  Matrix m(rows, cols, pad);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) m.at(r, c) = draws.Uniform(lo, hi);
+  }
+  return m;
+}
+
+Matrix Abs(Matrix m) {
+  for (float& x : m.data) x = std::fabs(x);
+  return m;
+}
+
+bool SameBits(float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }
+
+// Both results of a float sum of `depth` terms whose magnitudes add to `abs_sum` lie within
+// about depth * eps * abs_sum of the exact value (Higham, recursive summation; blocked and
+// FMA orders are no worse), so the two may differ by 4 * eps * depth * abs_sum.
+double SumTolerance(int64_t depth, double abs_sum) {
+  return 4.0 * kEps * static_cast<double>(std::max<int64_t>(depth, 1)) * abs_sum;
+}
+
+// Element-wise comparison of two rows x cols matrices; `tolerance` is per element (a matrix
+// of bounds, or null for exact bitwise agreement). Padding must be bitwise untouched.
+void ExpectMatrixNear(const Matrix& got, const Matrix& want, const Matrix* tolerance,
+                      const std::string& what) {
+  ASSERT_EQ(got.data.size(), want.data.size()) << what;
+  int mismatches = 0;
+  for (int64_t r = 0; r < got.rows; ++r) {
+    for (int64_t c = 0; c < got.ld; ++c) {
+      const float g = got.at(r, c), w = want.at(r, c);
+      const bool padding = c >= got.cols;
+      bool ok;
+      double bound = 0;
+      if (padding || tolerance == nullptr) {
+        ok = SameBits(g, w);
+      } else {
+        bound = tolerance->at(r, c);
+        ok = SameBits(g, w) || std::fabs(static_cast<double>(g) - w) <= bound;
+      }
+      if (!ok && ++mismatches <= kMaxReportedMismatches) {
+        ADD_FAILURE() << what << ": " << got.Shape() << (padding ? " padding" : "") << " at (" << r
+                      << ", " << c << "): simd " << absl::StrFormat("%.9g", g) << " vs scalar "
+                      << absl::StrFormat("%.9g", w) << ", |diff| "
+                      << std::fabs(static_cast<double>(g) - w) << " > bound " << bound << "; "
+                      << SeedNote();
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << what << ": " << got.Shape() << " mismatching elements";
+}
+
+void ExpectVectorNear(const std::vector<float>& got, const std::vector<float>& want,
+                      const std::vector<double>* tolerance, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  int mismatches = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const double bound = tolerance == nullptr ? 0.0 : (*tolerance)[i];
+    const bool ok =
+        SameBits(got[i], want[i]) ||
+        (tolerance != nullptr && std::fabs(static_cast<double>(got[i]) - want[i]) <= bound);
+    if (!ok && ++mismatches <= kMaxReportedMismatches) {
+      ADD_FAILURE() << what << " (n = " << got.size() << ") at " << i << ": simd "
+                    << absl::StrFormat("%.9g", got[i]) << " vs scalar "
+                    << absl::StrFormat("%.9g", want[i]) << ", bound " << bound << "; "
+                    << SeedNote();
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << what << " (n = " << got.size() << ") mismatching elements";
+}
+
+// The parallelisms every threaded kernel must agree across, bitwise. min_work 1 splits
+// even tiny inputs, so chunk boundaries land everywhere.
+std::vector<Parallelism> ParallelismsToCompare() {
+  return {{.threads = 1, .min_work_per_thread = 1},
+          {.threads = 2, .min_work_per_thread = 1},
+          {.threads = 3, .min_work_per_thread = 1},
+          {.threads = 8, .min_work_per_thread = 1},
+          simd_internal::DefaultParallelism()};
+}
+
+std::string ParallelismName(const Parallelism& par) {
+  return absl::StrFormat("threads %d, min work %d", par.threads, par.min_work_per_thread);
+}
+
+// Every SIMD test runs once per Highway target that this build compiled and this CPU runs
+// (on an AVX-512 machine: AVX3, AVX2, SSE4, SSSE3 and the scalar fallback), by pretending
+// the CPU supports only that target. The dispatch test below runs without the pretence.
+class KernelsTest : public testing::TestWithParam<int64_t> {
+ protected:
+  void SetUp() override {
+    hwy::SetSupportedTargetsForTest(GetParam());
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+    ASSERT_EQ(simd_internal::DispatchedTarget(), GetParam())
+        << "could not select " << hwy::TargetName(GetParam());
+  }
+  void TearDown() override {
+    hwy::SetSupportedTargetsForTest(0);
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Targets, KernelsTest,
+                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
+                         [](const testing::TestParamInfo<int64_t>& info) {
+                           return std::string(hwy::TargetName(info.param));
+                         });
+
+// ---------------------------------------------------------------------------------------
+// Backend identity and dispatch.
+
+TEST(KernelsDispatchTest, BackendNames) {
+  EXPECT_EQ(Ref().backend_name(), "scalar");
+  EXPECT_EQ(Simd().backend_name().rfind("simd:", 0), 0u) << Simd().backend_name();
+}
+
+// "Prove the fast path ran": the dispatcher must pick the best target that this CPU
+// supports and this build compiled (a lower HWY_* bit is better), and the recorded backend
+// name must say so. Fails, for example, if an AVX-512 machine ran the AVX2 code.
+TEST(KernelsDispatchTest, DispatchUsesBestSupportedCompiledTarget) {
+  const int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
+  ASSERT_NE(usable, 0) << "no compiled Highway target runs on this CPU";
+  const int64_t best = usable & -usable;
+  const int64_t dispatched = simd_internal::DispatchedTarget();
+  EXPECT_EQ(dispatched, best) << "dispatched " << hwy::TargetName(dispatched) << ", but "
+                              << hwy::TargetName(best) << " is compiled and supported";
+  EXPECT_EQ(Simd().backend_name(), absl::StrCat("simd:", hwy::TargetName(best)));
+#if HWY_ARCH_X86
+  if ((hwy::SupportedTargets() & HWY_AVX2) != 0) {
+    EXPECT_LE(dispatched, HWY_AVX2) << "CPU has AVX2 but ran " << hwy::TargetName(dispatched);
+  }
+#endif
+  std::printf("SIMD backend: %s (compiled targets:", Simd().backend_name().c_str());
+  for (int64_t t = HWY_TARGETS; t != 0; t &= t - 1) std::printf(" %s", hwy::TargetName(t & -t));
+  std::printf(")\n");
+}
+
+TEST(KernelsDispatchTest, KernelsByName) {
+  const auto scalar = KernelsByName("scalar");
+  ASSERT_TRUE(scalar.ok()) << scalar.status();
+  EXPECT_EQ(*scalar, &ScalarKernels());
+  const auto simd = KernelsByName("simd");
+  ASSERT_TRUE(simd.ok()) << simd.status();
+  EXPECT_EQ(*simd, &SimdKernels());
+  const auto bad = KernelsByName("avx9");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("\"avx9\""), std::string::npos) << bad.status();
+  EXPECT_NE(bad.status().message().find("scalar, simd"), std::string::npos) << bad.status();
+}
+
+// ---------------------------------------------------------------------------------------
+// Dense products: OpenBLAS, whatever the Highway target, so tested once.
+
+enum class GemmKind { kNT, kTN, kNN };
+
+const char* GemmName(GemmKind kind) {
+  switch (kind) {
+    case GemmKind::kNT:
+      return "gemm_nt";
+    case GemmKind::kTN:
+      return "gemm_tn";
+    case GemmKind::kNN:
+      return "gemm_nn";
+  }
+  return "?";
+}
+
+using GemmFn = void (*)(int64_t, int64_t, int64_t, float, const float*, int64_t, const float*,
+                        int64_t, float, float*, int64_t);
+
+GemmFn GemmOf(const KernelTable& t, GemmKind kind) {
+  switch (kind) {
+    case GemmKind::kNT:
+      return t.gemm_nt;
+    case GemmKind::kTN:
+      return t.gemm_tn;
+    case GemmKind::kNN:
+      return t.gemm_nn;
+  }
+  return nullptr;
+}
+
+// Checks one product C[m x n] against the reference. A and B are stored as the kind says
+// (NT: A m x k, B n x k; TN: A k x m, B k x n; NN: A m x k, B k x n), each with row padding.
+// beta == 0 starts C as NaN, which the product must ignore.
+void CheckGemm(GemmKind kind, int64_t m, int64_t n, int64_t k, float alpha, float beta,
+               Draws& draws) {
+  const std::string what =
+      absl::StrFormat("%s m=%d n=%d k=%d alpha=%g beta=%g", GemmName(kind), m, n, k, alpha, beta);
+  SCOPED_TRACE(what);
+  const bool a_t = kind == GemmKind::kTN, b_t = kind == GemmKind::kNT;
+  const Matrix a = a_t ? RandomMatrix(draws, k, m, 3) : RandomMatrix(draws, m, k, 3);
+  const Matrix b = b_t ? RandomMatrix(draws, n, k, 5) : RandomMatrix(draws, k, n, 5);
+  Matrix c0 = RandomMatrix(draws, m, n, 2);
+  if (beta == 0) {
+    for (int64_t r = 0; r < m; ++r) {
+      for (int64_t col = 0; col < n; ++col) c0.at(r, col) = std::numeric_limits<float>::quiet_NaN();
+    }
+  }
+  Matrix got = c0, want = c0;
+  GemmOf(Simd(), kind)(m, n, k, alpha, a.ptr(), a.ld, b.ptr(), b.ld, beta, got.ptr(), got.ld);
+  GemmOf(Ref(), kind)(m, n, k, alpha, a.ptr(), a.ld, b.ptr(), b.ld, beta, want.ptr(), want.ld);
+
+  // Per-element bound from the same product on magnitudes: |alpha| sum |a b| + |beta c|.
+  const Matrix abs_a = Abs(a), abs_b = Abs(b);
+  Matrix bound = beta == 0 ? Matrix(m, n, 2) : Abs(c0);
+  GemmOf(Ref(), kind)(m, n, k, std::fabs(alpha), abs_a.ptr(), abs_a.ld, abs_b.ptr(), abs_b.ld,
+                      std::fabs(beta), bound.ptr(), bound.ld);
+  for (int64_t r = 0; r < m; ++r) {
+    for (int64_t col = 0; col < n; ++col) {
+      bound.at(r, col) = static_cast<float>(SumTolerance(k + 1, bound.at(r, col)));
+    }
+  }
+  ExpectMatrixNear(got, want, &bound, what);
+}
+
+std::vector<std::array<int64_t, 3>> GemmShapes() {
+  std::vector<std::array<int64_t, 3>> shapes;
+  for (const int64_t s : kSizes) {
+    shapes.push_back({s, 17, 33});
+    shapes.push_back({9, s, 65});
+    shapes.push_back({31, 7, s});
+    shapes.push_back({s, s, s});
+  }
+  shapes.push_back({0, 5, 3});
+  shapes.push_back({4, 0, 3});
+  shapes.push_back({4, 5, 0});        // C = beta C: zeros when beta == 0, even from NaN
+  shapes.push_back({300, 257, 190});  // large enough for OpenBLAS to thread
+  return shapes;
+}
+
+TEST(KernelsGemmTest, GemmMatchesReference) {
+  Draws draws(1);
+  for (const GemmKind kind : {GemmKind::kNT, GemmKind::kTN, GemmKind::kNN}) {
+    for (const auto& [m, n, k] : GemmShapes()) {
+      CheckGemm(kind, m, n, k, 0.75f, 0.0f, draws);
+      CheckGemm(kind, m, n, k, -1.25f, 0.5f, draws);
+    }
+  }
+}
+
+TEST(KernelsGemmTest, GemmGolden) {
+  // A = [1 2 3; 4 5 6], B = [1 0 -1; 0.5 0.5 0.5]: A B^T = [-2 3; -2 7.5] (exact in float).
+  const float a[] = {1, 2, 3, 4, 5, 6};
+  const float b[] = {1, 0, -1, 0.5f, 0.5f, 0.5f};
+  for (const KernelTable* t : {&Ref(), &Simd()}) {
+    float c[4] = {std::nanf(""), std::nanf(""), std::nanf(""), std::nanf("")};
+    t->gemm_nt(2, 2, 3, 1.0f, a, 3, b, 3, 0.0f, c, 2);
+    EXPECT_EQ(c[0], -2.0f) << t->backend_name();
+    EXPECT_EQ(c[1], 3.0f) << t->backend_name();
+    EXPECT_EQ(c[2], -2.0f) << t->backend_name();
+    EXPECT_EQ(c[3], 7.5f) << t->backend_name();
+    // C = 2 (A^T)(A) with A as 2x3 read transposed: [34 44 54; 44 58 72; 54 72 90]; + 1 * C.
+    float d[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    t->gemm_tn(3, 3, 2, 2.0f, a, 3, a, 3, 1.0f, d, 3);
+    const float want_d[9] = {35, 45, 55, 45, 59, 73, 55, 73, 91};
+    for (int i = 0; i < 9; ++i) EXPECT_EQ(d[i], want_d[i]) << t->backend_name() << " at " << i;
+  }
+}
+
+// OpenBLAS results are repeatable for a fixed core type and thread count. They are NOT
+// independent of the thread count in general (the Haswell and Prescott kernels of 0.3.21
+// round differently when C is split differently; SkylakeX does not), so a run's record must
+// carry OpenBLAS's core and thread count (simd_internal::BlasDescription()).
+TEST(KernelsGemmTest, GemmIsRepeatable) {
+  std::printf("BLAS: %s\n", simd_internal::BlasDescription().c_str());
+  Draws draws(2);
+  const int64_t m = 256, n = 384, k = 200;
+  const Matrix a = RandomMatrix(draws, m, k, 0), b = RandomMatrix(draws, n, k, 0);
+  const int saved = openblas_get_num_threads();
+  for (const int threads : {1, 2}) {
+    openblas_set_num_threads(threads);
+    Matrix first(m, n), second(m, n);
+    Simd().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, first.ptr(), first.ld);
+    Simd().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, second.ptr(), second.ld);
+    ExpectMatrixNear(second, first, nullptr,
+                     absl::StrCat("gemm_nt repeated, OpenBLAS threads ", threads));
+  }
+  openblas_set_num_threads(saved);
+}
+
+// ---------------------------------------------------------------------------------------
+// Top-k: exact agreement, ties included.
+
+void CheckTopk(const Matrix& z, int64_t k, const std::string& note) {
+  const std::string what = absl::StrFormat("topk_rows %s k=%d %s", z.Shape(), k, note);
+  SCOPED_TRACE(what);
+  std::vector<int32_t> got_i(z.rows * k, -1), want_i(z.rows * k, -1);
+  std::vector<float> got_v(z.rows * k), want_v(z.rows * k);
+  Simd().topk_rows(z.ptr(), z.rows, z.cols, z.ld, k, got_i.data(), got_v.data());
+  Ref().topk_rows(z.ptr(), z.rows, z.cols, z.ld, k, want_i.data(), want_v.data());
+  int mismatches = 0;
+  for (int64_t i = 0; i < z.rows * k; ++i) {
+    if (got_i[i] == want_i[i] && SameBits(got_v[i], want_v[i])) continue;
+    if (++mismatches <= kMaxReportedMismatches) {
+      ADD_FAILURE() << what << " row " << i / k << " rank " << i % k << ": simd (col " << got_i[i]
+                    << ", " << absl::StrFormat("%.9g", got_v[i]) << ") vs scalar (col " << want_i[i]
+                    << ", " << absl::StrFormat("%.9g", want_v[i]) << "); " << SeedNote();
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << what;
+}
+
+// k values worth checking for a row of `cols`: 1, around the vector widths, and cols.
+std::vector<int64_t> TopkKs(int64_t cols) {
+  std::vector<int64_t> ks;
+  for (const int64_t k : {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{8}, int64_t{17}, int64_t{64},
+                          cols / 2, cols - 1, cols}) {
+    if (k >= 1 && k <= cols && std::find(ks.begin(), ks.end(), k) == ks.end()) ks.push_back(k);
+  }
+  return ks;
+}
+
+TEST_P(KernelsTest, TopkMatchesReferenceAtAwkwardSizes) {
+  Draws draws(3);
+  for (const int64_t cols : kSizes) {
+    const Matrix continuous = RandomMatrix(draws, 5, cols, 7);
+    // Values on a coarse grid (many ties), with signed zeros mixed in: -0 == +0.
+    Matrix ties = continuous;
+    for (int64_t r = 0; r < ties.rows; ++r) {
+      for (int64_t c = 0; c < cols; ++c) {
+        float& x = ties.at(r, c);
+        x = std::round(x * 3.0f) / 4.0f;
+        if (x == 0.0f && draws.Below(2) == 0) x = -0.0f;
+      }
+    }
+    for (const int64_t k : TopkKs(cols)) {
+      CheckTopk(continuous, k, "continuous");
+      CheckTopk(ties, k, "ties");
+    }
+  }
+}
+
+// Paper-sized rows, where the threshold path (bucket maxima + candidate compress) runs,
+// including the rows that defeat its bound.
+TEST_P(KernelsTest, TopkMatchesReferenceOnLongRows) {
+  Draws draws(4);
+  const int64_t cols = 16000;
+  for (const int64_t pad : {int64_t{0}, int64_t{3}}) {
+    Matrix z = RandomMatrix(draws, 6, cols + 5, pad);  // cols + 5: a vector tail too
+    for (int64_t c = 0; c < z.cols; ++c) {
+      z.at(1, c) = static_cast<float>(c);                 // ascending: top-k in the tail
+      z.at(2, c) = static_cast<float>(z.cols - c);        // descending: top-k at the front
+      z.at(3, c) = 0.5f;                                  // all tied
+      z.at(4, c) = std::round(z.at(4, c) * 4.0f) / 4.0f;  // few distinct values
+    }
+    z.at(5, 100) = 1e30f;  // one huge value among random ones
+    for (const int64_t k : {int64_t{1}, int64_t{64}, int64_t{100}, int64_t{1000}}) {
+      CheckTopk(z, k, absl::StrCat("long rows, pad ", pad));
+    }
+  }
+}
+
+TEST_P(KernelsTest, TopkGolden) {
+  // Descending, ties to the lower column; -0 and +0 tie.
+  const float z[] = {0.5f,  -1.0f, 2.0f,  2.0f,  0.0f,  -0.0f, 3.0f,  0.5f,  // row 0
+                     -0.0f, 0.0f,  -1.0f, -2.0f, -0.0f, -3.0f, -4.0f, -5.0f};
+  for (const KernelTable* t : {&Ref(), &Simd()}) {
+    int32_t idx[10];
+    float val[10];
+    t->topk_rows(z, 2, 8, 8, 5, idx, val);
+    const int32_t want_idx[10] = {6, 2, 3, 0, 7, 0, 1, 4, 2, 3};
+    const float want_val[10] = {3, 2, 2, 0.5f, 0.5f, -0.0f, 0.0f, -0.0f, -1, -2};
+    for (int i = 0; i < 10; ++i) {
+      EXPECT_EQ(idx[i], want_idx[i]) << t->backend_name() << " at " << i;
+      EXPECT_TRUE(SameBits(val[i], want_val[i]))
+          << t->backend_name() << " at " << i << ": " << val[i] << " vs " << want_val[i];
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sparse kernels.
+
+struct SparseCase {
+  int64_t rows, k, dim, dict_rows;
+  std::vector<int32_t> indices;  // rows x k, in [0, dict_rows), repeats allowed
+  std::vector<float> values;     // rows x k
+  std::string Name() const {
+    return absl::StrFormat("rows=%d k=%d dim=%d dict_rows=%d", rows, k, dim, dict_rows);
+  }
+};
+
+// Indices are skewed: half of them name row 0, so destination rows repeat heavily.
+SparseCase MakeSparseCase(Draws& draws, int64_t rows, int64_t k, int64_t dim, int64_t dict_rows) {
+  SparseCase sc{rows, k, dim, dict_rows, {}, {}};
+  for (int64_t i = 0; i < rows * k; ++i) {
+    sc.indices.push_back(static_cast<int32_t>(draws.Below(2) == 0 ? 0 : draws.Below(dict_rows)));
+    sc.values.push_back(draws.Uniform(-2.0f, 2.0f));
+  }
+  return sc;
+}
+
+std::vector<std::array<int64_t, 2>> SparseShapes() {  // {k, dim}
+  std::vector<std::array<int64_t, 2>> shapes;
+  for (const int64_t s : kSizes) {
+    shapes.push_back({5, s});   // every dim tail
+    shapes.push_back({s, 19});  // every k remainder (groups of 4)
+  }
+  shapes.push_back({64, 768});
+  return shapes;
+}
+
+void CheckSparseDecode(const SparseCase& sc, bool with_bias, Draws& draws) {
+  const std::string what = absl::StrCat("sparse_decode ", sc.Name(), with_bias ? " bias" : "");
+  SCOPED_TRACE(what);
+  const Matrix dict = RandomMatrix(draws, sc.dict_rows, sc.dim, 2);
+  const std::vector<float> bias = draws.Vector(sc.dim);
+  const float* b = with_bias ? bias.data() : nullptr;
+  Matrix got(sc.rows, sc.dim, 3), want(sc.rows, sc.dim, 3);
+  Simd().sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, dict.ptr(), sc.dim,
+                       dict.ld, b, got.ptr(), got.ld);
+  Ref().sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, dict.ptr(), sc.dim,
+                      dict.ld, b, want.ptr(), want.ld);
+  // Bound: the same decode on magnitudes.
+  std::vector<float> abs_values = sc.values, abs_bias = bias;
+  for (float& x : abs_values) x = std::fabs(x);
+  for (float& x : abs_bias) x = std::fabs(x);
+  const Matrix abs_dict = Abs(dict);
+  Matrix bound(sc.rows, sc.dim, 3);
+  Ref().sparse_decode(sc.indices.data(), abs_values.data(), sc.rows, sc.k, abs_dict.ptr(), sc.dim,
+                      abs_dict.ld, with_bias ? abs_bias.data() : nullptr, bound.ptr(), bound.ld);
+  for (int64_t r = 0; r < sc.rows; ++r) {
+    for (int64_t c = 0; c < sc.dim; ++c) {
+      bound.at(r, c) = static_cast<float>(SumTolerance(sc.k + 1, bound.at(r, c)));
+    }
+  }
+  ExpectMatrixNear(got, want, &bound, what);
+}
+
+TEST_P(KernelsTest, SparseDecodeMatchesReference) {
+  Draws draws(5);
+  for (const auto& [k, dim] : SparseShapes()) {
+    const SparseCase sc = MakeSparseCase(draws, 3, k, dim, 40);
+    CheckSparseDecode(sc, /*with_bias=*/false, draws);
+    CheckSparseDecode(sc, /*with_bias=*/true, draws);
+  }
+}
+
+TEST_P(KernelsTest, SparseDotsMatchesReference) {
+  Draws draws(6);
+  for (const auto& [k, dim] : SparseShapes()) {
+    const SparseCase sc = MakeSparseCase(draws, 3, k, dim, 40);
+    SCOPED_TRACE(absl::StrCat("sparse_dots ", sc.Name()));
+    const Matrix vecs = RandomMatrix(draws, sc.rows, dim, 4);
+    const Matrix dict = RandomMatrix(draws, sc.dict_rows, dim, 1);
+    std::vector<float> got(sc.rows * k), want(sc.rows * k), abs_dot(sc.rows * k);
+    Simd().sparse_dots(sc.indices.data(), sc.rows, k, vecs.ptr(), vecs.ld, dict.ptr(), dim, dict.ld,
+                       got.data());
+    Ref().sparse_dots(sc.indices.data(), sc.rows, k, vecs.ptr(), vecs.ld, dict.ptr(), dim, dict.ld,
+                      want.data());
+    const Matrix abs_vecs = Abs(vecs), abs_dict = Abs(dict);
+    Ref().sparse_dots(sc.indices.data(), sc.rows, k, abs_vecs.ptr(), abs_vecs.ld, abs_dict.ptr(),
+                      dim, abs_dict.ld, abs_dot.data());
+    std::vector<double> bound(abs_dot.size());
+    for (size_t i = 0; i < bound.size(); ++i) bound[i] = SumTolerance(dim, abs_dot[i]);
+    ExpectVectorNear(got, want, &bound, absl::StrCat("sparse_dots ", sc.Name()));
+  }
+}
+
+TEST_P(KernelsTest, SparseOuterAccumulateMatchesReference) {
+  Draws draws(7);
+  for (const auto& [k, dim] : SparseShapes()) {
+    for (const int64_t rows : {int64_t{1}, int64_t{9}}) {
+      const SparseCase sc = MakeSparseCase(draws, rows, k, dim, 12);
+      const std::string what = absl::StrCat("sparse_outer_accumulate ", sc.Name());
+      SCOPED_TRACE(what);
+      const Matrix vecs = RandomMatrix(draws, rows, dim, 2);
+      // 3 more grad rows than indices can name: they must stay bitwise untouched.
+      const Matrix grad0 = RandomMatrix(draws, sc.dict_rows + 3, dim, 5);
+      Matrix got = grad0, want = grad0;
+      Simd().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
+                                     vecs.ld, got.ptr(), got.ld);
+      Ref().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
+                                    vecs.ld, want.ptr(), want.ld);
+      // Bound per grad row: depth = contributions + 1, magnitudes from the |.| accumulation.
+      std::vector<float> abs_values = sc.values;
+      for (float& x : abs_values) x = std::fabs(x);
+      const Matrix abs_vecs = Abs(vecs);
+      Matrix bound = Abs(grad0);
+      Ref().sparse_outer_accumulate(sc.indices.data(), abs_values.data(), rows, k, abs_vecs.ptr(),
+                                    dim, abs_vecs.ld, bound.ptr(), bound.ld);
+      std::vector<int64_t> depth(grad0.rows, 1);
+      for (const int32_t i : sc.indices) ++depth[i];
+      for (int64_t r = 0; r < bound.rows; ++r) {
+        for (int64_t c = 0; c < dim; ++c) {
+          bound.at(r, c) = static_cast<float>(SumTolerance(depth[r], bound.at(r, c)));
+        }
+      }
+      ExpectMatrixNear(got, want, &bound, what);
+    }
+  }
+}
+
+TEST_P(KernelsTest, SparseDecodeGolden) {
+  // dict = [1 2; 0.5 -1; 4 0.25], bias = [0.125 -0.5]
+  // row 0: 0.5 d2 - 2 d0 + bias = [0.125, -4.375]; row 1: d1 + 3 d1 + bias = [2.125, -4.5].
+  const float dict[] = {1, 2, 0.5f, -1, 4, 0.25f};
+  const float bias[] = {0.125f, -0.5f};
+  const int32_t indices[] = {2, 0, 1, 1};
+  const float values[] = {0.5f, -2, 1, 3};
+  for (const KernelTable* t : {&Ref(), &Simd()}) {
+    float out[4];
+    t->sparse_decode(indices, values, 2, 2, dict, 2, 2, bias, out, 2);
+    EXPECT_EQ(out[0], 0.125f) << t->backend_name();
+    EXPECT_EQ(out[1], -4.375f) << t->backend_name();
+    EXPECT_EQ(out[2], 2.125f) << t->backend_name();
+    EXPECT_EQ(out[3], -4.5f) << t->backend_name();
+    // The same pairs accumulated into grad from vecs = [1 1; 2 -1]: row 0 gets -2 [1 1],
+    // row 1 gets (1 + 3) [2 -1], row 2 gets 0.5 [1 1]; row 3 is untouched.
+    const float vecs[] = {1, 1, 2, -1};
+    float grad[8] = {0, 0, 0, 0, 0, 0, 7, 7};
+    t->sparse_outer_accumulate(indices, values, 2, 2, vecs, 2, 2, grad, 2);
+    const float want[8] = {-2, -2, 8, -4, 0.5f, 0.5f, 7, 7};
+    for (int i = 0; i < 8; ++i) EXPECT_EQ(grad[i], want[i]) << t->backend_name() << " at " << i;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Vector kernels.
+
+std::vector<int64_t> VectorSizes() {
+  std::vector<int64_t> sizes = {0};
+  sizes.insert(sizes.end(), std::begin(kSizes), std::end(kSizes));
+  // Several reduction blocks plus a tail.
+  sizes.push_back(3 * simd_internal::kReduceBlock + 77);
+  return sizes;
+}
+
+TEST_P(KernelsTest, DotAndSumSquaresMatchReference) {
+  Draws draws(8);
+  for (const int64_t n : VectorSizes()) {
+    SCOPED_TRACE(absl::StrCat("n = ", n));
+    const std::vector<float> x = draws.Vector(n), y = draws.Vector(n);
+    double abs_dot = 0, squares = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      abs_dot += std::fabs(static_cast<double>(x[i]) * y[i]);
+      squares += static_cast<double>(x[i]) * x[i];
+    }
+    const float got = Simd().dot(n, x.data(), y.data());
+    const float want = Ref().dot(n, x.data(), y.data());
+    EXPECT_LE(std::fabs(static_cast<double>(got) - want), SumTolerance(n, abs_dot))
+        << "dot n=" << n << ": simd " << got << " vs scalar " << want << "; " << SeedNote();
+    // Accumulated in double: the bound is in units of double epsilon.
+    const double got_sq = Simd().sum_squares(n, x.data());
+    const double want_sq = Ref().sum_squares(n, x.data());
+    EXPECT_LE(std::fabs(got_sq - want_sq),
+              4.0 * std::numeric_limits<double>::epsilon() * std::max<int64_t>(n, 1) * squares)
+        << "sum_squares n=" << n << ": simd " << got_sq << " vs scalar " << want_sq << "; "
+        << SeedNote();
+  }
+}
+
+TEST_P(KernelsTest, AxpyMatchesReference) {
+  Draws draws(9);
+  for (const int64_t n : VectorSizes()) {
+    const std::vector<float> x = draws.Vector(n), y0 = draws.Vector(n);
+    const float a = draws.Uniform(-2.0f, 2.0f);
+    std::vector<float> got = y0, want = y0;
+    got.push_back(Matrix::kSentinel);  // must not be written
+    want.push_back(Matrix::kSentinel);
+    Simd().axpy(n, a, x.data(), got.data());
+    Ref().axpy(n, a, x.data(), want.data());
+    std::vector<double> bound(n + 1, 0.0);  // one rounding each way (FMA vs mul + add)
+    for (int64_t i = 0; i < n; ++i)
+      bound[i] = SumTolerance(2, std::fabs(a * x[i]) + std::fabs(y0[i]));
+    ExpectVectorNear(got, want, &bound, absl::StrCat("axpy a=", a));
+    EXPECT_TRUE(std::isnan(got[n])) << "axpy wrote past n = " << n;
+  }
+}
+
+TEST_P(KernelsTest, ReluMatchesReferenceExactly) {
+  Draws draws(10);
+  for (const int64_t n : VectorSizes()) {
+    std::vector<float> x = draws.Vector(n);
+    // Signed zeros and NaN: x > 0 ? x : 0 maps both to +0.
+    for (int64_t i = 0; i < n; i += 5) x[i] = -0.0f;
+    for (int64_t i = 2; i < n; i += 11) x[i] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> got(n + 1, 42.0f), want(n + 1, 42.0f);
+    Simd().relu(n, x.data(), got.data());
+    Ref().relu(n, x.data(), want.data());
+    ExpectVectorNear(got, want, nullptr, "relu");
+    // In place (out == x).
+    std::vector<float> in_place = x;
+    in_place.push_back(42.0f);
+    Simd().relu(n, in_place.data(), in_place.data());
+    ExpectVectorNear(in_place, want, nullptr, "relu in place");
+  }
+}
+
+TEST_P(KernelsTest, AdamMatchesReference) {
+  Draws draws(11);
+  for (const int64_t n : VectorSizes()) {
+    const std::vector<float> p0 = draws.Vector(n), g = draws.Vector(n, -0.1f, 0.1f);
+    const std::vector<float> m0 = draws.Vector(n, -0.05f, 0.05f);
+    const std::vector<float> v0 = draws.Vector(n, 0.0f, 0.01f);
+    AdamParams params;
+    params.learning_rate = 3e-4f;
+    params.bias_correction1 = 1.0f - std::pow(params.beta1, 7.0f);
+    params.bias_correction2 = 1.0f - std::pow(params.beta2, 7.0f);
+    std::vector<float> p_got = p0, m_got = m0, v_got = v0;
+    std::vector<float> p_want = p0, m_want = m0, v_want = v0;
+    Simd().adam_update(n, params, p_got.data(), g.data(), m_got.data(), v_got.data());
+    Ref().adam_update(n, params, p_want.data(), g.data(), m_want.data(), v_want.data());
+    // A handful of roundings per element: bound them relative to the terms' magnitudes.
+    std::vector<double> m_bound(n), v_bound(n), p_bound(n);
+    for (int64_t i = 0; i < n; ++i) {
+      m_bound[i] = SumTolerance(2, std::fabs(params.beta1 * m0[i]) + std::fabs(0.1 * g[i]));
+      v_bound[i] = SumTolerance(3, params.beta2 * v0[i] + 0.001 * g[i] * g[i]);
+      const double step = params.learning_rate * std::fabs(m_want[i] / params.bias_correction1) /
+                          (std::sqrt(v_want[i] / params.bias_correction2) + params.epsilon);
+      p_bound[i] = SumTolerance(2, std::fabs(p0[i])) + 16.0 * kEps * step;
+    }
+    ExpectVectorNear(m_got, m_want, &m_bound, "adam m");
+    ExpectVectorNear(v_got, v_want, &v_bound, "adam v");
+    ExpectVectorNear(p_got, p_want, &p_bound, "adam param");
+  }
+}
+
+TEST_P(KernelsTest, AdamGolden) {
+  // beta1 = 0.5, beta2 = 0.75, bias corrections 0.5 / 0.25, eps = 0, lr = 0.125:
+  // g = 2:  m = 1, v = 1, m_hat = 2,  v_hat = 4,  p = 1 - 0.125 * 2 / 2 = 0.875;
+  // g = -4: m = -2, v = 4, m_hat = -4, v_hat = 16, p = 1 + 0.125 * 4 / 4 = 1.125.
+  AdamParams params{.learning_rate = 0.125f,
+                    .beta1 = 0.5f,
+                    .beta2 = 0.75f,
+                    .epsilon = 0.0f,
+                    .bias_correction1 = 0.5f,
+                    .bias_correction2 = 0.25f};
+  for (const KernelTable* t : {&Ref(), &Simd()}) {
+    float p[2] = {1, 1}, g[2] = {2, -4}, m[2] = {0, 0}, v[2] = {0, 0};
+    t->adam_update(2, params, p, g, m, v);
+    EXPECT_EQ(m[0], 1.0f) << t->backend_name();
+    EXPECT_EQ(m[1], -2.0f) << t->backend_name();
+    EXPECT_EQ(v[0], 1.0f) << t->backend_name();
+    EXPECT_EQ(v[1], 4.0f) << t->backend_name();
+    EXPECT_EQ(p[0], 0.875f) << t->backend_name();
+    EXPECT_EQ(p[1], 1.125f) << t->backend_name();
+    // <[1 2 3 -4], [0.5 0.25 2 1]> = 0.5 + 0.5 + 6 - 4 = 3; sum of squares 30.
+    const float x[4] = {1, 2, 3, -4}, y[4] = {0.5f, 0.25f, 2, 1};
+    EXPECT_EQ(t->dot(4, x, y), 3.0f) << t->backend_name();
+    EXPECT_EQ(t->sum_squares(4, x), 30.0) << t->backend_name();
+  }
+}
+
+TEST_P(KernelsTest, NormalizeRowsMatchesReference) {
+  Draws draws(12);
+  for (const int64_t cols : kSizes) {
+    Matrix w0 = RandomMatrix(draws, 4, cols, 3);
+    for (int64_t c = 0; c < cols; ++c) w0.at(2, c) = 0.0f;  // below 1e-12: left unchanged
+    Matrix got = w0, want = w0;
+    Simd().normalize_rows(got.ptr(), got.rows, cols, got.ld);
+    Ref().normalize_rows(want.ptr(), want.rows, cols, want.ld);
+    Matrix bound(4, cols, 3);
+    for (int64_t r = 0; r < 4; ++r) {
+      for (int64_t c = 0; c < cols; ++c) bound.at(r, c) = 4 * kEps * std::fabs(want.at(r, c));
+    }
+    ExpectMatrixNear(got, want, &bound, absl::StrCat("normalize_rows cols=", cols));
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Thread-count independence: bitwise equal results for every Parallelism.
+
+TEST_P(KernelsTest, ResultsDoNotDependOnThreadCount) {
+  Draws draws(13);
+  const std::vector<Parallelism> pars = ParallelismsToCompare();
+
+  // Sparse kernels at a training-like shape with skewed (repeating) destinations.
+  const SparseCase sc = MakeSparseCase(draws, 37, 16, 70, 50);
+  const Matrix dict = RandomMatrix(draws, sc.dict_rows, sc.dim, 1);
+  const Matrix vecs = RandomMatrix(draws, sc.rows, sc.dim, 2);
+  const std::vector<float> bias = draws.Vector(sc.dim);
+  const Matrix z = RandomMatrix(draws, 29, 1000, 3);
+  const int64_t n = 5 * simd_internal::kReduceBlock + 123;
+  const std::vector<float> x = draws.Vector(n), y = draws.Vector(n);
+  const std::vector<float> g = draws.Vector(n, -0.1f, 0.1f);
+  const std::vector<float> v0 = draws.Vector(n, 0.0f, 0.01f);
+  const Matrix grad0 = RandomMatrix(draws, sc.dict_rows, sc.dim, 3);
+
+  struct Outputs {
+    Matrix decode{37, 70, 1}, grad{50, 70, 3}, w{29, 1000, 3};
+    std::vector<float> dots, topk_values, axpy, relu, adam_p, adam_m, adam_v;
+    std::vector<int32_t> topk_indices;
+    float dot = 0;
+    double sum_squares = 0;
+  };
+  std::vector<Outputs> outs;
+  for (const Parallelism& par : pars) {
+    Outputs o;
+    simd_internal::SparseDecode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, dict.ptr(),
+                                sc.dim, dict.ld, bias.data(), o.decode.ptr(), o.decode.ld, par);
+    o.dots.resize(sc.rows * sc.k);
+    simd_internal::SparseDots(sc.indices.data(), sc.rows, sc.k, vecs.ptr(), vecs.ld, dict.ptr(),
+                              sc.dim, dict.ld, o.dots.data(), par);
+    o.grad = grad0;
+    simd_internal::SparseOuterAccumulate(sc.indices.data(), sc.values.data(), sc.rows, sc.k,
+                                         vecs.ptr(), sc.dim, vecs.ld, o.grad.ptr(), o.grad.ld, par);
+    o.topk_indices.resize(z.rows * 64);
+    o.topk_values.resize(z.rows * 64);
+    simd_internal::TopkRows(z.ptr(), z.rows, z.cols, z.ld, 64, o.topk_indices.data(),
+                            o.topk_values.data(), par);
+    o.dot = simd_internal::Dot(n, x.data(), y.data(), par);
+    o.sum_squares = simd_internal::SumSquares(n, x.data(), par);
+    o.axpy = y;
+    simd_internal::Axpy(n, 0.3f, x.data(), o.axpy.data(), par);
+    o.relu.resize(n);
+    simd_internal::Relu(n, x.data(), o.relu.data(), par);
+    o.adam_p = x, o.adam_m = y, o.adam_v = v0;
+    simd_internal::AdamUpdate(n, AdamParams{}, o.adam_p.data(), g.data(), o.adam_m.data(),
+                              o.adam_v.data(), par);
+    o.w = z;
+    simd_internal::NormalizeRows(o.w.ptr(), o.w.rows, o.w.cols, o.w.ld, par);
+    outs.push_back(std::move(o));
+  }
+  for (size_t i = 1; i < outs.size(); ++i) {
+    SCOPED_TRACE(absl::StrCat(ParallelismName(pars[i]), " vs ", ParallelismName(pars[0])));
+    const Outputs &a = outs[i], &b = outs[0];
+    ExpectMatrixNear(a.decode, b.decode, nullptr, "sparse_decode");
+    ExpectVectorNear(a.dots, b.dots, nullptr, "sparse_dots");
+    ExpectMatrixNear(a.grad, b.grad, nullptr, "sparse_outer_accumulate");
+    EXPECT_EQ(a.topk_indices, b.topk_indices) << "topk_rows indices";
+    ExpectVectorNear(a.topk_values, b.topk_values, nullptr, "topk_rows values");
+    EXPECT_TRUE(SameBits(a.dot, b.dot)) << "dot " << a.dot << " vs " << b.dot;
+    EXPECT_EQ(std::bit_cast<uint64_t>(a.sum_squares), std::bit_cast<uint64_t>(b.sum_squares))
+        << "sum_squares " << a.sum_squares << " vs " << b.sum_squares;
+    ExpectVectorNear(a.axpy, b.axpy, nullptr, "axpy");
+    ExpectVectorNear(a.relu, b.relu, nullptr, "relu");
+    ExpectVectorNear(a.adam_p, b.adam_p, nullptr, "adam param");
+    ExpectVectorNear(a.adam_m, b.adam_m, nullptr, "adam m");
+    ExpectVectorNear(a.adam_v, b.adam_v, nullptr, "adam v");
+    ExpectMatrixNear(a.w, b.w, nullptr, "normalize_rows");
+  }
+}
+
+TEST_P(KernelsTest, ZeroSizesAreNoOps) {
+  for (const KernelTable* t : {&Ref(), &Simd()}) {
+    SCOPED_TRACE(t->backend_name());
+    float sentinel[4] = {1, 2, 3, 4};
+    int32_t idx[1] = {-7};
+    t->topk_rows(sentinel, 0, 4, 4, 2, idx, sentinel);
+    t->sparse_decode(idx, sentinel, 0, 1, sentinel, 4, 4, nullptr, sentinel, 4);
+    t->sparse_dots(idx, 0, 1, sentinel, 4, sentinel, 4, 4, sentinel);
+    t->sparse_outer_accumulate(idx, sentinel, 0, 1, sentinel, 4, 4, sentinel, 4);
+    t->sparse_outer_accumulate(idx, sentinel, 3, 0, sentinel, 4, 4, sentinel, 4);
+    t->axpy(0, 2.0f, sentinel, sentinel);
+    t->relu(0, sentinel, sentinel);
+    t->adam_update(0, AdamParams{}, sentinel, sentinel, sentinel, sentinel);
+    t->normalize_rows(sentinel, 0, 4, 4);
+    t->normalize_rows(sentinel, 1, 0, 4);
+    EXPECT_EQ(t->dot(0, sentinel, sentinel), 0.0f);
+    EXPECT_EQ(t->sum_squares(0, sentinel), 0.0);
+    EXPECT_EQ(idx[0], -7);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(sentinel[i], i + 1.0f);
+  }
+}
+
+}  // namespace
+}  // namespace lrb::sdl

@@ -1,0 +1,111 @@
+// Runs the real `lrb` binary as a user would, on the `tiny` suite, into a temporary database.
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "leaderboard/store.h"
+
+namespace lrb {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult RunLrb(const std::string& args) {
+  const std::string command = absl::StrCat("bench/lrb ", args, " 2>&1");
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  CommandResult result;
+  std::array<char, 4096> buffer;
+  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) result.output += buffer.data();
+  const int status = pclose(pipe.release());
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string TempPath(const std::string& name) {
+  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+}
+
+TEST(LrbEndToEnd, RunRecordsEveryRunPrintsTheBoardAndReusesOnSecondRun) {
+  const std::string db = TempPath("e2e.db");
+  const CommandResult first = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("trained 4, reused 0, failed 0"));
+  EXPECT_THAT(first.output, HasSubstr("Leaderboard of tiny@1"));
+
+  // The database holds four finished runs with the paper's metrics in range.
+  auto store = leaderboard::Store::Open(db);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const auto runs = (*store)->LoadRuns("tiny@1");
+  ASSERT_TRUE(runs.ok()) << runs.status();
+  ASSERT_EQ(runs->size(), 4u);
+  int anchored = 0;
+  for (const auto& run : *runs) {
+    EXPECT_EQ(run.status, "ok") << run.error;
+    EXPECT_FALSE(run.environment.cpu.empty());
+    EXPECT_EQ(run.environment.build_mode, "opt");
+    anchored += run.method_spec.find("+anchor(") != std::string::npos;
+    double m_gt = -1, m_ip = -1;
+    for (const auto& [name, value] : run.metrics) {
+      if (name == "m_gt@0.95") m_gt = value;
+      if (name == "m_ip") m_ip = value;
+    }
+    EXPECT_GE(m_gt, 0.0);
+    EXPECT_LE(m_gt, 1.0);
+    EXPECT_GT(m_ip, 0.0);
+    EXPECT_LE(m_ip, 1.0);
+    EXPECT_FALSE(run.features.empty());
+  }
+  EXPECT_EQ(anchored, 2);
+  // Each method appears once per backend in the printed board.
+  for (const auto& run : *runs) EXPECT_THAT(first.output, HasSubstr(run.backend_used));
+
+  const CommandResult second = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_THAT(second.output, HasSubstr("trained 0, reused 4, failed 0"));
+}
+
+TEST(LrbEndToEnd, BadInputsGetClearErrors) {
+  const CommandResult bad_suite = RunLrb("run --suite=nope --db=" + TempPath("x.db"));
+  EXPECT_EQ(bad_suite.exit_code, 2);
+  EXPECT_THAT(bad_suite.output, HasSubstr("unknown suite \"nope\""));
+  EXPECT_THAT(bad_suite.output, HasSubstr("smoke"));
+
+  const CommandResult bad_command = RunLrb("frobnicate");
+  EXPECT_EQ(bad_command.exit_code, 2);
+  EXPECT_THAT(bad_command.output, HasSubstr("unknown command \"frobnicate\""));
+
+  const std::string not_a_db = TempPath("garbage.db");
+  std::ofstream(not_a_db) << "this is not a database, just some bytes that a user pointed at";
+  const CommandResult garbage = RunLrb("leaderboard --suite=tiny --db=" + not_a_db);
+  EXPECT_EQ(garbage.exit_code, 1);
+  EXPECT_THAT(garbage.output, HasSubstr(not_a_db));
+
+  const CommandResult no_dir = RunLrb("run --suite=tiny --db=/nonexistent/dir/lrb.db");
+  EXPECT_EQ(no_dir.exit_code, 1);
+  EXPECT_THAT(no_dir.output, HasSubstr("/nonexistent/dir/lrb.db"));
+}
+
+TEST(LrbEndToEnd, SuitesListsEverySuite) {
+  const CommandResult suites = RunLrb("suites");
+  ASSERT_EQ(suites.exit_code, 0);
+  EXPECT_THAT(suites.output, HasSubstr("smoke@1"));
+  EXPECT_THAT(suites.output, HasSubstr("tiny@1"));
+}
+
+}  // namespace
+}  // namespace lrb
