@@ -217,13 +217,15 @@ absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& stor
             }
           }
           LRB_ASSIGN_OR_RETURN(const int64_t run_id, store.BeginRun(record));
-          const absl::Status status = TrainAndScore(method, train, prepared, kernels, seed,
-                                                    MakeProgress(options, prefix), record);
+          absl::Status status = TrainAndScore(method, train, prepared, kernels, seed,
+                                              MakeProgress(options, prefix), record);
           if (options.log && options.log_is_terminal) *options.log << "\n";
           if (status.ok()) {
-            LRB_RETURN_IF_ERROR(store.FinishRun(run_id, record));
-            ++summary.trained;
-          } else {
+            // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.
+            status = store.FinishRun(run_id, record);
+            if (status.ok()) ++summary.trained;
+          }
+          if (!status.ok()) {
             LRB_RETURN_IF_ERROR(store.FailRun(run_id, status.ToString()));
             ++summary.failed;
             if (options.log) *options.log << prefix << ": FAILED: " << status << "\n";

@@ -37,14 +37,8 @@ std::optional<double> FindMetric(const RunRecord& run, std::string_view name) {
   return std::nullopt;
 }
 
-struct Summary {
-  int count = 0;
-  double mean = 0;
-  double spread = 0;  // sample standard deviation; 0 for fewer than two values
-};
-
-Summary Summarize(const std::vector<double>& values) {
-  Summary summary;
+MetricSummary Summarize(const std::vector<double>& values) {
+  MetricSummary summary;
   summary.count = static_cast<int>(values.size());
   if (values.empty()) return summary;
   double sum = 0;
@@ -62,8 +56,8 @@ Summary Summarize(const std::vector<double>& values) {
 
 // Best score first; a missing metric ranks after any present one. Rows with equal keys tie.
 std::tuple<bool, double, bool, double> ScoreKey(const LeaderboardRow& row) {
-  const bool has_gt = row.m_gt_count > 0, has_ip = row.m_ip_count > 0;
-  return {!has_gt, has_gt ? -row.m_gt_mean : 0.0, !has_ip, has_ip ? -row.m_ip_mean : 0.0};
+  const bool has_gt = row.m_gt.count > 0, has_ip = row.m_ip.count > 0;
+  return {!has_gt, has_gt ? -row.m_gt.mean : 0.0, !has_ip, has_ip ? -row.m_ip.mean : 0.0};
 }
 
 // Dataset, score, then names so that tied scores still print in a stable order.
@@ -81,16 +75,32 @@ void SortRows(std::vector<LeaderboardRow>& rows) {
 }
 
 // "84.90%" / "0.983"; "-" when no run reported the metric.
-std::string FormatMean(int count, double mean, bool percent) {
-  if (count == 0) return "-";
-  return percent ? absl::StrFormat("%.2f%%", 100 * mean) : absl::StrFormat("%.3f", mean);
+std::string FormatMean(const MetricSummary& metric, bool percent) {
+  if (metric.count == 0) return "-";
+  return percent ? absl::StrFormat("%.2f%%", 100 * metric.mean)
+                 : absl::StrFormat("%.3f", metric.mean);
 }
 
 // "± 1.23" (percentage points) / "± 0.004"; empty unless at least two runs reported it.
-std::string FormatSpread(int count, double spread, bool percent) {
-  if (count < 2) return "";
-  return percent ? absl::StrFormat("± %.2f", 100 * spread) : absl::StrFormat("± %.3f", spread);
+std::string FormatSpread(const MetricSummary& metric, bool percent) {
+  if (metric.count < 2) return "";
+  return percent ? absl::StrFormat("± %.2f", 100 * metric.spread)
+                 : absl::StrFormat("± %.3f", metric.spread);
 }
+
+// The metric columns, in print order: name, header, shown as a percentage.
+struct MetricColumn {
+  std::string_view metric;
+  const char* header;
+  bool percent;
+  MetricSummary LeaderboardRow::*field;
+};
+constexpr MetricColumn kMetricColumns[] = {
+    {kMGtMetric, "M_GT@0.95", true, &LeaderboardRow::m_gt},
+    {kMIpMetric, "M_IP", false, &LeaderboardRow::m_ip},
+    {kDecoderMGtMetric, "dec M_GT", true, &LeaderboardRow::decoder_m_gt},
+    {kDecoderMIpMetric, "dec M_IP", false, &LeaderboardRow::decoder_m_ip},
+};
 
 }  // namespace
 
@@ -110,19 +120,15 @@ std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
     LeaderboardRow& row = rows.emplace_back();
     std::tie(row.dataset_spec, row.method_spec, row.backend_used, row.build_note) = key;
     row.seeds = static_cast<int>(group.size());
-    std::vector<double> m_gt, m_ip, train_seconds;
-    for (const RunRecord* run : group) {
-      if (std::optional<double> v = FindMetric(*run, kMGtMetric)) m_gt.push_back(*v);
-      if (std::optional<double> v = FindMetric(*run, kMIpMetric)) m_ip.push_back(*v);
-      train_seconds.push_back(run->train_seconds);
+    for (const MetricColumn& column : kMetricColumns) {
+      std::vector<double> values;
+      for (const RunRecord* run : group) {
+        if (std::optional<double> v = FindMetric(*run, column.metric)) values.push_back(*v);
+      }
+      row.*column.field = Summarize(values);
     }
-    const Summary gt = Summarize(m_gt), ip = Summarize(m_ip);
-    row.m_gt_count = gt.count;
-    row.m_gt_mean = gt.mean;
-    row.m_gt_spread = gt.spread;
-    row.m_ip_count = ip.count;
-    row.m_ip_mean = ip.mean;
-    row.m_ip_spread = ip.spread;
+    std::vector<double> train_seconds;
+    for (const RunRecord* run : group) train_seconds.push_back(run->train_seconds);
     row.train_seconds_mean = Summarize(train_seconds).mean;
   }
   SortRows(rows);
@@ -144,10 +150,18 @@ std::string FormatLeaderboard(const std::vector<LeaderboardRow>& rows, int uncle
       sorted.begin(), sorted.end(), [](const LeaderboardRow& r) { return !r.build_note.empty(); });
 
   std::vector<TextTable::Column> columns = {
-      {"rank", Align::kRight},  {"method", Align::kLeft},     {"backend", Align::kLeft},
-      {"seeds", Align::kRight}, {"M_GT@0.95", Align::kRight}, {"", Align::kLeft},
-      {"M_IP", Align::kRight},  {"", Align::kLeft},           {"train s", Align::kRight},
+      {"rank", Align::kRight},
+      {"method", Align::kLeft},
+      {"backend", Align::kLeft},
+      {"seeds", Align::kRight},
   };
+  // Each metric has its mean and, in an unheaded column of its own, its spread, so that the
+  // means line up.
+  for (const MetricColumn& column : kMetricColumns) {
+    columns.push_back({column.header, Align::kRight});
+    columns.push_back({"", Align::kLeft});
+  }
+  columns.push_back({"train s", Align::kRight});
   if (show_build) columns.push_back({"build", Align::kLeft});
   TextTable table(std::move(columns));
 
@@ -164,17 +178,13 @@ std::string FormatLeaderboard(const std::vector<LeaderboardRow>& rows, int uncle
     if (new_dataset || ScoreKey(row) != ScoreKey(sorted[i - 1])) {
       rank = static_cast<int>(i - dataset_start) + 1;
     }
-    std::vector<std::string> cells = {
-        absl::StrCat(rank),
-        row.method_spec,
-        row.backend_used,
-        absl::StrCat(row.seeds),
-        FormatMean(row.m_gt_count, row.m_gt_mean, /*percent=*/true),
-        FormatSpread(row.m_gt_count, row.m_gt_spread, /*percent=*/true),
-        FormatMean(row.m_ip_count, row.m_ip_mean, /*percent=*/false),
-        FormatSpread(row.m_ip_count, row.m_ip_spread, /*percent=*/false),
-        row.seeds > 0 ? absl::StrFormat("%.2f", row.train_seconds_mean) : "-",
-    };
+    std::vector<std::string> cells = {absl::StrCat(rank), row.method_spec, row.backend_used,
+                                      absl::StrCat(row.seeds)};
+    for (const MetricColumn& column : kMetricColumns) {
+      cells.push_back(FormatMean(row.*column.field, column.percent));
+      cells.push_back(FormatSpread(row.*column.field, column.percent));
+    }
+    cells.push_back(row.seeds > 0 ? absl::StrFormat("%.2f", row.train_seconds_mean) : "-");
     if (show_build) cells.push_back(row.build_note);
     table.AddRow(std::move(cells));
   }

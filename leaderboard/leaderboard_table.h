@@ -14,9 +14,21 @@
 
 namespace lrb::leaderboard {
 
-// The metrics the leaderboard ranks by (PAPER.md section 4), stored as fractions in [0, 1].
+// The metrics the leaderboard shows (PAPER.md section 4), stored as fractions in [0, 1]. It
+// ranks by the paper's definition (encoder rows) and shows the same two metrics on decoder
+// columns beside them: under interference a TopK encoder row converges towards a dual of
+// the features while its decoder column recovers the feature itself, so the two differ.
 inline constexpr std::string_view kMGtMetric = "m_gt@0.95";
 inline constexpr std::string_view kMIpMetric = "m_ip";
+inline constexpr std::string_view kDecoderMGtMetric = "decoder.m_gt@0.95";
+inline constexpr std::string_view kDecoderMIpMetric = "decoder.m_ip";
+
+// One metric over the runs of a row that report it.
+struct MetricSummary {
+  int count = 0;      // runs reporting it (0: missing, printed as "-")
+  double mean = 0;
+  double spread = 0;  // sample standard deviation (0 for fewer than two runs)
+};
 
 struct LeaderboardRow {
   std::string dataset_spec;
@@ -27,11 +39,8 @@ struct LeaderboardRow {
   // empty), and/or "dirty", joined by ", ". Unclean runs never share a row with clean ones.
   std::string build_note;
   int seeds = 0;  // runs aggregated in this row
-  // Each metric is averaged over the runs that report it: m_gt_count / m_ip_count of them
-  // (0: no run has it, and the mean and spread are meaningless and printed as "-").
-  int m_gt_count = 0, m_ip_count = 0;
-  double m_gt_mean = 0, m_gt_spread = 0;  // spread: sample standard deviation (0 for one seed)
-  double m_ip_mean = 0, m_ip_spread = 0;
+  MetricSummary m_gt, m_ip;                  // encoder rows (the paper's metrics)
+  MetricSummary decoder_m_gt, decoder_m_ip;  // decoder columns
   double train_seconds_mean = 0;
 };
 
@@ -46,7 +55,7 @@ int CountUncleanRuns(const std::vector<RunRecord>& runs);
 
 // A fixed-width text table with a header; rows grouped by dataset (each dataset spec printed
 // once, as a heading line above its rows) and, within a dataset, sorted by M_GT then M_IP
-// (descending, missing last) then method. Rank counts within the dataset; equal scores share
+// (descending, missing last, encoder metrics) then method. Rank counts within the dataset; equal scores share
 // a rank. M_GT is shown as a percentage ("84.90%"), with "± s" (percentage points) when
 // more than one run reports it; M_IP with three decimals; a missing metric as "-". A build
 // column appears when some row has a build note. When `unclean_runs_left_out` > 0, a footer

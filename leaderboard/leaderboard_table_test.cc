@@ -68,14 +68,14 @@ TEST(BuildLeaderboardTest, AggregatesSeedsWithMeanAndSampleStdDev) {
   EXPECT_EQ(row.backend_used, "simd:AVX2");
   EXPECT_EQ(row.build_note, "");
   EXPECT_EQ(row.seeds, 3);
-  EXPECT_EQ(row.m_gt_count, 3);
-  EXPECT_EQ(row.m_ip_count, 3);
+  EXPECT_EQ(row.m_gt.count, 3);
+  EXPECT_EQ(row.m_ip.count, 3);
   // By hand: deviations from 0.82 are -0.12, -0.02, 0.14; squares sum to 0.0344; / (3 - 1).
-  EXPECT_NEAR(row.m_gt_mean, 0.82, 1e-12);
-  EXPECT_NEAR(row.m_gt_spread, std::sqrt(0.0172), 1e-12);
+  EXPECT_NEAR(row.m_gt.mean, 0.82, 1e-12);
+  EXPECT_NEAR(row.m_gt.spread, std::sqrt(0.0172), 1e-12);
   // Deviations from 0.94: -0.04, -0.01, 0.05; squares sum to 0.0042.
-  EXPECT_NEAR(row.m_ip_mean, 0.94, 1e-12);
-  EXPECT_NEAR(row.m_ip_spread, std::sqrt(0.0021), 1e-12);
+  EXPECT_NEAR(row.m_ip.mean, 0.94, 1e-12);
+  EXPECT_NEAR(row.m_ip.spread, std::sqrt(0.0021), 1e-12);
   EXPECT_NEAR(row.train_seconds_mean, 22, 1e-12);
 }
 
@@ -83,9 +83,9 @@ TEST(BuildLeaderboardTest, OneSeedHasZeroSpread) {
   const std::vector<LeaderboardRow> rows =
       BuildLeaderboard({FinishedRun("m", 0.5, 0.75)}, /*include_unclean=*/false);
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].m_gt_mean, 0.5);
-  EXPECT_EQ(rows[0].m_gt_spread, 0);
-  EXPECT_EQ(rows[0].m_ip_spread, 0);
+  EXPECT_EQ(rows[0].m_gt.mean, 0.5);
+  EXPECT_EQ(rows[0].m_gt.spread, 0);
+  EXPECT_EQ(rows[0].m_ip.spread, 0);
 }
 
 TEST(BuildLeaderboardTest, IgnoresUnfinishedRunsAndSeparatesBackendsAndDatasets) {
@@ -103,7 +103,7 @@ TEST(BuildLeaderboardTest, IgnoresUnfinishedRunsAndSeparatesBackendsAndDatasets)
   for (const LeaderboardRow& row : rows) EXPECT_EQ(row.seeds, 1) << row.backend_used;
   EXPECT_EQ(rows[0].dataset_spec, kDataset);
   EXPECT_EQ(rows[0].backend_used, "simd:AVX2");
-  EXPECT_EQ(rows[0].m_gt_mean, 0.9);
+  EXPECT_EQ(rows[0].m_gt.mean, 0.9);
   EXPECT_EQ(rows[1].backend_used, "scalar");
   EXPECT_EQ(rows[2].dataset_spec, "lrb(n=32)");
 }
@@ -118,17 +118,17 @@ TEST(BuildLeaderboardTest, LeavesOutUncleanRunsUnlessAskedAndNeverMergesThem) {
   const std::vector<LeaderboardRow> clean = BuildLeaderboard(runs, /*include_unclean=*/false);
   ASSERT_EQ(clean.size(), 1u);
   EXPECT_EQ(clean[0].seeds, 1);
-  EXPECT_EQ(clean[0].m_gt_mean, 0.9);
+  EXPECT_EQ(clean[0].m_gt.mean, 0.9);
   EXPECT_EQ(CountUncleanRuns(runs), 2);
 
   const std::vector<LeaderboardRow> all = BuildLeaderboard(runs, /*include_unclean=*/true);
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].build_note, "");
-  EXPECT_EQ(all[0].m_gt_mean, 0.9);
+  EXPECT_EQ(all[0].m_gt.mean, 0.9);
   EXPECT_EQ(all[1].build_note, "dirty");
-  EXPECT_EQ(all[1].m_gt_mean, 0.2);
+  EXPECT_EQ(all[1].m_gt.mean, 0.2);
   EXPECT_EQ(all[2].build_note, "debug");
-  EXPECT_EQ(all[2].m_gt_mean, 0.1);
+  EXPECT_EQ(all[2].m_gt.mean, 0.1);
   for (const LeaderboardRow& row : all) EXPECT_EQ(row.seeds, 1) << row.build_note;
 }
 
@@ -139,8 +139,8 @@ TEST(BuildLeaderboardTest, SortsByMGtThenMIpThenMethodWithMissingLast) {
        FinishedRun("c", 0.9, 0.1)},
       /*include_unclean=*/false);
   EXPECT_THAT(Methods(rows), ElementsAre("c", "b", "a", "y.tie", "z.tie", "no.metrics"));
-  EXPECT_EQ(rows.back().m_gt_count, 0);
-  EXPECT_EQ(rows.back().m_ip_count, 0);
+  EXPECT_EQ(rows.back().m_gt.count, 0);
+  EXPECT_EQ(rows.back().m_ip.count, 0);
 }
 
 TEST(FormatLeaderboardTest, PrintsHeaderPercentagesSpreadsAndRanks) {
@@ -156,7 +156,7 @@ TEST(FormatLeaderboardTest, PrintsHeaderPercentagesSpreadsAndRanks) {
   const std::vector<std::string> lines = TableLines(text);
   ASSERT_EQ(lines.size(), 2u + 4u) << text;
   for (const char* column :
-       {"rank", "method", "backend", "seeds", "M_GT@0.95", "M_IP", "train s"}) {
+       {"rank", "method", "backend", "seeds", "M_GT@0.95", "M_IP", "dec M_GT", "dec M_IP", "train s"}) {
     EXPECT_THAT(lines[0], HasSubstr(column)) << text;
   }
   EXPECT_THAT(lines[1], ::testing::MatchesRegex("[- ]+")) << text;
@@ -220,7 +220,7 @@ TEST(FormatLeaderboardTest, MissingMetricsShowAsDashNotZero) {
       BuildLeaderboard({FinishedRun("no.metrics", std::nullopt, std::nullopt, 2.5)}, false));
   const std::vector<std::string> lines = TableLines(text);
   ASSERT_EQ(lines.size(), 3u) << text;
-  EXPECT_THAT(lines[2], ::testing::MatchesRegex(" +1  no\\.metrics +simd:AVX2 +1 +- +- +2\\.50"))
+  EXPECT_THAT(lines[2], ::testing::MatchesRegex(" +1  no\\.metrics +simd:AVX2 +1 +- +- +- +- +2\\.50"))
       << text;
   EXPECT_THAT(text, ::testing::Not(HasSubstr("0.00%")));
 }
@@ -232,6 +232,29 @@ TEST(FormatLeaderboardTest, CountsLeftOutRunsInAFooter) {
   const std::string text = FormatLeaderboard(BuildLeaderboard(runs, false), CountUncleanRuns(runs));
   EXPECT_THAT(text, HasSubstr("1 finished run from debug builds or dirty trees left out"));
   EXPECT_THAT(FormatLeaderboard({}), HasSubstr("no finished runs"));
+}
+
+}  // namespace
+}  // namespace lrb::leaderboard
+
+namespace lrb::leaderboard {
+namespace {
+
+TEST(FormatLeaderboardTest, DecoderMetricsAreAveragedAndShownBesideEncoderOnes) {
+  std::vector<RunRecord> runs = {FinishedRun("m", 0.1, 0.6, 1, 0), FinishedRun("m", 0.3, 0.7, 1, 1)};
+  runs[0].metrics.emplace_back(kDecoderMGtMetric, 0.9);
+  runs[0].metrics.emplace_back(kDecoderMIpMetric, 0.98);
+  runs[1].metrics.emplace_back(kDecoderMGtMetric, 1.0);
+  runs[1].metrics.emplace_back(kDecoderMIpMetric, 0.99);
+  const std::vector<LeaderboardRow> rows = BuildLeaderboard(runs, false);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].decoder_m_gt.count, 2);
+  EXPECT_NEAR(rows[0].decoder_m_gt.mean, 0.95, 1e-12);
+  EXPECT_NEAR(rows[0].decoder_m_ip.mean, 0.985, 1e-12);
+  const std::string text = FormatLeaderboard(rows);
+  EXPECT_THAT(text, HasSubstr("20.00%"));  // encoder M_GT
+  EXPECT_THAT(text, HasSubstr("95.00%"));  // decoder M_GT
+  EXPECT_THAT(text, HasSubstr("0.985"));
 }
 
 }  // namespace
