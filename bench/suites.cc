@@ -12,12 +12,12 @@ const std::vector<Suite>& AllSuites() {
           .version = 1,
           .description = "a small superposed LRB dataset: TopK with and without anchoring, "
                          "both backends, in under a minute",
-          .datasets = {"lrb(n=512,np=256,N=30000,S=0.99,M=0.25,seed=0)"},
-          .methods = {"sae.topk(latents=1024,k=8)",
-                      "sae.topk(latents=1024,k=8)+anchor(k=32,lambda=0.1)"},
+          .datasets = {"lrb(n=320,np=192,N=30000,S=0.99,M=0.2,seed=0)"},
+          .methods = {"sae.topk(latents=640,k=6)",
+                      "sae.topk(latents=640,k=6)+anchor(k=32,lambda=0.1)"},
           .backends = {"scalar", "simd"},
           .seeds = {0},
-          .train = "train(steps=1500,batch=128,lr=0.004,warmup=100,decay=0.2,clip=1)",
+          .train = "train(steps=1200,batch=128,lr=0.004,warmup=100,decay=0.2,clip=1)",
       },
       {
           .name = "tiny",
