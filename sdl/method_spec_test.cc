@@ -9,30 +9,52 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(MethodSpec, CanonicalFormSpellsOutDefaults) {
-  const auto spec = ParseMethodSpec("sae.topk");
-  ASSERT_TRUE(spec.ok()) << spec.status();
-  EXPECT_EQ(ToString(*spec), "sae.topk(latents=16000,k=64,unit_norm=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.topk")),
+            "sae.topk(latents=16000,k=64,unit_norm=1,tied=0,bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.relu")),
+            "sae.relu(latents=16000,l1=0.1,unit_norm=1,tied=0,bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.jumprelu")),
+            "sae.jumprelu(latents=16000,l0=0.1,bandwidth=0.05,theta=0.1,unit_norm=1,tied=0,"
+            "bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.batchtopk")),
+            "sae.batchtopk(latents=16000,k=64,threshold_decay=0.99,unit_norm=1,tied=0,bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("crosscoder.matryoshka_k")),
+            "crosscoder.matryoshka_k(sources=2,latents=16000,k=64,levels=4,unit_norm=1,tied=0,"
+            "bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.topk+auxk+resample")),
+            "sae.topk(latents=16000,k=64,unit_norm=1,tied=0,bias=1)"
+            "+auxk(k=512,lambda=0.03125,dead_steps=1000)"
+            "+resample(every=1000,until=5000,dead_steps=500)");
 }
 
-TEST(MethodSpec, RoundTripsAndSpellingsCollapse) {
-  for (const char* text :
-       {"sae.topk(latents=256,k=8,unit_norm=1)+anchor(k=16,lambda=0.1)",
-        "sae.topk(latents=32,k=1,unit_norm=0)", "sae.topk(latents=16000,k=64,unit_norm=1)"}) {
-    const auto spec = ParseMethodSpec(text);
-    ASSERT_TRUE(spec.ok()) << text << ": " << spec.status();
-    EXPECT_EQ(ToString(*spec), text);
-    const auto again = ParseMethodSpec(ToString(*spec));
-    ASSERT_TRUE(again.ok());
-    EXPECT_EQ(*again, *spec);
+TEST(MethodSpec, EveryListedFamilyRoundTrips) {
+  for (const std::string& family : MethodFamilies()) {
+    for (const char* topology : {"sae", "transcoder", "crosscoder"}) {
+      const std::string text = std::string(topology) + "." + family +
+                               "(latents=1024)+anchor(k=16,lambda=0.5)+resample(every=7)";
+      const auto spec = ParseMethodSpec(text);
+      ASSERT_TRUE(spec.ok()) << text << ": " << spec.status();
+      const std::string canonical = ToString(*spec);
+      const auto again = ParseMethodSpec(canonical);
+      ASSERT_TRUE(again.ok()) << canonical << ": " << again.status();
+      EXPECT_EQ(ToString(*again), canonical);
+      EXPECT_EQ(*again, *spec);
+      EXPECT_THAT(FamilyVersion(*spec), HasSubstr(family + "@"));
+    }
   }
-  // Reordered keys and omitted defaults name the same method.
+}
+
+TEST(MethodSpec, SpellingsCollapse) {
   EXPECT_EQ(ToString(*ParseMethodSpec("sae.topk(k=8,latents=256)+anchor(lambda=0.1,k=16)")),
             ToString(*ParseMethodSpec("sae.topk(latents=256,k=8,unit_norm=1)+anchor(k=16)")));
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.relu(l1=1e-1)")),
+            ToString(*ParseMethodSpec("sae.relu(l1=0.100)")));
 }
 
 TEST(MethodSpec, FamilyVersionNamesFamilyAndModifiers) {
   EXPECT_EQ(FamilyVersion(*ParseMethodSpec("sae.topk")), "sae.topk@1");
-  EXPECT_EQ(FamilyVersion(*ParseMethodSpec("sae.topk+anchor")), "sae.topk@1+anchor@1");
+  EXPECT_EQ(FamilyVersion(*ParseMethodSpec("sae.topk+anchor+auxk")),
+            "sae.topk@1+anchor@1+auxk@1");
 }
 
 TEST(MethodSpec, ErrorsNameTheBadValue) {
@@ -41,17 +63,28 @@ TEST(MethodSpec, ErrorsNameTheBadValue) {
     const char* message;
   };
   for (const Case& c : {
-           Case{"sae.relu", "unknown activation \"relu\""},
+           Case{"sae.sigmoid", "unknown family \"sigmoid\""},
+           Case{"sae.sigmoid", "relu, jumprelu, topk"},
            Case{"mlp.topk", "unknown topology \"mlp\""},
-           Case{"topk", "expected <topology>.<activation>"},
+           Case{"topk", "expected <topology>.<family>"},
            Case{"sae.topk(latents=8,k=9)", "k=9 exceeds latents=8"},
+           Case{"sae.batchtopk(latents=8,k=9)", "k=9 exceeds latents=8"},
            Case{"sae.topk(k=0)", "k=0 is out of range"},
            Case{"sae.topk(latents=8,k=2)+anchor(k=9)", "k=9 exceeds the method's latents=8"},
            Case{"sae.topk+anchor(lambda=-1)", "lambda=-1 is out of range"},
+           Case{"sae.relu(l1=-0.5)", "l1=-0.5 is out of range"},
+           Case{"sae.jumprelu(bandwidth=0)", "bandwidth=0 is out of range"},
            Case{"sae.topk+anchor+anchor", "given twice"},
-           Case{"sae.topk+resample", "unknown modifier \"resample\""},
+           Case{"sae.topk+dropout", "unknown modifier \"dropout\""},
            Case{"sae.topk(q=1)", "unknown key q=1"},
+           Case{"sae.relu(k=4)", "unknown key k=4"},
            Case{"sae.topk(unit_norm=2)", "unit_norm=2 is out of range"},
+           Case{"sae.relu+auxk", "applies to TopK-type families"},
+           Case{"sae.matryoshka_k(k=4,levels=4)", "levels=4 halves k=4 below 1"},
+           Case{"sae.matryoshka_prefix(latents=64,k=16,levels=4)", "smallest prefix"},
+           Case{"transcoder.topk(tied=1)", "tied=1 needs x_r = x_p"},
+           Case{"crosscoder.topk(sources=1)", "sources=1 is out of range"},
+           Case{"sae.topk(sources=2)", "unknown key sources=2"},
        }) {
     const auto spec = ParseMethodSpec(c.text);
     ASSERT_FALSE(spec.ok()) << c.text;

@@ -19,6 +19,11 @@ struct SaeModel {
   // latent's decoder direction is contiguous and sparse decoding touches only active rows.
   std::vector<float> w_dec;
   std::vector<float> b_dec;  // n_r
+  // Family parameters trained alongside the four above (layout set by the family, e.g.
+  // JumpReLU: n_q log-thresholds; Gated: n_q log-scales then n_q magnitude biases).
+  std::vector<float> extra;
+  // Untrained state that inference needs: BatchTopK's global activation threshold.
+  float threshold = 0;
 };
 
 // Encoder rows are Gaussian, normalised to unit length; decoder rows start equal to the

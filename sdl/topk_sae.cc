@@ -3,24 +3,10 @@
 #include <cmath>
 
 #include "absl/strings/str_format.h"
+#include "sdl/anchoring.h"
 #include "util/status_macros.h"
 
 namespace lrb::sdl {
-namespace {
-
-// Adds lambda * ||params[0:k] - anchors||^2 to the loss and its gradient to grad (if any).
-double AnchorPenalty(const std::vector<float>& params, const std::vector<float>& anchors,
-                     int64_t k, int64_t dim, double lambda, std::vector<float>* grad) {
-  double penalty = 0;
-  for (int64_t i = 0; i < k * dim; ++i) {
-    const double diff = static_cast<double>(params[i]) - anchors[i];
-    penalty += diff * diff;
-    if (grad != nullptr) (*grad)[i] += static_cast<float>(2.0 * lambda * diff);
-  }
-  return lambda * penalty;
-}
-
-}  // namespace
 
 absl::Status TopkEncode(const MethodSpec& spec, const SaeModel& model, const float* inputs,
                         int64_t rows, const KernelTable& kernels, TopkWorkspace& workspace) {
@@ -66,6 +52,7 @@ absl::StatusOr<LossTerms> TopkLossAndGradient(const MethodSpec& spec, const SaeM
     gradient->b_enc.assign(model.b_enc.size(), 0.0f);
     gradient->w_dec.assign(model.w_dec.size(), 0.0f);
     gradient->b_dec.assign(model.b_dec.size(), 0.0f);
+    gradient->extra.assign(model.extra.size(), 0.0f);
     // dL/dx_hat = (2/B) r; scaled in place, the residual becomes that gradient.
     const float scale = 2.0f / static_cast<float>(rows);
     for (int64_t i = 0; i < rows * n_r; ++i) residual[i] *= scale;
@@ -87,13 +74,7 @@ absl::StatusOr<LossTerms> TopkLossAndGradient(const MethodSpec& spec, const SaeM
                                     gradient->w_enc.data(), model.n_p);
   }
 
-  if (anchors.k > 0) {
-    loss.anchor =
-        AnchorPenalty(model.w_enc, anchors.encoder, anchors.k, model.n_p, anchors.lambda,
-                      gradient == nullptr ? nullptr : &gradient->w_enc) +
-        AnchorPenalty(model.w_dec, anchors.decoder, anchors.k, n_r, anchors.lambda,
-                      gradient == nullptr ? nullptr : &gradient->w_dec);
-  }
+  loss.anchor = AddAnchorPenalty(model, anchors, gradient);
   if (!std::isfinite(loss.total())) {
     return absl::AbortedError(absl::StrFormat("loss is not finite: %g", loss.total()));
   }

@@ -28,13 +28,15 @@ struct Batch {
 
 // Gradient of the loss, shaped like the model's parameters.
 struct SaeGradient {
-  std::vector<float> w_enc, b_enc, w_dec, b_dec;
+  std::vector<float> w_enc, b_enc, w_dec, b_dec, extra;
 };
 
 struct LossTerms {
   double reconstruction = 0;  // mean over the batch of the squared error
+  double sparsity = 0;        // the family's penalty (L1, L0, ...)
+  double auxiliary = 0;       // auxiliary losses (AuxK, Gated's gate reconstruction)
   double anchor = 0;          // the anchoring penalty (0 without anchors)
-  double total() const { return reconstruction + anchor; }
+  double total() const { return reconstruction + sparsity + auxiliary + anchor; }
 };
 
 // Scratch buffers reused across steps (sized on first use).

@@ -30,6 +30,9 @@ struct AdamParams {
   // Bias corrections for the current step t (1-based): 1 - beta1^t and 1 - beta2^t.
   float bias_correction1 = 1.0f;
   float bias_correction2 = 1.0f;
+  // The gradient is used as g = grad * gradient_scale (global-norm clipping folded into the
+  // update; 1 leaves it exactly as is).
+  float gradient_scale = 1.0f;
 };
 
 struct KernelTable {
@@ -82,7 +85,7 @@ struct KernelTable {
   // Sum of squares of x, accumulated in double.
   double (*sum_squares)(int64_t n, const float* x);
 
-  // One Adam step on n parameters (element-wise):
+  // One Adam step on n parameters (element-wise), with g = grad * gradient_scale:
   //   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
   //   p -= lr * (m / bc1) / (sqrt(v / bc2) + eps).
   void (*adam_update)(int64_t n, const AdamParams& params, float* param, const float* grad,

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -244,7 +245,8 @@ TEST(KernelsDispatchTest, KernelsByName) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Dense products: OpenBLAS, whatever the Highway target, so tested once.
+// Dense products: the Highway GEMM (simd_gemm.cc), on the dispatched target here and on
+// every compiled target in KernelsTest below.
 
 enum class GemmKind { kNT, kTN, kNN };
 
@@ -320,17 +322,45 @@ std::vector<std::array<int64_t, 3>> GemmShapes() {
   shapes.push_back({0, 5, 3});
   shapes.push_back({4, 0, 3});
   shapes.push_back({4, 5, 0});        // C = beta C: zeros when beta == 0, even from NaN
-  shapes.push_back({300, 257, 190});  // large enough for OpenBLAS to thread
+  shapes.push_back({300, 257, 190});  // large enough to thread
+  shapes.push_back({200, 70, 800});   // several depth blocks (KC) and row blocks (MC)
+  shapes.push_back({13, 4200, 20});   // several column panels (NC)
   return shapes;
 }
 
-TEST(KernelsGemmTest, GemmMatchesReference) {
-  Draws draws(1);
+void CheckAllGemms(Draws& draws) {
   for (const GemmKind kind : {GemmKind::kNT, GemmKind::kTN, GemmKind::kNN}) {
     for (const auto& [m, n, k] : GemmShapes()) {
       CheckGemm(kind, m, n, k, 0.75f, 0.0f, draws);
       CheckGemm(kind, m, n, k, -1.25f, 0.5f, draws);
     }
+  }
+}
+
+TEST(KernelsGemmTest, GemmMatchesReference) {
+  Draws draws(1);
+  CheckAllGemms(draws);
+}
+
+// The OpenBLAS path kept for comparison (simd_internal::BlasGemm) computes the same products.
+TEST(KernelsGemmTest, BlasGemmMatchesReference) {
+  Draws draws(21);
+  for (const auto& [m, n, k] : std::vector<std::array<int64_t, 3>>{{17, 33, 65}, {300, 257, 190}}) {
+    const Matrix a = RandomMatrix(draws, m, k, 3), b = RandomMatrix(draws, n, k, 5);
+    Matrix got(m, n, 2), want(m, n, 2);
+    simd_internal::BlasGemm(false, true, m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f,
+                            got.ptr(), got.ld);
+    Ref().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, want.ptr(), want.ld);
+    const Matrix abs_a = Abs(a), abs_b = Abs(b);
+    Matrix bound(m, n, 2);
+    Ref().gemm_nt(m, n, k, 1.0f, abs_a.ptr(), abs_a.ld, abs_b.ptr(), abs_b.ld, 0.0f, bound.ptr(),
+                  bound.ld);
+    for (int64_t r = 0; r < m; ++r) {
+      for (int64_t c = 0; c < n; ++c) {
+        bound.at(r, c) = static_cast<float>(SumTolerance(k + 1, bound.at(r, c)));
+      }
+    }
+    ExpectMatrixNear(got, want, &bound, absl::StrFormat("BlasGemm nt %dx%dx%d", m, n, k));
   }
 }
 
@@ -372,6 +402,37 @@ TEST(KernelsGemmTest, GemmIsRepeatable) {
                      absl::StrCat("gemm_nt repeated, OpenBLAS threads ", threads));
   }
   openblas_set_num_threads(saved);
+}
+
+// Every compiled target's GEMM (micro-tiles 12x32 on AVX3, 6x16 on AVX2, 6x8 on SSE4, ...).
+TEST_P(KernelsTest, GemmMatchesReference) {
+  Draws draws(22);
+  CheckAllGemms(draws);
+}
+
+// Threads split C by micro-tiles and never a sum: bitwise the same for every split.
+TEST_P(KernelsTest, GemmDoesNotDependOnThreadCount) {
+  Draws draws(23);
+  for (const auto& [m, n, k] : std::vector<std::array<int64_t, 3>>{
+           {65, 129, 400}, {129, 33, 65}, {7, 300, 17}}) {
+    for (const auto& [trans_a, trans_b] :
+         std::vector<std::pair<bool, bool>>{{false, true}, {true, false}, {false, false}}) {
+      const Matrix a = trans_a ? RandomMatrix(draws, k, m, 1) : RandomMatrix(draws, m, k, 1);
+      const Matrix b = trans_b ? RandomMatrix(draws, n, k, 2) : RandomMatrix(draws, k, n, 2);
+      const Matrix c0 = RandomMatrix(draws, m, n, 3);
+      Matrix first = c0;
+      simd_internal::HighwayGemm(trans_a, trans_b, m, n, k, 0.5f, a.ptr(), a.ld, b.ptr(), b.ld,
+                                 0.25f, first.ptr(), first.ld, {.threads = 1});
+      for (const Parallelism& par : ParallelismsToCompare()) {
+        Matrix got = c0;
+        simd_internal::HighwayGemm(trans_a, trans_b, m, n, k, 0.5f, a.ptr(), a.ld, b.ptr(), b.ld,
+                                   0.25f, got.ptr(), got.ld, par);
+        ExpectMatrixNear(got, first, nullptr,
+                         absl::StrFormat("HighwayGemm trans %d%d %dx%dx%d, %s", trans_a, trans_b,
+                                         m, n, k, ParallelismName(par)));
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -709,6 +770,37 @@ TEST_P(KernelsTest, AdamMatchesReference) {
     ExpectVectorNear(m_got, m_want, &m_bound, "adam m");
     ExpectVectorNear(v_got, v_want, &v_bound, "adam v");
     ExpectVectorNear(p_got, p_want, &p_bound, "adam param");
+  }
+}
+
+// gradient_scale (clipping folded into the update) is bitwise the same as scaling the
+// gradient first, on both backends; and 1 is exactly no scaling.
+TEST_P(KernelsTest, AdamGradientScaleEqualsScaledGradient) {
+  Draws draws(24);
+  for (const int64_t n : VectorSizes()) {
+    const std::vector<float> p0 = draws.Vector(n), g = draws.Vector(n, -3.0f, 3.0f);
+    const std::vector<float> m0 = draws.Vector(n, -0.05f, 0.05f);
+    const std::vector<float> v0 = draws.Vector(n, 0.0f, 0.01f);
+    for (const KernelTable* t : {&Ref(), &Simd()}) {
+      for (const float scale : {1.0f, 0.37f}) {
+        AdamParams folded;
+        folded.learning_rate = 1e-3f;
+        folded.bias_correction1 = 0.19f;
+        folded.bias_correction2 = 0.002f;
+        folded.gradient_scale = scale;
+        AdamParams plain = folded;
+        plain.gradient_scale = 1.0f;
+        std::vector<float> scaled = g;
+        for (float& x : scaled) x *= scale;
+        std::vector<float> p_a = p0, m_a = m0, v_a = v0, p_b = p0, m_b = m0, v_b = v0;
+        t->adam_update(n, folded, p_a.data(), g.data(), m_a.data(), v_a.data());
+        t->adam_update(n, plain, p_b.data(), scaled.data(), m_b.data(), v_b.data());
+        const std::string what = absl::StrFormat("%s adam scale %g", t->backend_name(), scale);
+        ExpectVectorNear(p_a, p_b, nullptr, what + " param");
+        ExpectVectorNear(m_a, m_b, nullptr, what + " m");
+        ExpectVectorNear(v_a, v_b, nullptr, what + " v");
+      }
+    }
   }
 }
 

@@ -119,8 +119,9 @@ double SumSquares(int64_t n, const float* x) {
 void AdamUpdate(int64_t n, const AdamParams& p, float* param, const float* grad, float* m,
                 float* v) {
   for (int64_t i = 0; i < n; ++i) {
-    m[i] = p.beta1 * m[i] + (1.0f - p.beta1) * grad[i];
-    v[i] = p.beta2 * v[i] + (1.0f - p.beta2) * grad[i] * grad[i];
+    const float g = grad[i] * p.gradient_scale;
+    m[i] = p.beta1 * m[i] + (1.0f - p.beta1) * g;
+    v[i] = p.beta2 * v[i] + (1.0f - p.beta2) * g * g;
     const float m_hat = m[i] / p.bias_correction1;
     const float v_hat = v[i] / p.bias_correction2;
     param[i] -= p.learning_rate * m_hat / (std::sqrt(v_hat) + p.epsilon);

@@ -168,7 +168,9 @@ void AdamRange(const AdamParams& p, float* HWY_RESTRICT param, const float* HWY_
   const auto bc2 = hn::Set(d, p.bias_correction2);
   const auto lr = hn::Set(d, p.learning_rate);
   const auto eps = hn::Set(d, p.epsilon);
+  const auto gscale = hn::Set(d, p.gradient_scale);
   const auto step = [&](auto pv, auto gv, auto mv, auto vv, auto store) {
+    gv = hn::Mul(gv, gscale);
     mv = hn::MulAdd(b1, mv, hn::Mul(one_minus_b1, gv));
     vv = hn::MulAdd(b2, vv, hn::Mul(hn::Mul(one_minus_b2, gv), gv));
     const auto m_hat = hn::Div(mv, bc1);
@@ -507,48 +509,27 @@ int BlasInt(const char* what, int64_t value) {
   return static_cast<int>(std::max<int64_t>(value, 1));
 }
 
-// Row-major C = alpha op(A) op(B) + beta C through OpenBLAS.
-//
-// Threads: OpenBLAS runs its own pool, sized by OPENBLAS_NUM_THREADS (else all cores). We
-// leave that setting alone -- openblas_set_num_threads is process-wide, so a library
-// calling it would change every other caller's products; the bench mains own that choice.
-// Products are repeatable, but they depend on OpenBLAS's core type and, for some cores
-// (0.3.21's Haswell and Prescott kernels), on its thread count: the only kernel results
-// here that are not a function of the inputs alone. BlasDescription() names both.
-//
-// Degenerate shapes never reach BLAS (which would reject ld = 0 through xerbla).
-void Gemm(CBLAS_TRANSPOSE trans_a, CBLAS_TRANSPOSE trans_b, int64_t m, int64_t n, int64_t k,
-          float alpha, const float* a, int64_t lda, const float* b, int64_t ldb, float beta,
-          float* c, int64_t ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    for (int64_t i = 0; i < m; ++i) {
-      float* row = c + i * ldc;
-      for (int64_t j = 0; j < n; ++j) row[j] = beta == 0 ? 0.0f : beta * row[j];
-    }
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, trans_a, trans_b, BlasInt("m", m), BlasInt("n", n), BlasInt("k", k),
-              alpha, a, BlasInt("lda", lda), b, BlasInt("ldb", ldb), beta, c, BlasInt("ldc", ldc));
-}
-
 std::string BackendName() {
   return std::string("simd:") + hwy::TargetName(simd_internal::DispatchedTarget());
 }
 
+// Dense products: the Highway GEMM (simd_gemm.cc), not OpenBLAS -- see that file.
 void GemmNT(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
             const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  Gemm(CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  simd_internal::HighwayGemm(false, true, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                             simd_internal::DefaultParallelism());
 }
 
 void GemmTN(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
             const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  Gemm(CblasTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  simd_internal::HighwayGemm(true, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                             simd_internal::DefaultParallelism());
 }
 
 void GemmNN(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
             const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  Gemm(CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  simd_internal::HighwayGemm(false, false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+                             simd_internal::DefaultParallelism());
 }
 
 // The table's entries: the explicit-parallelism kernels with the default parallelism.
@@ -610,6 +591,33 @@ namespace simd_internal {
 Parallelism DefaultParallelism() {
   static const int threads = DefaultThreadCount();
   return Parallelism{.threads = threads, .min_work_per_thread = int64_t{1} << 17};
+}
+
+// Row-major C = alpha op(A) op(B) + beta C through OpenBLAS.
+//
+// Threads: OpenBLAS runs its own pool, sized by OPENBLAS_NUM_THREADS (else all cores). We
+// leave that setting alone -- openblas_set_num_threads is process-wide, so a library
+// calling it would change every other caller's products; the bench mains own that choice.
+// Products are repeatable, but they depend on OpenBLAS's core type and, for some cores
+// (0.3.21's Haswell and Prescott kernels), on its thread count: the only kernel results
+// here that are not a function of the inputs alone. BlasDescription() names both.
+//
+// Degenerate shapes never reach BLAS (which would reject ld = 0 through xerbla).
+void BlasGemm(bool trans_a_flag, bool trans_b_flag, int64_t m, int64_t n, int64_t k, float alpha,
+              const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+              int64_t ldc) {
+  const CBLAS_TRANSPOSE trans_a = trans_a_flag ? CblasTrans : CblasNoTrans;
+  const CBLAS_TRANSPOSE trans_b = trans_b_flag ? CblasTrans : CblasNoTrans;
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (int64_t i = 0; i < m; ++i) {
+      float* row = c + i * ldc;
+      for (int64_t j = 0; j < n; ++j) row[j] = beta == 0 ? 0.0f : beta * row[j];
+    }
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, trans_a, trans_b, BlasInt("m", m), BlasInt("n", n), BlasInt("k", k),
+              alpha, a, BlasInt("lda", lda), b, BlasInt("ldb", ldb), beta, c, BlasInt("ldc", ldc));
 }
 
 std::string BlasDescription() {

@@ -1,0 +1,44 @@
+#ifndef LRB_SDL_DENSE_SAE_H_
+#define LRB_SDL_DENSE_SAE_H_
+
+// The dense training path shared by every family (dense_family.h supplies the hooks):
+//   Z = X W_E^T + b_E;  A = sigma(Z);  X_hat_j = codes_j(A) W_D + b_D per level j;
+//   L = (1/levels) sum_j mean_b ||X_hat_j - X_r||^2 + family penalties + AuxK + anchoring.
+// Every product is a dense GEMM through the kernel table. TopK without AuxK also has the
+// sparse path (topk_sae.h); the two agree (methods_test.cc).
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "sdl/kernels/kernels.h"
+#include "sdl/method_spec.h"
+#include "sdl/sae_model.h"
+#include "sdl/topk_sae.h"
+
+namespace lrb::sdl {
+
+struct DenseWorkspace {
+  std::vector<float> z, a, codes, mask, residual, grad_a, grad_z, grad_z_bias, scratch;
+  std::vector<float> aux_codes, aux_residual;
+};
+
+// Encodes `rows` inputs: workspace.z (pre-activations) and workspace.a (activations, the
+// inference-time sigma). Fails if a pre-activation is not finite.
+absl::Status DenseEncode(const MethodSpec& spec, const SaeModel& model, const float* inputs,
+                         int64_t rows, const KernelTable& kernels, bool training,
+                         DenseWorkspace& workspace);
+
+// The loss on `batch` and, when `gradient` is not null, its gradient (overwritten, resized).
+// `dead` (n_q flags, may be null) marks the latents AuxK may use. Fails if the loss is not
+// finite.
+absl::StatusOr<LossTerms> DenseLossAndGradient(const MethodSpec& spec, const SaeModel& model,
+                                               const Anchors& anchors, const Batch& batch,
+                                               const KernelTable& kernels,
+                                               const std::vector<uint8_t>* dead,
+                                               DenseWorkspace& workspace,
+                                               SaeGradient* gradient);
+
+}  // namespace lrb::sdl
+
+#endif  // LRB_SDL_DENSE_SAE_H_

@@ -1,0 +1,42 @@
+// Matryoshka SAE as the paper writes it (PAPER.md section 2): a multi-k loss
+//   (1/levels) sum_j ||x_r - W_D TopK_{k_j}(z) - b_D||^2,   k_j = k / 2^(levels-1-j),
+// so the top k_1 latents must reconstruct alone, the top k_2 a little better, and so on.
+// Codes are TopK(k) (the last level).
+
+#include <vector>
+
+#include "sdl/dense_family.h"
+
+namespace lrb::sdl {
+namespace {
+
+class MatryoshkaK final : public DenseFamily {
+ public:
+  void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
+                int64_t rows, const float* z, bool, float* a) const override {
+    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.k, a);
+  }
+
+  int Levels(const MethodSpec& spec) const override { return static_cast<int>(spec.levels); }
+
+  bool LevelMask(const MethodSpec& spec, const KernelTable& kernels, int level, int64_t rows,
+                 int64_t n_q, const float* z, float* mask) const override {
+    if (level == spec.levels - 1) return false;
+    const int64_t k = spec.k >> (spec.levels - 1 - level);
+    KeepTopkPerRow(kernels, z, rows, n_q, k, mask);
+    // Selected entries become 1; the selection is nested in the full TopK(k).
+    for (int64_t i = 0; i < rows * n_q; ++i) mask[i] = mask[i] != 0.0f ? 1.0f : 0.0f;
+    return true;
+  }
+
+  std::pair<double, double> Backward(const BackwardContext& c) const override {
+    PassGradientWhereActive(c.a, c.grad_a, c.rows * c.model.n_q, c.grad_z);
+    return {0.0, 0.0};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DenseFamily> Make_matryoshka_k() { return std::make_unique<MatryoshkaK>(); }
+
+}  // namespace lrb::sdl

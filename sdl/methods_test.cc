@@ -1,0 +1,346 @@
+// Every family of method_families.inc, on both backends: finite-difference gradients (with
+// anchoring and AuxK), the invariant sigma(z)_i in {0, z_i}, exact L0 where the family
+// promises it, and agreement of the dense and sparse TopK paths.
+
+#include "sdl/methods.h"
+
+#include <cmath>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "sdl/dense_family.h"
+#include "sdl/kernels/kernels.h"
+#include "sdl/method_spec.h"
+#include "sdl/sae_model.h"
+#include "sdl/topk_sae.h"
+#include "util/philox.h"
+
+namespace lrb::sdl {
+namespace {
+
+struct FamilyExample {
+  std::string family;
+  std::string spec;
+};
+
+// gtest prints parameters in failure messages.
+void PrintTo(const FamilyExample& example, std::ostream* os) { *os << example.spec; }
+
+std::vector<FamilyExample> AllFamilies() {
+  return {
+#define LRB_METHOD_FAMILY(name, version, example) {#name, example},
+#include "sdl/method_families.inc"
+#undef LRB_METHOD_FAMILY
+  };
+}
+
+std::vector<float> RandomVector(uint64_t stream, int64_t size, double scale) {
+  const CounterRng rng(77, stream);
+  std::vector<float> v(size);
+  for (int64_t i = 0; i < size; ++i) v[i] = static_cast<float>(scale * rng.Normal(i));
+  return v;
+}
+
+// A model moved away from its initial point, so biases and family parameters matter.
+SaeModel PerturbedModel(const MethodSpec& spec, int64_t n_p, int64_t n_r) {
+  SaeModel model = InitMethodModel(spec, n_p, n_r, 5);
+  uint64_t stream = 100;
+  for (auto* param : {&model.w_enc, &model.b_enc, &model.w_dec, &model.b_dec, &model.extra}) {
+    const std::vector<float> noise = RandomVector(stream++, param->size(), 0.1);
+    for (size_t i = 0; i < param->size(); ++i) (*param)[i] += noise[i];
+  }
+  return model;
+}
+
+// Everything discrete about a forward pass: which latents are active, the gate signs, each
+// matryoshka level's selection, AuxK's selection. Finite differences are only meaningful
+// while it stays the same.
+std::vector<uint8_t> Pattern(const MethodSpec& spec, const KernelTable& kernels,
+                             const MethodWorkspace& ws, int64_t rows, int64_t n_q) {
+  std::vector<uint8_t> pattern;
+  if (UsesSparseTopkPath(spec)) {
+    for (int32_t i : ws.topk.active) pattern.push_back(static_cast<uint8_t>(i));
+    return pattern;
+  }
+  for (float a : ws.dense.a) pattern.push_back(a != 0.0f);
+  // ReLU and Gated's gate have a kink at z = 0 even where the code stays zero.
+  if (spec.family == "relu" || spec.family == "gated") {
+    for (float z : ws.dense.z) pattern.push_back(z > 0.0f);
+  }
+  for (float a : ws.dense.aux_codes) pattern.push_back(a != 0.0f);
+  const auto family = MakeDenseFamily(spec.family);
+  std::vector<float> mask(rows * n_q);
+  for (int level = 0; level < family->Levels(spec); ++level) {
+    if (family->LevelMask(spec, kernels, level, rows, n_q, ws.dense.z.data(), mask.data())) {
+      for (float m : mask) pattern.push_back(m != 0.0f);
+    }
+  }
+  return pattern;
+}
+
+class MethodsTest : public ::testing::TestWithParam<std::tuple<FamilyExample, std::string>> {
+ protected:
+  const KernelTable& kernels() const { return **KernelsByName(std::get<1>(GetParam())); }
+  const FamilyExample& example() const { return std::get<0>(GetParam()); }
+};
+
+// Central finite differences of parameters against the analytic gradient, skipping
+// coordinates whose perturbation changes the discrete pattern (counted, so that the test
+// cannot pass by skipping everything).
+struct FdCheck {
+  const MethodSpec& spec;
+  const KernelTable& kernels;
+  SaeModel& model;
+  const Anchors& anchors;
+  const Batch& batch;
+  const std::vector<uint8_t>& dead;
+  // Terms whose gradient is stopped for some parameters (Gated's auxiliary reconstruction
+  // uses a frozen decoder) are left out of the numeric loss for those parameters.
+  bool without_auxiliary = false;
+  int checked = 0, skipped = 0;
+
+  double LossAt(std::vector<float>& param, size_t i, float value,
+                const std::vector<uint8_t>& base, bool* same) {
+    const float saved = param[i];
+    param[i] = value;
+    MethodWorkspace w;
+    const auto loss = MethodLossAndGradient(spec, model, anchors, batch, kernels, &dead, w, nullptr);
+    *same = *same && Pattern(spec, kernels, w, batch.rows, model.n_q) == base;
+    param[i] = saved;
+    return without_auxiliary ? loss->total() - loss->auxiliary : loss->total();
+  }
+
+  // Checks param[i] for every i in `coordinates`.
+  void Check(const char* name, std::vector<float>& param, const std::vector<float>& analytic,
+             const std::vector<size_t>& coordinates, const std::vector<uint8_t>& base) {
+    ASSERT_EQ(param.size(), analytic.size()) << name;
+    const float h = 1e-2f;
+    for (size_t i : coordinates) {
+      bool same = true;
+      const float x = param[i];
+      const double up = LossAt(param, i, x + h, base, &same);
+      const double down = LossAt(param, i, x - h, base, &same);
+      if (!same) {
+        ++skipped;
+        continue;
+      }
+      ++checked;
+      const double numeric = (up - down) / (2.0 * h);
+      // Within a fixed pattern the loss is a polynomial of low degree in one coordinate
+      // (quadratic, except Gated's exp(r)), so h = 1e-2 leaves only float rounding.
+      ASSERT_NEAR(analytic[i], numeric, 3e-3 + 3e-3 * std::fabs(numeric))
+          << spec.family << " " << name << "[" << i << "]";
+    }
+  }
+};
+
+std::vector<size_t> AllCoordinates(const std::vector<float>& param) {
+  std::vector<size_t> all(param.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return all;
+}
+
+// Every trained parameter, anchoring included. JumpReLU's thresholds learn through a
+// straight-through estimator, which is not the derivative of the loss: they are checked by
+// JumpReluThresholdsFollowTheEstimator.
+TEST_P(MethodsTest, GradientMatchesFiniteDifferences) {
+  const MethodSpec spec = *ParseMethodSpec(example().spec + "+anchor(k=3,lambda=0.3)");
+  const int64_t n_p = 10, rows = 6, n_q = spec.latents;
+  SaeModel model = PerturbedModel(spec, n_p, n_p);
+  const Anchors anchors{3, 0.3, RandomVector(20, 3 * n_p, 0.3), RandomVector(21, 3 * n_p, 0.3)};
+  const std::vector<uint8_t> no_dead(n_q, 0);
+  const std::vector<float> inputs = RandomVector(30, rows * n_p, 1.0);
+  const Batch batch{inputs.data(), inputs.data(), rows};
+  MethodWorkspace ws;
+  SaeGradient grad;
+  ASSERT_TRUE(
+      MethodLossAndGradient(spec, model, anchors, batch, kernels(), &no_dead, ws, &grad).ok());
+  const std::vector<uint8_t> base = Pattern(spec, kernels(), ws, rows, n_q);
+
+  FdCheck fd{spec, kernels(), model, anchors, batch, no_dead};
+  fd.Check("w_enc", model.w_enc, grad.w_enc, AllCoordinates(model.w_enc), base);
+  fd.Check("b_enc", model.b_enc, grad.b_enc, AllCoordinates(model.b_enc), base);
+  if (spec.family != "jumprelu") {
+    fd.Check("extra", model.extra, grad.extra, AllCoordinates(model.extra), base);
+  }
+  fd.without_auxiliary = spec.family == "gated";
+  fd.Check("w_dec", model.w_dec, grad.w_dec, AllCoordinates(model.w_dec), base);
+  fd.Check("b_dec", model.b_dec, grad.b_dec, AllCoordinates(model.b_dec), base);
+  EXPECT_GT(fd.checked, 5 * fd.skipped) << "too many coordinates changed the discrete pattern";
+}
+
+// AuxK treats the residual it reconstructs as a constant. Latents that no sample selects in
+// the main codes do not touch that residual, so their encoder rows and decoder columns see
+// exactly the AuxK gradient, which finite differences can check.
+TEST_P(MethodsTest, AuxkGradientMatchesFiniteDifferences) {
+  const MethodSpec probe = *ParseMethodSpec(example().spec);
+  if (!IsTopkFamily(probe)) GTEST_SKIP() << "AuxK applies to TopK-type families";
+  const MethodSpec spec = *ParseMethodSpec(example().spec + "+auxk(k=3,lambda=0.5)");
+  const int64_t n_p = 10, rows = 6, n_q = spec.latents;
+  SaeModel model = PerturbedModel(spec, n_p, n_p);
+  std::vector<uint8_t> dead(n_q, 0);
+  for (int64_t i = 0; i < n_q; i += 2) dead[i] = 1;
+  const std::vector<float> inputs = RandomVector(31, rows * n_p, 1.0);
+  const Batch batch{inputs.data(), inputs.data(), rows};
+  MethodWorkspace ws;
+  SaeGradient grad;
+  const auto loss = MethodLossAndGradient(spec, model, Anchors{}, batch, kernels(), &dead, ws, &grad);
+  ASSERT_TRUE(loss.ok());
+  EXPECT_GT(loss->auxiliary, 0.0);
+  std::vector<uint8_t> in_main(n_q, 0);
+  for (size_t i = 0; i < ws.dense.a.size(); ++i) in_main[i % n_q] |= ws.dense.a[i] != 0.0f;
+  std::vector<size_t> enc_coords, dec_coords;
+  for (int64_t i = 0; i < n_q; ++i) {
+    if (in_main[i]) continue;
+    for (int64_t d = 0; d < n_p; ++d) {
+      enc_coords.push_back(i * n_p + d);
+      dec_coords.push_back(i * n_p + d);
+    }
+  }
+  ASSERT_FALSE(enc_coords.empty());
+  const std::vector<uint8_t> base = Pattern(spec, kernels(), ws, rows, n_q);
+  FdCheck fd{spec, kernels(), model, Anchors{}, batch, dead};
+  fd.Check("w_enc", model.w_enc, grad.w_enc, enc_coords, base);
+  fd.Check("w_dec", model.w_dec, grad.w_dec, dec_coords, base);
+  EXPECT_GT(fd.checked, 5 * fd.skipped);
+}
+
+// JumpReLU's threshold gradient is the straight-through estimate: for t = log(theta),
+//   dL/dt = theta * sum_b K((z - theta)/eps) [dL/da * (-theta/eps) - l0/(B eps)].
+// With every pre-activation far from every threshold it is exactly zero; with one inside
+// the kernel window it matches the formula.
+TEST_P(MethodsTest, JumpReluThresholdsFollowTheEstimator) {
+  if (example().family != "jumprelu") GTEST_SKIP();
+  const MethodSpec spec = *ParseMethodSpec("sae.jumprelu(latents=4,l0=0.5,bandwidth=0.1,theta=1)");
+  const int64_t n_p = 4, rows = 1;
+  SaeModel model = InitMethodModel(spec, n_p, n_p, 1);
+  // Identity encoder: z = x. Latent 0 sits 0.02 above its threshold (inside the window),
+  // the others far below or above.
+  std::fill(model.w_enc.begin(), model.w_enc.end(), 0.0f);
+  for (int i = 0; i < 4; ++i) model.w_enc[i * n_p + i] = 1.0f;
+  const std::vector<float> inputs = {1.02f, 0.2f, 3.0f, -1.0f};
+  const Batch batch{inputs.data(), inputs.data(), rows};
+  MethodWorkspace ws;
+  SaeGradient grad;
+  ASSERT_TRUE(
+      MethodLossAndGradient(spec, model, Anchors{}, batch, kernels(), nullptr, ws, &grad).ok());
+  EXPECT_EQ(grad.extra[1], 0.0f);
+  EXPECT_EQ(grad.extra[2], 0.0f);
+  EXPECT_EQ(grad.extra[3], 0.0f);
+  // dL/da_0 = 2 <x_hat - x, W_D[:, 0]>.
+  double grad_a0 = 0;
+  for (int d = 0; d < n_p; ++d) {
+    double x_hat = model.b_dec[d];
+    for (int i = 0; i < 4; ++i) {
+      x_hat += ws.dense.a[i] * model.w_dec[i * n_p + d];
+    }
+    grad_a0 += 2.0 * (x_hat - inputs[d]) * model.w_dec[d];
+  }
+  const double theta = 1.0, eps = 0.1;
+  const double expected = theta * (grad_a0 * (-theta / eps) - 0.5 / eps);
+  EXPECT_NEAR(grad.extra[0], expected, 1e-3 * std::fabs(expected));
+}
+
+TEST_P(MethodsTest, ActivationPassesPreActivationOrZero) {
+  const MethodSpec spec = *ParseMethodSpec(example().spec);
+  const int64_t n_p = 9, rows = 11, n_q = spec.latents;
+  const SaeModel model = PerturbedModel(spec, n_p, n_p);
+  const std::vector<float> inputs = RandomVector(40, rows * n_p, 1.0);
+  for (const bool training : {true, false}) {
+    DenseWorkspace ws;
+    ASSERT_TRUE(DenseEncode(spec, model, inputs.data(), rows, kernels(), training, ws).ok());
+    int64_t active = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t i = 0; i < n_q; ++i) {
+        const float a = ws.a[r * n_q + i];
+        float z = ws.z[r * n_q + i];
+        if (spec.family == "gated") {
+          // Gated's activation passes its magnitude pre-activation (gated.cc).
+          z = std::exp(model.extra[i]) * (z - model.b_enc[i]) + model.extra[n_q + i];
+        }
+        EXPECT_TRUE(a == 0.0f || a == z) << spec.family << " row " << r << " latent " << i
+                                          << ": a=" << a << " z=" << z;
+        active += a != 0.0f;
+      }
+    }
+    // Exact L0 where the family promises it (training selection for BatchTopK).
+    if (spec.family == "topk" || spec.family == "matryoshka_k" ||
+        spec.family == "matryoshka_prefix" || (spec.family == "batchtopk" && training)) {
+      EXPECT_EQ(active, spec.k * rows) << spec.family;
+    }
+    if (spec.family == "topk" || spec.family == "matryoshka_k") {
+      for (int64_t r = 0; r < rows; ++r) {
+        int64_t row_active = 0;
+        for (int64_t i = 0; i < n_q; ++i) row_active += ws.a[r * n_q + i] != 0.0f;
+        EXPECT_EQ(row_active, spec.k) << "row " << r;
+      }
+    }
+  }
+}
+
+TEST_P(MethodsTest, EncodeMatchesTheInferenceActivation) {
+  const MethodSpec spec = *ParseMethodSpec(example().spec);
+  const int64_t n_p = 9, rows = 5, n_q = spec.latents;
+  const SaeModel model = PerturbedModel(spec, n_p, n_p);
+  const std::vector<float> inputs = RandomVector(41, rows * n_p, 1.0);
+  MethodWorkspace ws;
+  const auto codes = Encode(spec, model, inputs.data(), rows, kernels(), ws);
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  DenseWorkspace dense;
+  ASSERT_TRUE(DenseEncode(spec, model, inputs.data(), rows, kernels(), false, dense).ok());
+  ASSERT_EQ(codes->indptr.size(), static_cast<size_t>(rows + 1));
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<float> row(n_q, 0.0f);
+    for (int64_t j = codes->indptr[r]; j < codes->indptr[r + 1]; ++j) {
+      if (j > codes->indptr[r]) {
+        EXPECT_LT(codes->indices[j - 1], codes->indices[j]);
+      }
+      row[codes->indices[j]] = codes->values[j];
+    }
+    for (int64_t i = 0; i < n_q; ++i) EXPECT_EQ(row[i], dense.a[r * n_q + i]) << r << "," << i;
+  }
+}
+
+std::vector<std::tuple<FamilyExample, std::string>> Cases() {
+  std::vector<std::tuple<FamilyExample, std::string>> cases;
+  for (const FamilyExample& family : AllFamilies()) {
+    for (const char* backend : {"scalar", "simd"}) cases.emplace_back(family, backend);
+  }
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFamilies, MethodsTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) {
+                           return std::get<0>(info.param).family + "_" + std::get<1>(info.param);
+                         });
+
+// The sparse TopK path and the generic dense path are two implementations of one loss.
+TEST(MethodsPaths, SparseAndDenseTopkAgree) {
+  const MethodSpec spec = *ParseMethodSpec("sae.topk(latents=30,k=5)+anchor(k=2,lambda=0.2)");
+  const int64_t n_p = 12, rows = 7;
+  const SaeModel model = PerturbedModel(spec, n_p, n_p);
+  const Anchors anchors{2, 0.2, RandomVector(50, 2 * n_p, 0.3), RandomVector(51, 2 * n_p, 0.3)};
+  const std::vector<float> inputs = RandomVector(52, rows * n_p, 1.0);
+  const Batch batch{inputs.data(), inputs.data(), rows};
+  TopkWorkspace topk_ws;
+  DenseWorkspace dense_ws;
+  SaeGradient sparse_grad, dense_grad;
+  const auto sparse =
+      TopkLossAndGradient(spec, model, anchors, batch, ScalarKernels(), topk_ws, &sparse_grad);
+  const auto dense = DenseLossAndGradient(spec, model, anchors, batch, ScalarKernels(), nullptr,
+                                          dense_ws, &dense_grad);
+  ASSERT_TRUE(sparse.ok() && dense.ok());
+  EXPECT_NEAR(sparse->total(), dense->total(), 1e-5 * sparse->total());
+  for (const auto& [a, b] : {std::pair{&sparse_grad.w_enc, &dense_grad.w_enc},
+                             std::pair{&sparse_grad.w_dec, &dense_grad.w_dec},
+                             std::pair{&sparse_grad.b_enc, &dense_grad.b_enc},
+                             std::pair{&sparse_grad.b_dec, &dense_grad.b_dec}}) {
+    ASSERT_EQ(a->size(), b->size());
+    for (size_t i = 0; i < a->size(); ++i) EXPECT_NEAR((*a)[i], (*b)[i], 1e-5) << i;
+  }
+}
+
+}  // namespace
+}  // namespace lrb::sdl
