@@ -2,6 +2,9 @@
 //   lrb run --suite=NAME [--db=PATH] [--force]   generate, train, score, record, print
 //   lrb leaderboard --suite=NAME [--db=PATH] [--all]
 //   lrb suites
+//   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
+//   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
+//   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
 // Under `bazel run`, relative paths are resolved against the directory the command was
 // typed in (BUILD_WORKING_DIRECTORY), not Bazel's runfiles directory.
 
@@ -19,6 +22,7 @@
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "bench/dataset_commands.h"
 #include "bench/runner.h"
 #include "bench/scoring.h"
 #include "bench/suites.h"
@@ -31,6 +35,11 @@ ABSL_FLAG(std::string, db, "lrb.db", "SQLite database file (created if missing)"
 ABSL_FLAG(bool, force, false,
           "retrain runs that are already finished (their stored results are replaced)");
 ABSL_FLAG(bool, all, false, "leaderboard: include runs from debug builds and dirty trees");
+ABSL_FLAG(std::string, out, "", "generate / import: output directory");
+ABSL_FLAG(std::string, dataset, "", "export: a dataset directory or a generated suite directory");
+ABSL_FLAG(bool, dense, false, "export: write the dense x_p.npy (and x_r.npy)");
+ABSL_FLAG(std::string, activations, "", "import: N x d activations (.npy, float32 or float16)");
+ABSL_FLAG(std::string, labels, "", "import: optional N integer class labels (.npy)");
 
 namespace lrb::bench {
 namespace {
@@ -40,7 +49,11 @@ constexpr char kUsage[] =
     "commands:\n"
     "  run --suite=NAME [--db=lrb.db] [--force]   train and score a suite, print its board\n"
     "  leaderboard --suite=NAME [--db=lrb.db] [--all]\n"
-    "  suites                                      list the suites\n";
+    "  suites                                      list the suites\n"
+    "  generate --suite=NAME --out=DIR             write a suite's datasets (.npy + manifest)\n"
+    "  export --dataset=DIR --dense                write dense x_p.npy / x_r.npy\n"
+    "  import --activations=X.npy [--labels=Y.npy] --out=DIR\n"
+    "                                              user activations as a dataset directory\n";
 
 // Relative paths are relative to where the user typed the command.
 std::string ResolveUserPath(const std::string& path) {
@@ -98,12 +111,26 @@ int Main(int argc, char** argv) {
   const std::string command = args[1];
   if (command == "suites") {
     for (const Suite& suite : AllSuites()) {
-      std::cout << absl::StrFormat("%-10s %3d runs  %s\n", suite.id(), suite.size(),
+      std::cout << absl::StrFormat("%-16s %3d runs  %s\n", suite.id(), suite.size(),
                                    suite.description);
     }
     return 0;
   }
-  if (command != "run" && command != "leaderboard") {
+  if (command == "export" || command == "import") {
+    const absl::Status status =
+        command == "export"
+            ? ExportDenseCommand(ResolveUserPath(absl::GetFlag(FLAGS_dataset)),
+                                 absl::GetFlag(FLAGS_dense), /*threads=*/0, &std::cerr)
+            : ImportActivationsCommand(ResolveUserPath(absl::GetFlag(FLAGS_activations)),
+                                       ResolveUserPath(absl::GetFlag(FLAGS_labels)),
+                                       ResolveUserPath(absl::GetFlag(FLAGS_out)), &std::cerr);
+    if (!status.ok()) {
+      std::cerr << "lrb: " << status.message() << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (command != "run" && command != "leaderboard" && command != "generate") {
     std::cerr << "lrb: unknown command \"" << command << "\"\n" << kUsage;
     return 2;
   }
@@ -114,7 +141,11 @@ int Main(int argc, char** argv) {
   }
   const std::string db_path = ResolveUserPath(absl::GetFlag(FLAGS_db));
   absl::Status status;
-  if (command == "run") {
+  if (command == "generate") {
+    const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
+    status = out.empty() ? absl::InvalidArgumentError("generate: --out=DIR is required")
+                         : GenerateSuiteCommand(**suite, out, /*threads=*/0, &std::cerr);
+  } else if (command == "run") {
     status = Run(**suite, db_path);
   } else {
     auto store = leaderboard::Store::Open(db_path);

@@ -1,29 +1,31 @@
 #ifndef LRB_BENCH_RECONSTRUCTION_H_
 #define LRB_BENCH_RECONSTRUCTION_H_
 
-// Reconstruction quality of a trained TopK model on held-out samples.
+// Reconstruction quality on held-out samples, from any method's sparse codes and decoder
+// (the shared model's x_hat_r = W_D x_q + b_D, PAPER.md section 2).
 
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "bench/scoring_codes.h"
 #include "sdl/kernels/kernels.h"
-#include "sdl/method_spec.h"
-#include "sdl/sae_model.h"
 
 namespace lrb::bench {
 
 struct ReconstructionScores {
-  // Fraction of variance unexplained: sum ||x_r - x_hat||^2 / sum ||x_r - mean(x_r)||^2.
+  // Fraction of variance unexplained over the samples:
+  //   FVU = sum_s ||x_r(s) - x_hat(s)||^2 / sum_s ||x_r(s) - mean_s x_r||^2,
+  // in [0, inf) (0 = perfect, 1 = no better than predicting the mean); 0 when the targets
+  // have no variance and are reconstructed exactly, +inf when they have none and are not.
   double fvu = 0;
-  double l0 = 0;             // mean number of non-zero latent activations per sample
-  double dead_fraction = 0;  // latents never active on these samples
 };
 
-// inputs: rows x n_p, targets: rows x n_r (may equal inputs), row-major. rows >= 1.
-absl::StatusOr<ReconstructionScores> ScoreReconstruction(const sdl::MethodSpec& method,
-                                                         const sdl::SaeModel& model,
-                                                         const float* inputs,
-                                                         const float* targets, int64_t rows,
+// codes: rows x n_q learned codes; decoder_rows: n_q x n_r (row i = decoder column W_D[:, i]);
+// decoder_bias: n_r entries or null; targets: rows x n_r row-major. rows >= 1.
+absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
+                                                         const float* decoder_rows,
+                                                         const float* decoder_bias,
+                                                         int64_t n_r, const float* targets,
                                                          const sdl::KernelTable& kernels);
 
 }  // namespace lrb::bench

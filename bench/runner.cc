@@ -1,14 +1,16 @@
 #include "bench/runner.h"
 
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 #include "bench/environment.h"
-#include "bench/reconstruction.h"
 #include "bench/run_key.h"
 #include "bench/scoring.h"
+#include "bench/scoring_codes.h"
+#include "bench/scoring_encode.h"
 #include "datasets/dataset.h"
 #include "datasets/generator.h"
 #include "datasets/lrb_spec.h"
@@ -42,20 +44,26 @@ struct PreparedDataset {
 };
 
 absl::StatusOr<PreparedDataset> Prepare(const std::string& spec_text, int threads) {
-  LRB_ASSIGN_OR_RETURN(const datasets::LrbSpec spec, datasets::ParseLrbSpec(spec_text));
   PreparedDataset prepared;
-  LRB_ASSIGN_OR_RETURN(prepared.data, datasets::GenerateLrb(spec, threads));
+  LRB_ASSIGN_OR_RETURN(prepared.data, datasets::GenerateDataset(spec_text, threads));
   const datasets::Dataset& d = prepared.data;
   const int64_t n_train = d.num_train, n_eval = d.num_samples() - d.num_train;
-  prepared.train_inputs.resize(n_train * d.n_p);
-  prepared.eval_inputs.resize(n_eval * d.n_p);
-  datasets::MaterializeInputs(d, 0, n_train, prepared.train_inputs.data());
-  datasets::MaterializeInputs(d, n_train, d.num_samples(), prepared.eval_inputs.data());
-  if (!d.features_r.empty()) {
-    prepared.train_targets.resize(n_train * d.n_r);
-    prepared.eval_targets.resize(n_eval * d.n_r);
-    datasets::MaterializeTargets(d, 0, n_train, prepared.train_targets.data());
-    datasets::MaterializeTargets(d, n_train, d.num_samples(), prepared.eval_targets.data());
+  // Rows depend only on their sample, so the split is materialised in parallel (noise
+  // draws make it as costly as generation at paper size).
+  const auto fill = [threads](const datasets::Dataset& dataset, auto materialize, int64_t begin,
+                              int64_t end, int64_t dim, std::vector<float>& out) {
+    out.resize((end - begin) * dim);
+    ParallelFor(
+        begin, end, threads,
+        [&](int64_t b, int64_t e) { materialize(dataset, b, e, out.data() + (b - begin) * dim); },
+        /*min_chunk=*/1024);
+  };
+  fill(d, datasets::MaterializeInputs, 0, n_train, d.n_p, prepared.train_inputs);
+  fill(d, datasets::MaterializeInputs, n_train, n_train + n_eval, d.n_p, prepared.eval_inputs);
+  if (!d.features_r.empty()) {  // transcoder; otherwise x_r = x_p
+    fill(d, datasets::MaterializeTargets, 0, n_train, d.n_r, prepared.train_targets);
+    fill(d, datasets::MaterializeTargets, n_train, n_train + n_eval, d.n_r,
+         prepared.eval_targets);
   }
   return prepared;
 }
@@ -75,14 +83,20 @@ absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
   }
   anchors.k = method.anchor->k;
   anchors.lambda = method.anchor->lambda;
+  // Anchors are unit-norm (PAPER.md section 5). Ground-truth rows are not always: a
+  // crosscoder row has norm sqrt(sources), a TMS direction its learned length.
+  const auto append_unit = [](const float* row, int64_t dim, std::vector<float>& out) {
+    double norm_sq = 0;
+    for (int64_t d = 0; d < dim; ++d) norm_sq += static_cast<double>(row[d]) * row[d];
+    const double inv_norm = norm_sq > 0 ? 1 / std::sqrt(norm_sq) : 0.0;
+    for (int64_t d = 0; d < dim; ++d) out.push_back(static_cast<float>(row[d] * inv_norm));
+  };
   const std::vector<float>& targets = dataset.target_features();
   for (int64_t i = 0; i < anchors.k; ++i) {
     const int64_t feature = dataset.anchor_order[i];
     anchored_features[feature] = true;
-    anchors.encoder.insert(anchors.encoder.end(), dataset.features_p.begin() + feature * dataset.n_p,
-                           dataset.features_p.begin() + (feature + 1) * dataset.n_p);
-    anchors.decoder.insert(anchors.decoder.end(), targets.begin() + feature * dataset.n_r,
-                           targets.begin() + (feature + 1) * dataset.n_r);
+    append_unit(dataset.features_p.data() + feature * dataset.n_p, dataset.n_p, anchors.encoder);
+    append_unit(targets.data() + feature * dataset.n_r, dataset.n_r, anchors.decoder);
   }
   return anchors;
 }
@@ -101,35 +115,42 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
                        sdl::Train(method, train, anchors, data, kernels, seed, progress));
   record.train_seconds = trained.log.seconds;
 
+  // Scoring is the scorer's, not the run's: it always runs on the SIMD kernels, so the
+  // scores of a scalar-trained and a SIMD-trained model are computed the same way (and a
+  // paper-size scoring takes seconds, not minutes of scalar GEMM).
+  const sdl::KernelTable& scoring_kernels = sdl::SimdKernels();
   const auto score_start = Clock::now();
   const sdl::SaeModel& model = trained.model;
-  LRB_ASSIGN_OR_RETURN(const RecoveryScores encoder,
-                       ScoreDirections(model.w_enc.data(), model.n_q, d.features_p.data(), d.n,
-                                       d.n_p, anchored, kernels));
-  LRB_ASSIGN_OR_RETURN(const RecoveryScores decoder,
-                       ScoreDirections(model.w_dec.data(), model.n_q,
-                                       d.target_features().data(), d.n, d.n_r, anchored,
-                                       kernels));
-  LRB_ASSIGN_OR_RETURN(
-      const ReconstructionScores recon,
-      ScoreReconstruction(method, model, prepared.eval_inputs.data(),
-                          prepared.eval_targets_or_inputs(), d.num_samples() - d.num_train,
-                          kernels));
+  const int64_t n_eval = d.num_samples() - d.num_train;
+  if (static_cast<int64_t>(d.codes.indptr.size()) != d.num_samples() + 1) {
+    return absl::FailedPreconditionError(
+        "the dataset has no ground-truth codes; the scorer needs them for its eval metrics");
+  }
+  LRB_ASSIGN_OR_RETURN(const datasets::SparseCodes eval_codes,
+                       EncodeCodes(method, model, prepared.eval_inputs.data(), n_eval,
+                                       scoring_kernels));
+  ScoringInputs inputs;
+  inputs.n_q = model.n_q;
+  inputs.n_p = model.n_p;
+  inputs.n_r = model.n_r;
+  inputs.encoder_rows = model.w_enc.data();
+  inputs.decoder_rows = model.w_dec.data();
+  inputs.decoder_bias = model.b_dec.data();
+  inputs.n = d.n;
+  inputs.features_p = d.features_p.data();
+  inputs.features_r = d.target_features().data();
+  inputs.excluded = anchored;
+  inputs.true_codes = ViewRows(d.codes, d.num_train, d.num_samples());
+  inputs.learned_codes = ViewRows(eval_codes, 0, n_eval);
+  inputs.eval_targets = prepared.eval_targets_or_inputs();
+  const Hierarchy hierarchy{d.parent};
+  inputs.hierarchy = d.parent.empty() ? nullptr : &hierarchy;
+  LRB_ASSIGN_OR_RETURN(RunScores scores, ScoreRun(inputs, scoring_kernels));
   record.score_seconds = SecondsSince(score_start);
-  record.metrics = {
-      {"m_gt@0.95", encoder.m_gt_095},
-      {"m_gt@0.9", encoder.m_gt_090},
-      {"m_ip", encoder.m_ip},
-      {"decoder.m_gt@0.95", decoder.m_gt_095},
-      {"decoder.m_ip", decoder.m_ip},
-      {"eval.fvu", recon.fvu},
-      {"eval.l0", recon.l0},
-      {"eval.dead_fraction", recon.dead_fraction},
-      {"train.final_loss", trained.log.final_loss},
-      {"train.dead_fraction", trained.log.dead_fraction},
-      {"features_scored", static_cast<double>(encoder.features_scored)},
-  };
-  record.features = encoder.features;
+  record.metrics = std::move(scores.metrics);
+  record.metrics.emplace_back("train.final_loss", trained.log.final_loss);
+  record.metrics.emplace_back("train.dead_fraction", trained.log.dead_fraction);
+  record.features = std::move(scores.features);
   return absl::OkStatus();
 }
 

@@ -1,84 +1,125 @@
 #include "bench/scoring.h"
 
-#include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "bench/scoring_cosines.h"
+#include "util/status_macros.h"
 
 namespace lrb::bench {
 namespace {
 
-// Copies rows and scales each to unit norm (zero rows stay zero).
-std::vector<float> UnitRows(const float* rows, int64_t count, int64_t dim,
-                            const sdl::KernelTable& kernels) {
-  std::vector<float> unit(rows, rows + count * dim);
-  kernels.normalize_rows(unit.data(), count, dim, dim);
-  for (int64_t i = 0; i < count; ++i) {
-    // normalize_rows leaves near-zero rows unchanged; make them exactly zero so they score 0.
-    if (kernels.sum_squares(dim, unit.data() + i * dim) < 0.5) {
-      std::fill_n(unit.data() + i * dim, dim, 0.0f);
-    }
+// The feature rows' "recovered" flag uses the paper's headline threshold.
+constexpr int kRecoveredPercent = 95;
+
+absl::Status CheckInputs(const ScoringInputs& in) {
+  if (in.n_q < 1 || in.n_p < 1 || in.n_r < 1 || in.n < 1 || in.encoder_rows == nullptr ||
+      in.decoder_rows == nullptr || in.features_p == nullptr || in.features_r == nullptr ||
+      in.eval_targets == nullptr) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "scoring needs a dictionary (n_q %d, n_p %d, n_r %d), ground truth (n %d) and eval "
+        "targets, all non-empty",
+        in.n_q, in.n_p, in.n_r, in.n));
   }
-  return unit;
+  if (in.true_codes.cols != in.n || in.learned_codes.cols != in.n_q ||
+      in.true_codes.rows != in.learned_codes.rows) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "eval codes: true %d x %d and learned %d x %d, expected the same samples x %d and x %d",
+        in.true_codes.rows, in.true_codes.cols, in.learned_codes.rows, in.learned_codes.cols,
+        in.n, in.n_q));
+  }
+  return absl::OkStatus();
+}
+
+// "m_gt@0.5", "m_gt@0.51", ..., "m_gt@0.99": %g of the threshold, so the paper's points keep
+// their score@1 names "m_gt@0.95" and "m_gt@0.9".
+std::string CurveName(const std::string& prefix, int percent) {
+  return absl::StrFormat("%sm_gt@%g", prefix, TauOfPercent(percent));
+}
+
+void AddDirectionMetrics(const std::string& prefix, const DirectionScores& directions,
+                         const MatchingScores& matching,
+                         std::vector<std::pair<std::string, double>>& metrics) {
+  for (int p = kTauCurveFirstPercent; p <= kTauCurveLastPercent; ++p) {
+    metrics.emplace_back(CurveName(prefix, p), directions.MGtAtPercent(p));
+  }
+  metrics.emplace_back(prefix + "m_ip", directions.m_ip);
+  metrics.emplace_back(prefix + "mcc", matching.mcc);
+  metrics.emplace_back(prefix + "uniqueness", directions.uniqueness);
 }
 
 }  // namespace
 
-absl::StatusOr<RecoveryScores> ScoreDirections(const float* learned, int64_t n_q,
-                                               const float* features, int64_t n, int64_t dim,
-                                               const std::vector<bool>& excluded,
-                                               const sdl::KernelTable& kernels) {
-  if (n_q < 1 || n < 1 || dim < 1 || static_cast<int64_t>(excluded.size()) != n) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "cannot score %d learned directions against %d features of dimension %d with %d "
-        "exclusion flags",
-        n_q, n, dim, excluded.size()));
-  }
-  const std::vector<float> unit_learned = UnitRows(learned, n_q, dim, kernels);
-  const std::vector<float> unit_features = UnitRows(features, n, dim, kernels);
+absl::StatusOr<RunScores> ScoreRun(const ScoringInputs& in, const sdl::KernelTable& kernels) {
+  LRB_RETURN_IF_ERROR(CheckInputs(in));
+  RunScores scores;
+  const int64_t samples = in.true_codes.rows;
 
-  // cos[j, i] for feature j and latent i, computed in blocks of features to bound memory
-  // (n x n_q floats at paper size is 64 MB; a block keeps it to a few MB).
-  constexpr int64_t kBlock = 256;
-  std::vector<float> cosines(std::min(kBlock, n) * n_q);
-  RecoveryScores scores;
-  scores.features.resize(n);
-  double cos_sum = 0;
-  int64_t above_095 = 0, above_090 = 0;
-  for (int64_t block = 0; block < n; block += kBlock) {
-    const int64_t rows = std::min(kBlock, n - block);
-    kernels.gemm_nt(rows, n_q, dim, 1.0f, unit_features.data() + block * dim, dim,
-                    unit_learned.data(), dim, 0.0f, cosines.data(), n_q);
-    for (int64_t r = 0; r < rows; ++r) {
-      const int64_t j = block + r;
-      const float* row = cosines.data() + r * n_q;
-      int64_t best = 0;
-      for (int64_t i = 1; i < n_q; ++i) {
-        if (std::fabs(row[i]) > std::fabs(row[best])) best = i;
-      }
-      // Rounding can push |cos| of identical unit vectors a hair above 1.
-      const double best_cos = std::min(1.0, static_cast<double>(std::fabs(row[best])));
-      leaderboard::FeatureRow& out = scores.features[j];
-      out.feature = static_cast<int32_t>(j);
-      out.best_latent = static_cast<int32_t>(best);
-      out.best_cosine = best_cos;
-      out.anchored = excluded[j];
-      out.recovered = best_cos > 0.95;
-      if (excluded[j]) continue;
-      ++scores.features_scored;
-      cos_sum += best_cos;
-      above_095 += best_cos > 0.95;
-      above_090 += best_cos > 0.90;
-    }
+  // Encoder side: the paper's learned directions; its cosines also attribute firings.
+  LRB_ASSIGN_OR_RETURN(
+      const CosineMatrix encoder_cosines,
+      ComputeCosines(in.encoder_rows, in.n_q, in.features_p, in.n, in.n_p, kernels));
+  LRB_ASSIGN_OR_RETURN(scores.encoder, ScoreDirections(encoder_cosines, in.excluded));
+  LRB_ASSIGN_OR_RETURN(scores.encoder_matching, ScoreMatching(encoder_cosines, in.excluded));
+  LRB_ASSIGN_OR_RETURN(scores.firing,
+                       ScoreFiring(in.true_codes, in.learned_codes, encoder_cosines,
+                                   scores.encoder.best_feature, in.excluded, in.firing));
+  LRB_ASSIGN_OR_RETURN(scores.reconstruction,
+                       ScoreReconstruction(in.learned_codes, in.decoder_rows, in.decoder_bias,
+                                           in.n_r, in.eval_targets, kernels));
+
+  // Decoder side; its cosines measure which latent carries a parent's direction.
+  LRB_ASSIGN_OR_RETURN(
+      const CosineMatrix decoder_cosines,
+      ComputeCosines(in.decoder_rows, in.n_q, in.features_r, in.n, in.n_r, kernels));
+  LRB_ASSIGN_OR_RETURN(scores.decoder, ScoreDirections(decoder_cosines, in.excluded));
+  LRB_ASSIGN_OR_RETURN(scores.decoder_matching, ScoreMatching(decoder_cosines, in.excluded));
+  if (in.hierarchy != nullptr) {
+    LRB_ASSIGN_OR_RETURN(scores.absorption,
+                         ScoreAbsorption(*in.hierarchy, in.true_codes, in.learned_codes,
+                                         scores.encoder.best_latent, decoder_cosines));
   }
-  if (scores.features_scored == 0) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "all %d features are excluded (anchored); nothing is left to score", n));
+
+  auto& metrics = scores.metrics;
+  AddDirectionMetrics("", scores.encoder, scores.encoder_matching, metrics);
+  AddDirectionMetrics("decoder.", scores.decoder, scores.decoder_matching, metrics);
+  metrics.emplace_back("features_scored", static_cast<double>(scores.encoder.features_scored));
+  const FiringScores& firing = scores.firing;
+  metrics.emplace_back("eval.precision_mean", firing.precision_mean);
+  metrics.emplace_back("eval.recall_mean", firing.recall_mean);
+  metrics.emplace_back("eval.f1_mean", firing.f1_mean);
+  metrics.emplace_back("eval.dead_fraction", firing.dead_fraction);
+  metrics.emplace_back("eval.polysemantic_fraction", firing.polysemantic_fraction);
+  metrics.emplace_back("eval.l0", firing.l0);
+  metrics.emplace_back("eval.fvu", scores.reconstruction.fvu);
+  std::vector<char> absorbed(in.n, 0);
+  if (scores.absorption.has_value()) {
+    const AbsorptionScores& a = *scores.absorption;
+    metrics.emplace_back("absorption.children_scored", static_cast<double>(a.children_scored));
+    metrics.emplace_back("absorption.mean_rate", a.mean_rate);
+    metrics.emplace_back("absorption.absorbed_fraction", a.absorbed_fraction);
+    metrics.emplace_back("absorption.taken_by_child_latent", a.taken_by_child_latent);
+    for (const ChildAbsorption& child : a.children) absorbed[child.child] = child.absorbed;
   }
-  const double count = static_cast<double>(scores.features_scored);
-  scores.m_ip = cos_sum / count;
-  scores.m_gt_095 = static_cast<double>(above_095) / count;
-  scores.m_gt_090 = static_cast<double>(above_090) / count;
+
+  scores.features.resize(in.n);
+  for (int64_t j = 0; j < in.n; ++j) {
+    leaderboard::FeatureRow& row = scores.features[j];
+    row.feature = static_cast<int32_t>(j);
+    row.best_latent = scores.encoder.best_latent[j];
+    row.best_cosine = scores.encoder.best_cosine[j];
+    row.anchored = in.excluded[j];
+    row.recovered = row.best_cosine > TauOfPercent(kRecoveredPercent);
+    row.firing_frequency =
+        static_cast<double>(firing.feature_active_count[j]) / static_cast<double>(samples);
+    row.latent_firing_frequency =
+        row.best_latent < 0 ? 0.0
+                            : static_cast<double>(firing.latents[row.best_latent].firings) /
+                                  static_cast<double>(samples);
+    row.absorbed = absorbed[j] != 0;
+  }
   return scores;
 }
 

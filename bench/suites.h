@@ -34,6 +34,11 @@ struct Suite {
 
 const std::vector<Suite>& AllSuites();
 
+// Stable hash of everything that defines the suite's runs (datasets, methods, backends,
+// seeds, budget) and of the dataset format version. suites_test pins it per suite id, so a
+// suite cannot change while keeping its version.
+std::string SuiteFingerprint(const Suite& suite);
+
 // The suite called `name` (without version); the error lists the known names.
 absl::StatusOr<const Suite*> FindSuite(std::string_view name);
 

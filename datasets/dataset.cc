@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "datasets/rng_streams.h"
+#include "util/philox.h"
 #include "util/stable_hash.h"
 
 namespace lrb::datasets {
@@ -25,6 +27,26 @@ void Materialize(const SparseCodes& codes, const std::vector<float>& features, i
   }
 }
 
+// rows (begin..end, dim wide) += sigma * Normal(s * dim + d) of `stream`.
+void AddNoise(double sigma, uint64_t seed, uint64_t stream, int64_t dim, int64_t begin,
+              int64_t end, float* out) {
+  if (sigma == 0) return;
+  const CounterRng rng(seed, stream);
+  for (int64_t s = begin; s < end; ++s) {
+    float* row = out + (s - begin) * dim;
+    const uint64_t base = static_cast<uint64_t>(s) * static_cast<uint64_t>(dim);
+    for (int64_t d = 0; d < dim; ++d) {
+      row[d] += static_cast<float>(sigma * rng.Normal(base + static_cast<uint64_t>(d)));
+    }
+  }
+}
+
+bool HasExtensions(const Dataset& d) {
+  return !d.has_ground_truth || !d.source_dims.empty() || !d.parent.empty() ||
+         d.noise_sigma != 0 || d.noise_seed != 0 || !d.dense_inputs.empty() ||
+         !d.labels.empty() || !d.source_rows.empty();
+}
+
 // Length-prefixed, so that no two different field sequences hash the same bytes.
 template <typename T>
 void HashVector(const std::vector<T>& values, StableHasher& hasher) {
@@ -38,11 +60,24 @@ void HashInt(int64_t value, StableHasher& hasher) { hasher.Update(&value, sizeof
 }  // namespace
 
 void MaterializeInputs(const Dataset& dataset, int64_t begin, int64_t end, float* out) {
-  Materialize(dataset.codes, dataset.features_p, dataset.n_p, begin, end, out);
+  if (!dataset.has_ground_truth) {
+    std::copy(dataset.dense_inputs.begin() + begin * dataset.n_p,
+              dataset.dense_inputs.begin() + end * dataset.n_p, out);
+  } else {
+    Materialize(dataset.codes, dataset.features_p, dataset.n_p, begin, end, out);
+  }
+  AddNoise(dataset.noise_sigma, dataset.noise_seed, kInputNoiseStream, dataset.n_p, begin, end,
+           out);
 }
 
 void MaterializeTargets(const Dataset& dataset, int64_t begin, int64_t end, float* out) {
-  Materialize(dataset.codes, dataset.target_features(), dataset.n_r, begin, end, out);
+  if (dataset.features_r.empty()) {
+    MaterializeInputs(dataset, begin, end, out);
+    return;
+  }
+  Materialize(dataset.codes, dataset.features_r, dataset.n_r, begin, end, out);
+  AddNoise(dataset.noise_sigma, dataset.noise_seed, kTargetNoiseStream, dataset.n_r, begin, end,
+           out);
 }
 
 std::string ComputeContentHash(const Dataset& dataset) {
@@ -61,6 +96,17 @@ std::string ComputeContentHash(const Dataset& dataset) {
   HashVector(dataset.codes.values, hasher);
   HashInt(dataset.num_train, hasher);
   HashVector(dataset.anchor_order, hasher);
+  if (HasExtensions(dataset)) {
+    hasher.UpdateField("ext.v1");
+    HashInt(dataset.has_ground_truth ? 1 : 0, hasher);
+    HashVector(dataset.source_dims, hasher);
+    HashVector(dataset.parent, hasher);
+    hasher.Update(&dataset.noise_sigma, sizeof(dataset.noise_sigma));
+    hasher.Update(&dataset.noise_seed, sizeof(dataset.noise_seed));
+    HashVector(dataset.dense_inputs, hasher);
+    HashVector(dataset.labels, hasher);
+    HashVector(dataset.source_rows, hasher);
+  }
   return hasher.HexDigest();
 }
 

@@ -1,8 +1,10 @@
 #ifndef LRB_DATASETS_DATASET_H_
 #define LRB_DATASETS_DATASET_H_
 
-// A generated dataset: ground truth plus sparse codes, enough to materialise any sample.
-// Public facade of datasets/ (with lrb_spec.h and generator.h).
+// A dataset: ground truth plus sparse codes, enough to materialise any sample; or, for
+// activations supplied by a user, the stored dense matrix with class-mean proxy features.
+// Public facade of datasets/ (with dataset_spec.h, generator.h, dataset_io.h and
+// activations.h). Every family produces this one struct; the runner consumes only it.
 
 #include <cstdint>
 #include <string>
@@ -21,10 +23,15 @@ struct SparseCodes {
 
 // How the generator ran: what a stored result needs to say how its data was made.
 struct GenerationReport {
-  int pgd_iterations = 0;       // projected-gradient steps taken for the interference bound
-  double max_interference = 0;  // max_{i != j} <w_i, w_j> of the final W_p (signed)
+  int pgd_iterations = 0;       // projected-gradient steps taken, summed over every matrix
+                                // (W_p, W_r, each crosscoder source)
+  double max_interference = 0;  // max_{i != j} <w_i, w_j> of the final W_p (signed); the
+                                // maximum over sources for a crosscoder
   double pgd_seconds = 0;
   double codes_seconds = 0;
+  double tms_seconds = 0;       // tms: in-process training time
+  double tms_final_loss = 0;    // tms: mean importance-weighted loss of the last 100 steps
+  int64_t tms_represented = 0;  // tms: features whose learned direction has norm > 0.5
 };
 
 struct Dataset {
@@ -39,7 +46,9 @@ struct Dataset {
   std::vector<float> features_p;
   std::vector<float> features_r;
 
-  SparseCodes codes;  // N x n non-negative ground-truth activations x
+  SparseCodes codes;  // N x n non-negative ground-truth activations x. Without ground
+                      // truth (has_ground_truth == false) only codes.rows = N and
+                      // codes.cols = n are set; indptr, indices and values are empty.
 
   // Samples [0, num_train) are the training split, [num_train, N) the evaluation split.
   // Samples are i.i.d., so a contiguous split is a random one.
@@ -52,9 +61,39 @@ struct Dataset {
   // datasets with the same hash are the same data.
   std::string content_hash;
 
+  // --- Extensions. Each is empty / default for the paper's lrb, whose bytes and content
+  // hash therefore stay those of format v1. ---
+
+  // Crosscoder: x_p = [x_p^(1); ...; x_p^(m)]. Source i occupies the columns
+  // [sum_{k<i} source_dims[k], + source_dims[i]) of every features_p row and of x_p; each
+  // source's block of a feature is unit-norm (a features_p row has norm sqrt(m)). x_r = x_p.
+  // Empty means one source of n_p.
+  std::vector<int64_t> source_dims;
+
+  // Feature hierarchy (lrb_hier): parent[j] is the parent of feature j, -1 for a root;
+  // in every sample a child is active only if its parent is. Empty: no hierarchy.
+  std::vector<int32_t> parent;
+
+  // Additive noise: x_p[s, d] += noise_sigma * CounterRng(noise_seed, kInputNoiseStream)
+  // .Normal(s * n_p + d), and, when features_r is not empty, x_r[s, d] += noise_sigma *
+  // ...(kTargetNoiseStream).Normal(s * n_r + d) (rng_streams.h). 0: none.
+  double noise_sigma = 0;
+  uint64_t noise_seed = 0;
+
+  // False for activations supplied by a user: then features_p holds the unit-norm class
+  // means of the training split (one "feature" per class; a proxy ground truth, PAPER.md
+  // section 5), codes are absent and the samples are dense_inputs.
+  bool has_ground_truth = true;
+  std::vector<float> dense_inputs;   // N x n_p row-major when there are no codes
+  std::vector<int64_t> labels;       // class of each stored row (user activations), or empty
+  std::vector<int64_t> source_rows;  // row of the user's matrix stored as row s, or empty
+
   GenerationReport report;
 
   int64_t num_samples() const { return codes.rows; }
+  int64_t num_sources() const {
+    return source_dims.empty() ? 1 : static_cast<int64_t>(source_dims.size());
+  }
   const std::vector<float>& target_features() const {
     return features_r.empty() ? features_p : features_r;
   }
@@ -63,18 +102,23 @@ struct Dataset {
 // Writes the dense representation x_p = W_p x for samples [begin, end) into out
 // ((end - begin) x n_p, row-major, leading dimension n_p). Row s is
 // sum over the active features j of sample s, in ascending j, of value * features_p row j,
-// accumulated in float from +0. A row depends only on its sample (never on begin/end), and
-// the call only reads `dataset`, so disjoint ranges may be filled concurrently.
+// accumulated in float from +0; then, with noise, each entry d gets
+// float(noise_sigma * Normal) added (see noise_sigma). Without ground truth the row is
+// dense_inputs row s. A row depends only on its sample (never on begin/end), and the call
+// only reads `dataset`, so disjoint ranges may be filled concurrently.
 // Requires 0 <= begin <= end <= num_samples().
 void MaterializeInputs(const Dataset& dataset, int64_t begin, int64_t end, float* out);
 // Likewise for the target x_r (equals MaterializeInputs for the SAE case); out is
 // (end - begin) x n_r.
 void MaterializeTargets(const Dataset& dataset, int64_t begin, int64_t end, float* out);
 
-// The content hash of `dataset` as GenerateLrb sets it: util/stable_hash.h over a format
+// The content hash of `dataset` as the generators set it: util/stable_hash.h over a format
 // tag, the spec, the shapes, features_p, features_r, the codes (indptr, indices, values),
-// num_train and anchor_order, each length-prefixed. `content_hash` and `report` are not
-// inputs. Lets a reader of stored data check it against its manifest.
+// num_train and anchor_order, each length-prefixed; then, only when any extension field
+// differs from its default, a tag "ext.v1" and every extension field (has_ground_truth,
+// source_dims, parent, noise_sigma, noise_seed, dense_inputs, labels, source_rows).
+// `content_hash` and `report` are not inputs. Lets a reader of stored data check it
+// against its manifest.
 std::string ComputeContentHash(const Dataset& dataset);
 
 }  // namespace lrb::datasets

@@ -21,14 +21,15 @@ constexpr char kFamily[] = "lrb";
 // (Python, JavaScript) never alter one.
 constexpr int64_t kMaxSeed = int64_t{1} << 53;
 
-absl::Status CheckSplit(const LrbSpec& spec) {
+absl::Status CheckSplit(const LrbSpec& spec, std::string_view family) {
   const int64_t num_eval = NumEvalSamples(spec);
   if (NumTrainSamples(spec) < 1 || (spec.eval_fraction > 0 && num_eval < 1)) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "lrb: eval=%s with N=%d gives %d evaluation and %d training samples "
+        "%s: eval=%s with N=%d gives %d evaluation and %d training samples "
         "(evaluation = round(eval * N)); need at least 1 training sample, and at least 1 "
         "evaluation sample when eval > 0",
-        FormatSpecNumber(spec.eval_fraction), spec.num_samples, num_eval, NumTrainSamples(spec)));
+        family, FormatSpecNumber(spec.eval_fraction), spec.num_samples, num_eval,
+        NumTrainSamples(spec)));
   }
   return absl::OkStatus();
 }
@@ -36,25 +37,25 @@ absl::Status CheckSplit(const LrbSpec& spec) {
 // Necessary conditions for n unit vectors in R^np with all pairwise inner products <= M:
 // pairwise negative products allow at most np + 1 vectors, and ||sum_i w_i||^2 >= 0 gives
 // M >= -1 / (n - 1); pairwise non-positive products allow at most 2 np vectors.
-absl::Status CheckInterferenceFeasible(const LrbSpec& spec) {
+absl::Status CheckInterferenceFeasible(const LrbSpec& spec, std::string_view family) {
   const double m = spec.max_interference;
   if (m < 0 && spec.n > spec.n_p + 1) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "lrb: M=%s < 0 is infeasible for n=%d > np+1=%d: at most np+1 vectors can have "
+        "%s: M=%s < 0 is infeasible for n=%d > np+1=%d: at most np+1 vectors can have "
         "pairwise negative inner products",
-        FormatSpecNumber(m), spec.n, spec.n_p + 1));
+        family, FormatSpecNumber(m), spec.n, spec.n_p + 1));
   }
   if (m < 0 && m < -1.0 / static_cast<double>(spec.n - 1)) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "lrb: M=%s is infeasible for n=%d: n unit vectors always have a pair with inner "
+        "%s: M=%s is infeasible for n=%d: n unit vectors always have a pair with inner "
         "product >= -1/(n-1) = %s",
-        FormatSpecNumber(m), spec.n, FormatSpecNumber(-1.0 / static_cast<double>(spec.n - 1))));
+        family, FormatSpecNumber(m), spec.n, FormatSpecNumber(-1.0 / static_cast<double>(spec.n - 1))));
   }
   if (m == 0 && spec.n > 2 * spec.n_p) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "lrb: M=0 is infeasible for n=%d > 2*np=%d: at most 2*np vectors can have pairwise "
+        "%s: M=0 is infeasible for n=%d > 2*np=%d: at most 2*np vectors can have pairwise "
         "non-positive inner products",
-        spec.n, 2 * spec.n_p));
+        family, spec.n, 2 * spec.n_p));
   }
   return absl::OkStatus();
 }
@@ -68,20 +69,11 @@ int64_t NumEvalSamples(const LrbSpec& spec) {
   return std::llround(spec.eval_fraction * static_cast<double>(spec.num_samples));
 }
 
-absl::StatusOr<LrbSpec> ParseLrbSpec(std::string_view text) {
-  LRB_ASSIGN_OR_RETURN(const std::vector<SpecTerm> terms, ParseSpecTerms(text));
-  if (terms.size() != 1 || terms[0].name != kFamily) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "dataset spec \"%s\": expected exactly one term lrb(...), got %d term(s) starting "
-        "with \"%s\"",
-        text, terms.size(), terms[0].name));
-  }
-  SpecArgReader reader(terms[0]);
-  const LrbSpec defaults;
-  LrbSpec spec;
+absl::Status ReadLrbArgs(SpecArgReader& reader, bool with_n, const LrbSpec& defaults,
+                         LrbSpec& spec) {
   int64_t seed = 0;
-  // The order here is the canonical order of ToString.
-  LRB_RETURN_IF_ERROR(reader.Int("n", defaults.n, 2, 1000000, &spec.n));
+  // The order here is the canonical order of FormatLrbArgs.
+  if (with_n) LRB_RETURN_IF_ERROR(reader.Int("n", defaults.n, 2, 1000000, &spec.n));
   LRB_RETURN_IF_ERROR(reader.Int("np", defaults.n_p, 1, 100000, &spec.n_p));
   LRB_RETURN_IF_ERROR(reader.Int("N", defaults.num_samples, 1, 100000000, &spec.num_samples));
   LRB_RETURN_IF_ERROR(reader.Double("S", defaults.sparsity, 0, 0.999999, &spec.sparsity));
@@ -97,20 +89,42 @@ absl::StatusOr<LrbSpec> ParseLrbSpec(std::string_view text) {
   LRB_RETURN_IF_ERROR(reader.Double("eval", defaults.eval_fraction, 0, 0.99, &spec.eval_fraction));
   LRB_RETURN_IF_ERROR(reader.Int("seed", static_cast<int64_t>(defaults.seed), 0, kMaxSeed, &seed));
   spec.seed = static_cast<uint64_t>(seed);
-  LRB_RETURN_IF_ERROR(reader.Finish());
-  LRB_RETURN_IF_ERROR(CheckSplit(spec));
-  LRB_RETURN_IF_ERROR(CheckInterferenceFeasible(spec));
-  return spec;
+  return absl::OkStatus();
 }
 
-std::string ToString(const LrbSpec& spec) {
+std::string FormatLrbArgs(const LrbSpec& spec, bool with_n) {
   return absl::StrCat(
-      kFamily, "(n=", spec.n, ",np=", spec.n_p, ",N=", spec.num_samples,
+      with_n ? absl::StrCat("n=", spec.n, ",") : "", "np=", spec.n_p, ",N=", spec.num_samples,
       ",S=", FormatNumber(spec.sparsity), ",M=", FormatNumber(spec.max_interference),
       ",cmin=", FormatNumber(spec.c_min), ",beta=", FormatNumber(spec.beta),
       ",eps=", FormatNumber(spec.pgd_eps), ",lambda=", FormatNumber(spec.pgd_lambda),
       ",step=", FormatNumber(spec.pgd_step), ",iters=", spec.pgd_max_iterations,
-      ",eval=", FormatNumber(spec.eval_fraction), ",seed=", spec.seed, ")");
+      ",eval=", FormatNumber(spec.eval_fraction), ",seed=", spec.seed);
+}
+
+absl::Status CheckLrbCrossFieldRules(const LrbSpec& spec, std::string_view family) {
+  LRB_RETURN_IF_ERROR(CheckSplit(spec, family));
+  return CheckInterferenceFeasible(spec, family);
+}
+
+absl::StatusOr<LrbSpec> ParseLrbSpec(std::string_view text) {
+  LRB_ASSIGN_OR_RETURN(const std::vector<SpecTerm> terms, ParseSpecTerms(text));
+  if (terms.size() != 1 || terms[0].name != kFamily) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "dataset spec \"%s\": expected exactly one term lrb(...), got %d term(s) starting "
+        "with \"%s\"",
+        text, terms.size(), terms[0].name));
+  }
+  SpecArgReader reader(terms[0]);
+  LrbSpec spec;
+  LRB_RETURN_IF_ERROR(ReadLrbArgs(reader, /*with_n=*/true, LrbSpec{}, spec));
+  LRB_RETURN_IF_ERROR(reader.Finish());
+  LRB_RETURN_IF_ERROR(CheckLrbCrossFieldRules(spec, kFamily));
+  return spec;
+}
+
+std::string ToString(const LrbSpec& spec) {
+  return absl::StrCat(kFamily, "(", FormatLrbArgs(spec, /*with_n=*/true), ")");
 }
 
 absl::Status ValidateLrbSpec(const LrbSpec& spec) {

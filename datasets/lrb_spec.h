@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "util/spec_parser.h"
 
 namespace lrb::datasets {
 
@@ -53,6 +54,16 @@ std::string ToString(const LrbSpec& spec);
 
 // OK iff `spec` is one ParseLrbSpec could return (for specs built in code).
 absl::Status ValidateLrbSpec(const LrbSpec& spec);
+
+// Building blocks shared with families that reuse the lrb knobs (lrb_hier, dataset_spec.h).
+// Reads every lrb key except `n` when !with_n (then spec.n is left as it is), in canonical
+// order, with the ranges above; absent keys take their value from `defaults`.
+absl::Status ReadLrbArgs(SpecArgReader& reader, bool with_n, const LrbSpec& defaults,
+                         LrbSpec& spec);
+// "n=...,np=...,...,seed=..." (without "n=..." when !with_n), canonical order.
+std::string FormatLrbArgs(const LrbSpec& spec, bool with_n);
+// The cross-field rules above (split, feasible M); messages start with `family`.
+absl::Status CheckLrbCrossFieldRules(const LrbSpec& spec, std::string_view family);
 
 // Samples [0, NumTrainSamples) train; the last llround(eval * N) samples (ties away from
 // zero) are held out for evaluation.

@@ -23,13 +23,17 @@ struct Environment {
   int threads = 1;
 };
 
-// A per-feature drill-down row: how one ground-truth feature fared.
+// A per-feature drill-down row: how one ground-truth feature fared (docs/metrics.md).
 struct FeatureRow {
   int32_t feature = 0;
-  int32_t best_latent = -1;
+  int32_t best_latent = -1;  // latent with the largest |cos| to the feature; -1 if none
   double best_cosine = 0;
   bool anchored = false;
   bool recovered = false;
+  // Since scorer score@2 (schema v2); rows of older runs read 0 / false.
+  double firing_frequency = 0;         // fraction of eval samples where the feature is active
+  double latent_firing_frequency = 0;  // fraction of eval samples where best_latent fires
+  bool absorbed = false;               // its parent's latent is silent when it is active
 };
 
 // One run: its identity (everything that enters the run key) and, once finished, its

@@ -48,8 +48,10 @@ constexpr char kInsertMetric[] =
     "INSERT INTO metrics (run_id, name, value) VALUES (:run_id, :name, :value)";
 
 constexpr char kInsertFeature[] = R"sql(
-INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored, recovered)
-VALUES (:run_id, :feature, :best_latent, :best_cosine, :anchored, :recovered)
+INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored, recovered,
+                             firing_frequency, latent_firing_frequency, absorbed)
+VALUES (:run_id, :feature, :best_latent, :best_cosine, :anchored, :recovered,
+        :firing_frequency, :latent_firing_frequency, :absorbed)
 )sql";
 
 // Read in this order by ReadRunRow; the round-trip test covers every field.
@@ -184,9 +186,10 @@ absl::Status ValidateOutcome(const RunRecord& outcome) {
   }
   std::set<int32_t> features;
   for (const FeatureRow& row : outcome.features) {
-    if (std::isnan(row.best_cosine)) {
+    if (std::isnan(row.best_cosine) || std::isnan(row.firing_frequency) ||
+        std::isnan(row.latent_firing_frequency)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("best_cosine of feature ", row.feature, " is NaN"));
+          absl::StrCat("a number in the row of feature ", row.feature, " is NaN"));
     }
     if (!features.insert(row.feature).second) {
       return absl::InvalidArgumentError(absl::StrCat("feature ", row.feature, " is given twice"));
@@ -213,6 +216,10 @@ absl::Status InsertOutcomeRows(sqlite3* db, int64_t run_id, const RunRecord& out
     LRB_RETURN_IF_ERROR(feature.BindDouble(":best_cosine", row.best_cosine));
     LRB_RETURN_IF_ERROR(feature.BindInt(":anchored", row.anchored ? 1 : 0));
     LRB_RETURN_IF_ERROR(feature.BindInt(":recovered", row.recovered ? 1 : 0));
+    LRB_RETURN_IF_ERROR(feature.BindDouble(":firing_frequency", row.firing_frequency));
+    LRB_RETURN_IF_ERROR(
+        feature.BindDouble(":latent_firing_frequency", row.latent_firing_frequency));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":absorbed", row.absorbed ? 1 : 0));
     LRB_RETURN_IF_ERROR(Annotate(feature.Run().status(), absl::StrCat("feature ", row.feature)));
   }
   return absl::OkStatus();
@@ -286,7 +293,8 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
   }
 
   const std::string features_sql = absl::StrCat(
-      "SELECT f.run_id, f.feature, f.best_latent, f.best_cosine, f.anchored, f.recovered ",
+      "SELECT f.run_id, f.feature, f.best_latent, f.best_cosine, f.anchored, f.recovered, ",
+      "f.firing_frequency, f.latent_firing_frequency, f.absorbed ",
       "FROM feature_results AS f JOIN runs AS r ON r.id = f.run_id ",  //
       "WHERE ", where, " ORDER BY f.run_id, f.feature");
   LRB_ASSIGN_OR_RETURN(Statement feature_rows,
@@ -301,6 +309,9 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
     row.best_cosine = feature_rows.ColumnDouble(3);
     row.anchored = feature_rows.ColumnInt(4) != 0;
     row.recovered = feature_rows.ColumnInt(5) != 0;
+    row.firing_frequency = feature_rows.ColumnDouble(6);
+    row.latent_firing_frequency = feature_rows.ColumnDouble(7);
+    row.absorbed = feature_rows.ColumnInt(8) != 0;
   }
   return runs;
 }

@@ -75,8 +75,18 @@ CREATE TABLE feature_results (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 2 (scorer score@2): per-feature firing frequencies and absorption. Rows written
+// before it read 0 / 0 / 0, which their runs' scorer_version (score@1) marks as not measured.
+constexpr char kSchemaV2[] = R"sql(
+ALTER TABLE feature_results ADD COLUMN firing_frequency REAL NOT NULL DEFAULT 0;
+ALTER TABLE feature_results ADD COLUMN latent_firing_frequency REAL NOT NULL DEFAULT 0;
+ALTER TABLE feature_results ADD COLUMN absorbed INTEGER NOT NULL DEFAULT 0
+  CHECK (absorbed IN (0, 1));
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql, std::string doing) {

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -37,6 +40,62 @@ TEST(MigrationsTest, VersionsCountUpFromOneWithoutGaps) {
     EXPECT_NE(migration.sql, nullptr);
   }
   EXPECT_EQ(internal::LatestSchemaVersion(), expected - 1);
+}
+
+// A database made by the version-1 schema, with one finished run and a feature row, as an
+// lrb binary from before version 2 would have left it.
+void WriteVersion1Database(const std::string& path) {
+  RawDb raw(path);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(internal::Migrations()[0].version, 1);
+  ASSERT_EQ(raw.Exec(internal::Migrations()[0].sql), "");
+  ASSERT_EQ(raw.Exec(absl::StrCat("PRAGMA application_id = ", internal::kApplicationId)), "");
+  ASSERT_EQ(raw.Exec("PRAGMA user_version = 1"), "");
+  ASSERT_EQ(raw.Exec(R"sql(
+    INSERT INTO runs (run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec,
+                      backend, backend_used, seed, scorer_version, status, created_at,
+                      finished_at, cpu, simd_target, compiler, build_mode, git_commit,
+                      git_dirty, library_versions, hostname, threads)
+    VALUES ('old-run', 'smoke@1', 'lrb(...)', 'abc', 'sae.topk(k=4)', 'train(...)', 'simd',
+            'simd:AVX2', 3, 'score@1', 'ok', '2026-11-25T10:00:00.000Z',
+            '2026-11-25T10:01:00.000Z', 'cpu', 'AVX2', 'gcc', 'opt', 'e0b182a', 0, 'libs',
+            'host', 2);
+    INSERT INTO metrics (run_id, name, value) VALUES (1, 'm_ip', 0.75);
+    INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored, recovered)
+    VALUES (1, 4, 9, 0.96875, 0, 1);
+  )sql"),
+            "");
+}
+
+TEST(MigrationsTest, AVersion1DatabaseUpgradesAndKeepsItsRows) {
+  const std::string path = FreshDbPath();
+  WriteVersion1Database(path);
+  if (::testing::Test::HasFatalFailure()) return;
+
+  LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> store, Store::Open(path));
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> runs, store->LoadRuns("smoke@1"));
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].run_key, "old-run");
+  EXPECT_EQ(runs[0].scorer_version, "score@1");
+  EXPECT_EQ(runs[0].metrics, (std::vector<std::pair<std::string, double>>{{"m_ip", 0.75}}));
+  ASSERT_EQ(runs[0].features.size(), 1u);
+  const FeatureRow& row = runs[0].features[0];
+  EXPECT_EQ(row.feature, 4);
+  EXPECT_EQ(row.best_latent, 9);
+  EXPECT_EQ(row.best_cosine, 0.96875);
+  EXPECT_FALSE(row.anchored);
+  EXPECT_TRUE(row.recovered);
+  // Columns added by version 2 read their defaults: not measured by score@1.
+  EXPECT_EQ(row.firing_frequency, 0.0);
+  EXPECT_EQ(row.latent_firing_frequency, 0.0);
+  EXPECT_FALSE(row.absorbed);
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
+  EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'feature_results'"),
+            "1");
+  // The new flag keeps its constraint.
+  EXPECT_NE(raw.Exec("UPDATE feature_results SET absorbed = 2"), "");
 }
 
 TEST(OpenTest, CreatesAConfiguredLrbDatabase) {

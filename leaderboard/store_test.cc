@@ -57,6 +57,10 @@ void ExpectSameRun(const RunRecord& actual, const RunRecord& expected) {
     EXPECT_EQ(actual.features[i].best_cosine, expected.features[i].best_cosine);
     EXPECT_EQ(actual.features[i].anchored, expected.features[i].anchored);
     EXPECT_EQ(actual.features[i].recovered, expected.features[i].recovered);
+    EXPECT_EQ(actual.features[i].firing_frequency, expected.features[i].firing_frequency);
+    EXPECT_EQ(actual.features[i].latent_firing_frequency,
+              expected.features[i].latent_firing_frequency);
+    EXPECT_EQ(actual.features[i].absorbed, expected.features[i].absorbed);
   }
 }
 
@@ -76,13 +80,30 @@ RunRecord WithOutcome(RunRecord run) {
   run.score_seconds = 0.75;
   run.metrics = {{"fvu", 0.03125}, {"m_gt@0.95", 0.849}, {"m_ip", 0.983}};
   run.features = {
-      {.feature = 0, .best_latent = 5, .best_cosine = 0.99, .anchored = true, .recovered = true},
+      {.feature = 0,
+       .best_latent = 5,
+       .best_cosine = 0.99,
+       .anchored = true,
+       .recovered = true,
+       .firing_frequency = 0.0125,
+       .latent_firing_frequency = 0.25,
+       .absorbed = false},
       {.feature = 1,
        .best_latent = -1,
        .best_cosine = 0.125,
        .anchored = false,
-       .recovered = false},
-      {.feature = 2, .best_latent = 7, .best_cosine = -0.5, .anchored = false, .recovered = true},
+       .recovered = false,
+       .firing_frequency = 0.5,
+       .latent_firing_frequency = 0,
+       .absorbed = true},
+      {.feature = 2,
+       .best_latent = 7,
+       .best_cosine = -0.5,
+       .anchored = false,
+       .recovered = true,
+       .firing_frequency = 0.03125,
+       .latent_firing_frequency = 0.75,
+       .absorbed = false},
   };
   return run;
 }
@@ -272,6 +293,9 @@ TEST_F(StoreTest, OtherUnstorableOutcomesAreRefused) {
   RunRecord nan_cosine = WithOutcome(SampleRun());
   nan_cosine.features[1].best_cosine = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(store_->FinishRun(id, nan_cosine).code(), absl::StatusCode::kInvalidArgument);
+  RunRecord nan_frequency = WithOutcome(SampleRun());
+  nan_frequency.features[2].latent_firing_frequency = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(store_->FinishRun(id, nan_frequency).code(), absl::StatusCode::kInvalidArgument);
   RunRecord nan_time = WithOutcome(SampleRun());
   nan_time.train_seconds = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(store_->FinishRun(id, nan_time).code(), absl::StatusCode::kInvalidArgument);

@@ -31,7 +31,7 @@ absl::Status ValidateInputs(const MethodSpec& method, const TrainSpec& train,
         "batch=%d exceeds the %d training samples; expected batch <= %d", train.batch,
         data.rows, data.rows));
   }
-  if (method.k > method.latents) {
+  if (IsTopkFamily(method) && method.k > method.latents) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "k=%d exceeds latents=%d", method.k, method.latents));
   }

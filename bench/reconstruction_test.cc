@@ -1,0 +1,86 @@
+#include "bench/reconstruction.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "bench/scoring_codes.h"
+#include "bench/scoring_test_support.h"
+#include "gtest/gtest.h"
+#include "sdl/kernels/kernels.h"
+
+namespace lrb::bench {
+namespace {
+
+using ::lrb::bench::testing::AllRows;
+using ::lrb::bench::testing::MakeCodes;
+using Row = std::vector<std::pair<int32_t, float>>;
+
+class ReconstructionTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  const sdl::KernelTable& kernels() const { return **sdl::KernelsByName(GetParam()); }
+};
+
+// Targets x(s) = (s, 2s, 0) for s = 0..3: mean (1.5, 3, 0), total variance 5 * 5 = 25.
+const std::vector<float> kTargets = {0, 0, 0, 1, 2, 0, 2, 4, 0, 3, 6, 0};
+// One latent with decoder direction (1, 2, 0).
+const std::vector<float> kDecoder = {1, 2, 0};
+
+TEST_P(ReconstructionTest, ExactCodesExplainEverything) {
+  const datasets::SparseCodes codes = MakeCodes(1, {{}, {{0, 1.0f}}, {{0, 2.0f}}, {{0, 3.0f}}});
+  const auto r =
+      ScoreReconstruction(AllRows(codes), kDecoder.data(), nullptr, 3, kTargets.data(), kernels());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->fvu, 0.0);
+}
+
+TEST_P(ReconstructionTest, PredictingTheMeanExplainsNothing) {
+  const datasets::SparseCodes none = MakeCodes(1, {{}, {}, {}, {}});
+  const std::vector<float> mean = {1.5f, 3.0f, 0.0f};
+  const auto r = ScoreReconstruction(AllRows(none), kDecoder.data(), mean.data(), 3,
+                                     kTargets.data(), kernels());
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(r->fvu, 1.0);
+  // Predicting zero: sum ||x||^2 / total variance = 70 / 25.
+  const auto zero =
+      ScoreReconstruction(AllRows(none), kDecoder.data(), nullptr, 3, kTargets.data(), kernels());
+  ASSERT_TRUE(zero.ok());
+  EXPECT_DOUBLE_EQ(zero->fvu, 70.0 / 25.0);
+}
+
+TEST_P(ReconstructionTest, HalfCodesLeaveAQuarterOfTheError) {
+  // Codes at half strength: the error is (s/2)(1, 2, 0) on sample s.
+  const datasets::SparseCodes half =
+      MakeCodes(1, {{{0, 0.0f}}, {{0, 0.5f}}, {{0, 1.0f}}, {{0, 1.5f}}});
+  const auto r =
+      ScoreReconstruction(AllRows(half), kDecoder.data(), nullptr, 3, kTargets.data(), kernels());
+  ASSERT_TRUE(r.ok());
+  // sum_s (s/2)^2 * 5 = 5 * (0 + 1 + 4 + 9) / 4 = 17.5.
+  EXPECT_NEAR(r->fvu, 17.5 / 25.0, 1e-12);
+}
+
+TEST_P(ReconstructionTest, ConstantTargetsAndBadInputs) {
+  const std::vector<float> constant = {1, 1, 1, 1, 1, 1};
+  const std::vector<float> bias = {1, 1, 1};
+  const datasets::SparseCodes none = MakeCodes(1, {{}, {}});
+  const auto exact =
+      ScoreReconstruction(AllRows(none), kDecoder.data(), bias.data(), 3, constant.data(),
+                          kernels());
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->fvu, 0.0);
+  const auto wrong =
+      ScoreReconstruction(AllRows(none), kDecoder.data(), nullptr, 3, constant.data(), kernels());
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_EQ(wrong->fvu, std::numeric_limits<double>::infinity());
+  const datasets::SparseCodes empty = MakeCodes(1, {});
+  EXPECT_FALSE(ScoreReconstruction(AllRows(empty), kDecoder.data(), nullptr, 3,
+                                   kTargets.data(), kernels())
+                   .ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReconstructionTest, ::testing::Values("scalar", "simd"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace lrb::bench

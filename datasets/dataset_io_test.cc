@@ -1,0 +1,331 @@
+#include "datasets/dataset_io.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "datasets/activations.h"
+#include "datasets/generator.h"
+#include "datasets/npy.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace lrb::datasets {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+std::string TempDir(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+  fs::remove_all(path);
+  return path;
+}
+
+Dataset Generate(const std::string& text) {
+  absl::StatusOr<Dataset> dataset = GenerateDataset(text, 2);
+  EXPECT_TRUE(dataset.ok()) << text << ": " << dataset.status();
+  return dataset.ok() ? *std::move(dataset) : Dataset{};
+}
+
+void ExpectSame(const Dataset& a, const Dataset& b) {
+  EXPECT_EQ(a.spec, b.spec);
+  EXPECT_EQ(a.n, b.n);
+  EXPECT_EQ(a.n_p, b.n_p);
+  EXPECT_EQ(a.n_r, b.n_r);
+  EXPECT_EQ(a.features_p, b.features_p);
+  EXPECT_EQ(a.features_r, b.features_r);
+  EXPECT_EQ(a.codes.rows, b.codes.rows);
+  EXPECT_EQ(a.codes.cols, b.codes.cols);
+  EXPECT_EQ(a.codes.indptr, b.codes.indptr);
+  EXPECT_EQ(a.codes.indices, b.codes.indices);
+  EXPECT_EQ(a.codes.values, b.codes.values);
+  EXPECT_EQ(a.num_train, b.num_train);
+  EXPECT_EQ(a.anchor_order, b.anchor_order);
+  EXPECT_EQ(a.source_dims, b.source_dims);
+  EXPECT_EQ(a.parent, b.parent);
+  EXPECT_EQ(a.noise_sigma, b.noise_sigma);
+  EXPECT_EQ(a.noise_seed, b.noise_seed);
+  EXPECT_EQ(a.has_ground_truth, b.has_ground_truth);
+  EXPECT_EQ(a.dense_inputs, b.dense_inputs);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.source_rows, b.source_rows);
+  EXPECT_EQ(a.content_hash, b.content_hash);
+}
+
+TEST(DatasetIo, SavesAndLoadsEveryFamily) {
+  const std::vector<std::string> specs = {
+      "lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)",
+      "lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)+noise(sigma=0.1)",
+      "lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+crosscoder(m=2)",
+      "lrb_hier(roots=4,depth=2,branch=2,np=16,N=100,S=0.5,M=1)",
+      "tms(n=8,np=3,steps=50,batch=16,N=50)",
+  };
+  for (const std::string& spec : specs) {
+    SCOPED_TRACE(spec);
+    const Dataset d = Generate(spec);
+    const std::string dir = TempDir("roundtrip");
+    ASSERT_TRUE(SaveDataset(d, dir).ok());
+    const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    ExpectSame(*loaded, d);
+  }
+}
+
+TEST(DatasetIo, ExportsDenseInputsAndTargets) {
+  const Dataset d =
+      Generate("lrb(n=24,np=16,N=5000,S=0.8,M=0.5,seed=7)+transcoder(nr=10)+noise(sigma=0.1)");
+  const std::string dir = TempDir("export");
+  ASSERT_TRUE(SaveDataset(d, dir).ok());
+  const absl::StatusOr<std::vector<std::string>> written = ExportDense(d, dir, 3);
+  ASSERT_TRUE(written.ok()) << written.status();
+  ASSERT_EQ(written->size(), 2u);
+  std::vector<float> x(d.num_samples() * d.n_p), y(d.num_samples() * d.n_r);
+  MaterializeInputs(d, 0, d.num_samples(), x.data());
+  MaterializeTargets(d, 0, d.num_samples(), y.data());
+  const absl::StatusOr<NpyArray<float>> x_file = ReadNpyFloat(dir + "/x_p.npy");
+  const absl::StatusOr<NpyArray<float>> y_file = ReadNpyFloat(dir + "/x_r.npy");
+  ASSERT_TRUE(x_file.ok() && y_file.ok());
+  EXPECT_EQ(x_file->shape, (std::vector<int64_t>{5000, 16}));
+  EXPECT_EQ(x_file->values, x);
+  EXPECT_EQ(y_file->shape, (std::vector<int64_t>{5000, 10}));
+  EXPECT_EQ(y_file->values, y);
+  // Exported files are extra: the dataset still loads.
+  EXPECT_TRUE(LoadDataset(dir).ok());
+  // An SAE dataset has no separate x_r.
+  const Dataset sae = Generate("lrb(n=24,np=16,N=20,S=0.8,M=0.5)");
+  const std::string sae_dir = TempDir("export_sae");
+  fs::create_directories(sae_dir);
+  const absl::StatusOr<std::vector<std::string>> sae_written = ExportDense(sae, sae_dir, 1);
+  ASSERT_TRUE(sae_written.ok()) << sae_written.status();
+  EXPECT_EQ(*sae_written, std::vector<std::string>{sae_dir + "/x_p.npy"});
+  // Writing into a directory that does not exist fails with the path.
+  EXPECT_THAT(std::string(ExportDense(sae, sae_dir + "/no/such", 1).status().message()),
+              HasSubstr("no/such/x_p.npy"));
+}
+
+nlohmann::json ReadJson(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+void WriteJson(const std::string& path, const nlohmann::json& j) { std::ofstream(path) << j.dump(); }
+
+struct Corruption {
+  std::string what;
+  std::function<void(const std::string& dir)> corrupt;
+  std::string message;
+};
+
+TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
+  const Dataset d = Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
+  const std::vector<Corruption> cases = {
+      {"missing manifest", [](const std::string& dir) { fs::remove(dir + "/manifest.json"); },
+       "manifest.json: cannot open"},
+      {"manifest not json",
+       [](const std::string& dir) { std::ofstream(dir + "/manifest.json") << "{not json"; },
+       "not valid JSON"},
+      {"wrong format tag",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["format"] = "lrb.dataset_files.v0";
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "expected \"lrb.dataset_files.v1\""},
+      {"missing file", [](const std::string& dir) { fs::remove(dir + "/features_r.npy"); },
+       "features_r.npy: cannot open"},
+      {"truncated file",
+       [](const std::string& dir) {
+         fs::resize_file(dir + "/codes_values.npy", fs::file_size(dir + "/codes_values.npy") - 4);
+       },
+       "codes_values.npy: truncated"},
+      {"wrong dtype",
+       [](const std::string& dir) {
+         std::vector<int64_t> order(24);
+         ASSERT_TRUE(WriteNpy(dir + "/anchor_order.npy", order, {24}).ok());
+       },
+       "anchor_order.npy: dtype '<i8', expected '<i4'"},
+      {"NaN",
+       [](const std::string& dir) {
+         absl::StatusOr<NpyArray<float>> f = ReadNpyFloat(dir + "/features_p.npy");
+         f->values[17] = std::numeric_limits<float>::quiet_NaN();
+         ASSERT_TRUE(WriteNpy(dir + "/features_p.npy", f->values, f->shape).ok());
+       },
+       "features_p.npy: value nan at flat index 17 is not finite"},
+      {"manifest sizes disagree with files",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["n_p"] = 17;
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "features_p.npy: shape (24, 16), but the manifest's sizes imply (24, 17)"},
+      {"manifest file shape disagrees",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["files"]["features_r"]["shape"] = {24, 11};
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "differs from the manifest's (24, 11)"},
+      {"split disagrees",
+       [](const std::string& dir) {
+         ASSERT_TRUE(WriteNpy(dir + "/split.npy", std::vector<int64_t>{100, 200}, {2}).ok());
+       },
+       "split.npy: [100, 200] disagrees"},
+      {"CSR out of range",
+       [](const std::string& dir) {
+         absl::StatusOr<NpyArray<int64_t>> idx = ReadNpyInt(dir + "/codes_indices.npy");
+         std::vector<int32_t> values(idx->values.begin(), idx->values.end());
+         values[3] = 99;
+         ASSERT_TRUE(WriteNpy(dir + "/codes_indices.npy", values, idx->shape).ok());
+       },
+       "codes_indices.npy: row"},
+      {"corrupted value",
+       [](const std::string& dir) {
+         absl::StatusOr<NpyArray<float>> v = ReadNpyFloat(dir + "/codes_values.npy");
+         v->values[5] *= 1.5f;
+         ASSERT_TRUE(WriteNpy(dir + "/codes_values.npy", v->values, v->shape).ok());
+       },
+       "a file was modified or corrupted"},
+      {"manifest value of the wrong type",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["files"]["features_p"]["shape"] = "24x16";
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "manifest.json: bad value"},
+      {"bad spec",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["spec"] = "lrb(S=2)";
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "S=2"},
+  };
+  for (const Corruption& c : cases) {
+    const std::string dir = TempDir("bad");
+    ASSERT_TRUE(SaveDataset(d, dir).ok());
+    c.corrupt(dir);
+    const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
+    ASSERT_FALSE(loaded.ok()) << c.what;
+    EXPECT_THAT(std::string(loaded.status().message()), HasSubstr(c.message)) << c.what;
+  }
+}
+
+TEST(Activations, ClassMeansOfTheTrainingSplitBecomeTheProxyFeatures) {
+  // 40 rows in 3 dims, 4 classes; class c rows are e_c-ish plus an offset.
+  ActivationsInput input;
+  input.num_rows = 40;
+  input.dim = 3;
+  for (int64_t r = 0; r < 40; ++r) {
+    const int64_t label = r % 4;
+    input.labels.push_back(label);
+    for (int64_t k = 0; k < 3; ++k) {
+      input.matrix.push_back(static_cast<float>((k == label % 3 ? 2.0 : 0.1) + 0.01 * r + label));
+    }
+  }
+  const absl::StatusOr<Dataset> d = MakeActivationsDataset(input, {.eval_fraction = 0.25, .seed = 3});
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_FALSE(d->has_ground_truth);
+  EXPECT_EQ(d->n, 4);
+  EXPECT_EQ(d->n_p, 3);
+  EXPECT_EQ(d->num_samples(), 40);
+  EXPECT_EQ(d->num_train, 30);
+  EXPECT_THAT(d->spec, HasSubstr("acts(data="));
+  EXPECT_THAT(d->spec, HasSubstr(",N=40,d=3,classes=4,eval=0.25,seed=3)"));
+  EXPECT_TRUE(d->codes.indptr.empty());
+  // Stored rows are a permutation of the user's, labels alongside.
+  std::vector<bool> seen(40, false);
+  for (int64_t s = 0; s < 40; ++s) {
+    const int64_t source = d->source_rows[s];
+    seen[source] = true;
+    EXPECT_EQ(d->labels[s], input.labels[source]);
+    for (int64_t k = 0; k < 3; ++k) EXPECT_EQ(d->dense_inputs[s * 3 + k], input.matrix[source * 3 + k]);
+  }
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), true), 40);
+  // Reference class means over the training rows, from the user's matrix.
+  for (int64_t c = 0; c < 4; ++c) {
+    std::vector<double> mean(3, 0.0);
+    for (int64_t s = 0; s < d->num_train; ++s) {
+      if (d->labels[s] != c) continue;
+      for (int64_t k = 0; k < 3; ++k) mean[k] += input.matrix[d->source_rows[s] * 3 + k];
+    }
+    const double norm = std::sqrt(mean[0] * mean[0] + mean[1] * mean[1] + mean[2] * mean[2]);
+    for (int64_t k = 0; k < 3; ++k) {
+      EXPECT_NEAR(d->features_p[c * 3 + k], mean[k] / norm, 1e-6) << "class " << c;
+    }
+  }
+  // Materialisation reads the stored rows.
+  std::vector<float> rows(2 * 3);
+  MaterializeInputs(*d, 5, 7, rows.data());
+  EXPECT_TRUE(std::equal(rows.begin(), rows.end(), d->dense_inputs.begin() + 15));
+  MaterializeTargets(*d, 5, 7, rows.data());
+  EXPECT_TRUE(std::equal(rows.begin(), rows.end(), d->dense_inputs.begin() + 15));
+
+  // Saved and loaded like any dataset.
+  const std::string dir = TempDir("acts");
+  ASSERT_TRUE(SaveDataset(*d, dir).ok());
+  const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ExpectSame(*loaded, *d);
+}
+
+TEST(Activations, ImportsFloat16AndInt32FilesAndWorksWithoutLabels) {
+  const std::string dir = TempDir("import");
+  fs::create_directories(dir);
+  // float16 matrix written by hand: 4 x 2 of 1.0 / 2.0.
+  const uint16_t halves[] = {0x3c00, 0x4000, 0x4000, 0x3c00, 0x3c00, 0x4000, 0x4000, 0x3c00};
+  {
+    const std::string dict = "{'descr': '<f2', 'fortran_order': False, 'shape': (4, 2), }\n";
+    std::string out("\x93NUMPY\x01\x00", 8);
+    const uint16_t len = static_cast<uint16_t>(dict.size());
+    out.append(reinterpret_cast<const char*>(&len), 2);
+    std::ofstream(dir + "/x.npy", std::ios::binary)
+        << out << dict << std::string(reinterpret_cast<const char*>(halves), sizeof(halves));
+  }
+  ASSERT_TRUE(WriteNpy(dir + "/y.npy", std::vector<int32_t>{0, 1, 0, 1}, {4}).ok());
+  const absl::StatusOr<Dataset> labelled =
+      ImportActivations(dir + "/x.npy", dir + "/y.npy", {.eval_fraction = 0, .seed = 0});
+  ASSERT_TRUE(labelled.ok()) << labelled.status();
+  EXPECT_EQ(labelled->n, 2);
+  // Class 0 rows are (1, 2): its unit mean is (1, 2) / sqrt(5).
+  EXPECT_NEAR(labelled->features_p[0], 1 / std::sqrt(5.0), 1e-6);
+  EXPECT_NEAR(labelled->features_p[1], 2 / std::sqrt(5.0), 1e-6);
+
+  const absl::StatusOr<Dataset> unlabelled = ImportActivations(dir + "/x.npy", "", {.eval_fraction = 0.25, .seed = 0});
+  ASSERT_TRUE(unlabelled.ok()) << unlabelled.status();
+  EXPECT_EQ(unlabelled->n, 0);
+  EXPECT_TRUE(unlabelled->features_p.empty());
+  EXPECT_NE(unlabelled->content_hash, labelled->content_hash);
+
+  ASSERT_TRUE(WriteNpy(dir + "/bad_labels.npy", std::vector<int32_t>{0, 1, 0}, {3}).ok());
+  EXPECT_THAT(std::string(ImportActivations(dir + "/x.npy", dir + "/bad_labels.npy", {})
+                              .status()
+                              .message()),
+              HasSubstr("expected 4 labels"));
+}
+
+TEST(Activations, RejectsNonFiniteValuesNegativeLabelsAndEmptyClasses) {
+  ActivationsInput nan{{1, std::nanf(""), 3, 4}, 2, 2, {}};
+  EXPECT_THAT(std::string(MakeActivationsDataset(nan, {}).status().message()),
+              HasSubstr("row 0, column 1 is not finite"));
+  ActivationsInput negative{{1, 2, 3, 4}, 2, 2, {0, -1}};
+  EXPECT_THAT(std::string(MakeActivationsDataset(negative, {}).status().message()),
+              HasSubstr("label -1 of row 1"));
+  ActivationsInput gap{{1, 2, 3, 4}, 2, 2, {0, 2}};
+  EXPECT_THAT(std::string(MakeActivationsDataset(gap, {.eval_fraction = 0}).status().message()),
+              HasSubstr("class 1 has no training rows"));
+}
+
+}  // namespace
+}  // namespace lrb::datasets

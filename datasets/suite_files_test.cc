@@ -1,0 +1,40 @@
+// The smoke suite as a Bazel build output (//datasets:smoke, suite.bzl): every dataset the
+// build action wrote loads cleanly and has the bytes an in-process generation gives.
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "datasets/dataset_io.h"
+#include "datasets/generator.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace lrb::datasets {
+namespace {
+
+TEST(SuiteFiles, SmokeSuiteBuildOutputLoadsAndMatchesAFreshGeneration) {
+  const char* runfiles = std::getenv("TEST_SRCDIR");
+  ASSERT_NE(runfiles, nullptr);
+  const std::string root = std::string(runfiles) + "/lrb/datasets/smoke";
+  std::ifstream in(root + "/suite.json");
+  ASSERT_TRUE(in) << root << "/suite.json";
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json suite = nlohmann::json::parse(text.str());
+  EXPECT_EQ(suite["suite"].get<std::string>().rfind("smoke@", 0), 0u);
+  ASSERT_FALSE(suite["datasets"].empty());
+  for (const nlohmann::json& entry : suite["datasets"]) {
+    const std::string dir = root + "/" + entry["dir"].get<std::string>();
+    const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    EXPECT_EQ(loaded->content_hash, entry["content_hash"].get<std::string>());
+    const absl::StatusOr<Dataset> fresh = GenerateDataset(entry["spec"].get<std::string>(), 2);
+    ASSERT_TRUE(fresh.ok()) << fresh.status();
+    EXPECT_EQ(fresh->content_hash, loaded->content_hash) << entry["spec"];
+  }
+}
+
+}  // namespace
+}  // namespace lrb::datasets
