@@ -12,6 +12,7 @@
 #include "bench/scoring_codes.h"
 #include "bench/scoring_encode.h"
 #include "datasets/dataset.h"
+#include "datasets/dataset_spec.h"
 #include "datasets/generator.h"
 #include "datasets/lrb_spec.h"
 #include "sdl/kernels/kernels.h"
@@ -184,6 +185,9 @@ absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& stor
     LRB_ASSIGN_OR_RETURN(sdl::MethodSpec method, sdl::ParseMethodSpec(text));
     methods.push_back(method);
   }
+  for (const std::string& dataset : suite.datasets) {
+    LRB_RETURN_IF_ERROR(datasets::ParseDatasetSpec(dataset).status());
+  }
   std::vector<const sdl::KernelTable*> backends;
   for (const std::string& name : suite.backends) {
     LRB_ASSIGN_OR_RETURN(const sdl::KernelTable* kernels, sdl::KernelsByName(name));
@@ -205,7 +209,10 @@ absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& stor
           prepared.data.report.max_interference, prepared.data.report.pgd_iterations,
           SecondsSince(generate_start));
     }
-    for (const sdl::MethodSpec& method : methods) {
+    for (size_t m = 0; m < methods.size(); ++m) {
+      const sdl::MethodSpec& method = methods[m];
+      // Each dataset trains the methods whose topology it calls for (suites.h).
+      if (!MethodFitsDataset(suite.methods[m], dataset_text)) continue;
       for (size_t b = 0; b < backends.size(); ++b) {
         const sdl::KernelTable& kernels = *backends[b];
         for (const uint64_t seed : suite.seeds) {

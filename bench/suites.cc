@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "datasets/dataset_spec.h"
+#include "sdl/method_spec.h"
 #include "util/stable_hash.h"
 
 namespace lrb::bench {
@@ -24,6 +26,28 @@ std::vector<std::string> TopkMatrix(int64_t latents, int64_t k, int64_t anchors 
   return {base, absl::StrFormat("%s+anchor(k=%d,lambda=0.1)", base, anchors)};
 }
 
+// The paper's Table 1 rows (PAPER.md section 6): every SAE family of the table, the
+// transcoder and the crosscoder (TopK, as the table's strongest family), each without and
+// with feature anchoring. Each dataset of a suite trains the rows whose topology fits it.
+std::vector<std::string> PaperMatrix(int64_t latents, int64_t k, int64_t anchors = 100) {
+  const std::vector<std::string> bases = {
+      absl::StrFormat("sae.relu(latents=%d)", latents),
+      absl::StrFormat("sae.jumprelu(latents=%d)", latents),
+      absl::StrFormat("sae.topk(latents=%d,k=%d)", latents, k),
+      absl::StrFormat("sae.batchtopk(latents=%d,k=%d)", latents, k),
+      absl::StrFormat("sae.matryoshka_k(latents=%d,k=%d)", latents, k),
+      absl::StrFormat("sae.matryoshka_prefix(latents=%d,k=%d)", latents, k),
+      absl::StrFormat("transcoder.topk(latents=%d,k=%d)", latents, k),
+      absl::StrFormat("crosscoder.topk(sources=2,latents=%d,k=%d)", latents, k),
+  };
+  std::vector<std::string> matrix;
+  for (const std::string& base : bases) {
+    matrix.push_back(base);
+    matrix.push_back(absl::StrFormat("%s+anchor(k=%d,lambda=0.1)", base, anchors));
+  }
+  return matrix;
+}
+
 std::vector<std::string> Concat(const std::vector<std::vector<std::string>>& lists) {
   std::vector<std::string> out;
   for (const auto& list : lists) out.insert(out.end(), list.begin(), list.end());
@@ -31,6 +55,25 @@ std::vector<std::string> Concat(const std::vector<std::vector<std::string>>& lis
 }
 
 }  // namespace
+
+bool MethodFitsDataset(std::string_view method_spec, std::string_view dataset_spec) {
+  const absl::StatusOr<sdl::MethodSpec> method = sdl::ParseMethodSpec(method_spec);
+  const absl::StatusOr<datasets::DatasetSpec> dataset = datasets::ParseDatasetSpec(dataset_spec);
+  if (!method.ok() || !dataset.ok()) return false;
+  if (dataset->transcoder.has_value()) return method->topology == "transcoder";
+  if (dataset->crosscoder.has_value()) {
+    return method->topology == "crosscoder" && method->sources == dataset->crosscoder->sources;
+  }
+  return method->topology == "sae";
+}
+
+int64_t Suite::size() const {
+  int64_t pairs = 0;
+  for (const std::string& dataset : datasets) {
+    for (const std::string& method : methods) pairs += MethodFitsDataset(method, dataset);
+  }
+  return pairs * static_cast<int64_t>(backends.size() * seeds.size());
+}
 
 const std::vector<Suite>& AllSuites() {
   static const std::vector<Suite>* const suites = new std::vector<Suite>{
@@ -67,7 +110,7 @@ const std::vector<Suite>& AllSuites() {
           .description = "the paper's Table 1 setting (n=1000, np=768, N=1e5, S=0.99, M=0.1): "
                          "SAE, transcoder and crosscoder targets from one ground truth",
           .datasets = {"lrb", "lrb+transcoder(nr=768)", "lrb+crosscoder(m=2)"},
-          .methods = TopkMatrix(16000, 64),
+          .methods = PaperMatrix(16000, 64),
           .backends = {"simd"},
           .seeds = {0},
           .train = kPaperTrain,

@@ -25,12 +25,16 @@ struct Suite {
   std::string train;                  // TrainSpec
 
   std::string id() const { return name + "@" + std::to_string(version); }
-  // Runs in the matrix: datasets x methods x backends x seeds.
-  int64_t size() const {
-    return static_cast<int64_t>(datasets.size() * methods.size() * backends.size() *
-                                seeds.size());
-  }
+  // Runs in the matrix: (dataset, method) pairs that fit (MethodFitsDataset) x backends x
+  // seeds.
+  int64_t size() const;
 };
+
+// Whether a method's topology is the one the dataset calls for: `transcoder.*` on datasets
+// with +transcoder, `crosscoder.*(sources=m)` on +crosscoder(m=m), `sae.*` on the rest. A
+// suite lists every method once and each dataset trains the ones that fit. Specs that do not
+// parse fit nothing (suites_test checks that every spec parses).
+bool MethodFitsDataset(std::string_view method_spec, std::string_view dataset_spec);
 
 const std::vector<Suite>& AllSuites();
 

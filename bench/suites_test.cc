@@ -30,17 +30,17 @@ TEST(Suites, EverySpecInEverySuiteParses) {
 
 // A suite's version changes whenever any of its bytes would: each suite id is pinned to
 // the fingerprint of its definition. Changing a suite means a new version and a new row
-// here, never a new fingerprint for an old id. (smoke and tiny are being tuned and are
-// pinned once they settle.)
+// here, never a new fingerprint for an old id.
 TEST(Suites, VersionsArePinnedToTheirDefinitions) {
   const std::map<std::string, std::string> pinned = {
-      {"paper@1", "8104251330e52a65"},         {"topk@1", "620563f8a92a6daf"},
+      {"tiny@1", "d5a70cf398328a23"},
+      {"smoke@1", "de478416bf1e1540"},
+      {"paper@1", "60f75109a160ff25"},         {"topk@1", "620563f8a92a6daf"},
       {"superposition@1", "cf34e07a79cc9b1c"}, {"interference@1", "86be489a04b87d73"},
       {"sparsity@1", "1a5cdf0367f4fb9c"},      {"absorption@1", "012731d6c97a1fbe"},
       {"realistic@1", "c9ffe246106e1524"},     {"tms@1", "f514aef2a370899e"},
   };
   for (const Suite& suite : AllSuites()) {
-    if (suite.name == "smoke" || suite.name == "tiny") continue;
     const auto it = pinned.find(suite.id());
     ASSERT_NE(it, pinned.end()) << suite.id() << " is not pinned: add {\"" << suite.id()
                                 << "\", \"" << SuiteFingerprint(suite) << "\"}";
@@ -49,6 +49,35 @@ TEST(Suites, VersionsArePinnedToTheirDefinitions) {
                          "id with "
         << SuiteFingerprint(suite);
   }
+}
+
+// Every dataset trains something and every method is trained somewhere.
+TEST(Suites, TopologiesPairEveryDatasetWithSomeMethod) {
+  for (const Suite& suite : AllSuites()) {
+    SCOPED_TRACE(suite.id());
+    for (const auto& d : suite.datasets) {
+      int fitting = 0;
+      for (const auto& m : suite.methods) fitting += MethodFitsDataset(m, d);
+      EXPECT_GT(fitting, 0) << d;
+    }
+    for (const auto& m : suite.methods) {
+      int fitting = 0;
+      for (const auto& d : suite.datasets) fitting += MethodFitsDataset(m, d);
+      EXPECT_GT(fitting, 0) << m;
+    }
+  }
+}
+
+TEST(Suites, MethodFitsDatasetFollowsTheTopology) {
+  EXPECT_TRUE(MethodFitsDataset("sae.topk", "lrb"));
+  EXPECT_FALSE(MethodFitsDataset("transcoder.topk", "lrb"));
+  EXPECT_TRUE(MethodFitsDataset("transcoder.relu", "lrb+transcoder(nr=64)"));
+  EXPECT_FALSE(MethodFitsDataset("sae.relu", "lrb+transcoder(nr=64)"));
+  EXPECT_TRUE(MethodFitsDataset("crosscoder.topk(sources=3)", "lrb+crosscoder(m=3)"));
+  EXPECT_FALSE(MethodFitsDataset("crosscoder.topk(sources=2)", "lrb+crosscoder(m=3)"));
+  EXPECT_FALSE(MethodFitsDataset("sae.nope", "lrb"));
+  // The paper suite: 12 SAE rows on lrb, 2 transcoder and 2 crosscoder rows.
+  EXPECT_EQ((*FindSuite("paper"))->size(), 16);
 }
 
 TEST(Suites, PaperScaleSuitesUseThePaperDefaults) {
