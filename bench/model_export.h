@@ -1,0 +1,32 @@
+#ifndef LRB_BENCH_MODEL_EXPORT_H_
+#define LRB_BENCH_MODEL_EXPORT_H_
+
+// A trained model on disk for Python users: NumPy files in the paper's orientation plus a
+// JSON description of how the model was made.
+//   W_E.npy   float32 (n_q, n_p)   row i: latent i's encoder row
+//   b_E.npy   float32 (n_q,)
+//   W_D.npy   float32 (n_r, n_q)   column i: latent i's decoder direction
+//   b_D.npy   float32 (n_r,)
+//   extra.npy float32 (e,)         family parameters, only when the family has them
+//                                  (JumpReLU: n_q log-thresholds; Gated: n_q log-scales then
+//                                  n_q magnitude biases)
+//   model.json                     format, method spec and family version, shapes, the
+//                                  BatchTopK threshold, and the run's provenance
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "leaderboard/run_record.h"
+#include "sdl/method_spec.h"
+#include "sdl/sae_model.h"
+
+namespace lrb::bench {
+
+// Writes the files into `dir`, creating it (and its parents) if needed. Fails with the path
+// and the reason when a file cannot be written.
+absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& model,
+                         const leaderboard::RunRecord& run, const std::string& dir);
+
+}  // namespace lrb::bench
+
+#endif  // LRB_BENCH_MODEL_EXPORT_H_

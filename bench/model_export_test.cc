@@ -1,0 +1,69 @@
+#include "bench/model_export.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "datasets/npy.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "sdl/methods.h"
+
+namespace lrb::bench {
+namespace {
+
+std::string TempDir(const std::string& name) {
+  return std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+}
+
+TEST(ModelExport, RoundTripsEveryArrayInThePapersOrientation) {
+  const sdl::MethodSpec method = *sdl::ParseMethodSpec("sae.jumprelu(latents=5,theta=0.3)");
+  sdl::SaeModel model = sdl::InitMethodModel(method, /*n_p=*/3, /*n_r=*/4, /*seed=*/1);
+  for (size_t i = 0; i < model.b_enc.size(); ++i) model.b_enc[i] = 0.5f * i;
+  for (size_t i = 0; i < model.b_dec.size(); ++i) model.b_dec[i] = -0.25f * i;
+  leaderboard::RunRecord run;
+  run.run_key = "abc";
+  run.seed = 7;
+  const std::string dir = TempDir("model/nested");
+  ASSERT_TRUE(ExportModel(method, model, run, dir).ok());
+
+  const auto w_e = datasets::ReadNpyFloat(dir + "/W_E.npy");
+  const auto w_d = datasets::ReadNpyFloat(dir + "/W_D.npy");
+  const auto b_e = datasets::ReadNpyFloat(dir + "/b_E.npy");
+  const auto b_d = datasets::ReadNpyFloat(dir + "/b_D.npy");
+  const auto extra = datasets::ReadNpyFloat(dir + "/extra.npy");
+  ASSERT_TRUE(w_e.ok() && w_d.ok() && b_e.ok() && b_d.ok() && extra.ok());
+  EXPECT_EQ(w_e->shape, (std::vector<int64_t>{5, 3}));
+  EXPECT_EQ(w_e->values, model.w_enc);
+  EXPECT_EQ(w_d->shape, (std::vector<int64_t>{4, 5}));
+  for (int64_t i = 0; i < 5; ++i) {
+    for (int64_t d = 0; d < 4; ++d) EXPECT_EQ(w_d->values[d * 5 + i], model.w_dec[i * 4 + d]);
+  }
+  EXPECT_EQ(b_e->values, model.b_enc);
+  EXPECT_EQ(b_d->values, model.b_dec);
+  EXPECT_EQ(extra->values, model.extra);
+
+  std::ifstream in(dir + "/model.json");
+  const nlohmann::json json = nlohmann::json::parse(in);
+  EXPECT_EQ(json["format"], "lrb.model.v1");
+  EXPECT_EQ(json["method_spec"], sdl::ToString(method));
+  EXPECT_EQ(json["family_version"], "sae.jumprelu@1");
+  EXPECT_EQ(json["n_q"], 5);
+  EXPECT_EQ(json["run"]["run_key"], "abc");
+  EXPECT_EQ(json["run"]["seed"], 7);
+  EXPECT_EQ(json["files"].size(), 5u);
+}
+
+TEST(ModelExport, UnwritableDirectoryIsAClearError) {
+  const sdl::MethodSpec method = *sdl::ParseMethodSpec("sae.topk(latents=4,k=1)");
+  const sdl::SaeModel model = sdl::InitMethodModel(method, 2, 2, 1);
+  const std::string file = TempDir("a_file");
+  std::ofstream(file) << "x";
+  const absl::Status status = ExportModel(method, model, {}, file + "/sub");
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find(file + "/sub"), std::string::npos) << status;
+}
+
+}  // namespace
+}  // namespace lrb::bench
