@@ -34,6 +34,8 @@ ABSL_FLAG(std::string, suite, "smoke", "suite to run or show (see `lrb suites`)"
 ABSL_FLAG(std::string, db, "lrb.db", "SQLite database file (created if missing)");
 ABSL_FLAG(bool, force, false,
           "retrain runs that are already finished (their stored results are replaced)");
+ABSL_FLAG(std::string, export_models, "",
+          "run: export every model trained to DIR/<run_key>/ (.npy files + model.json)");
 ABSL_FLAG(bool, all, false, "leaderboard: include runs from debug builds and dirty trees");
 ABSL_FLAG(std::string, out, "", "generate / import: output directory");
 ABSL_FLAG(std::string, dataset, "", "export: a dataset directory or a generated suite directory");
@@ -47,7 +49,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: lrb <command> [flags]\n"
     "commands:\n"
-    "  run --suite=NAME [--db=lrb.db] [--force]   train and score a suite, print its board\n"
+    "  run --suite=NAME [--db=lrb.db] [--force] [--export_models=DIR]\n"
+    "                                              train and score a suite, print its board\n"
     "  leaderboard --suite=NAME [--db=lrb.db] [--all]\n"
     "  suites                                      list the suites\n"
     "  generate --suite=NAME --out=DIR             write a suite's datasets (.npy + manifest)\n"
@@ -91,6 +94,9 @@ absl::Status Run(const Suite& suite, const std::string& db_path) {
   LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(db_path));
   RunOptions options;
   options.force = absl::GetFlag(FLAGS_force);
+  if (!absl::GetFlag(FLAGS_export_models).empty()) {
+    options.export_models_dir = ResolveUserPath(absl::GetFlag(FLAGS_export_models));
+  }
   options.log = &std::cerr;
   options.log_is_terminal = isatty(STDERR_FILENO) == 1;
   std::cerr << absl::StrFormat("suite %s: %d runs into %s\n", suite.id(), suite.size(), db_path);

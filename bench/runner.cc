@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "bench/environment.h"
+#include "bench/model_export.h"
 #include "bench/run_key.h"
 #include "bench/scoring.h"
 #include "bench/scoring_codes.h"
@@ -106,6 +107,7 @@ absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
 absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& train,
                            const PreparedDataset& prepared, const sdl::KernelTable& kernels,
                            uint64_t seed, const sdl::ProgressCallback& progress,
+                           const std::string& export_models_dir,
                            leaderboard::RunRecord& record) {
   const datasets::Dataset& d = prepared.data;
   std::vector<bool> anchored;
@@ -115,6 +117,10 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   LRB_ASSIGN_OR_RETURN(const sdl::TrainResult trained,
                        sdl::Train(method, train, anchors, data, kernels, seed, progress));
   record.train_seconds = trained.log.seconds;
+  if (!export_models_dir.empty()) {
+    LRB_RETURN_IF_ERROR(ExportModel(method, trained.model, record,
+                                    export_models_dir + "/" + record.run_key));
+  }
 
   // Scoring is the scorer's, not the run's: it always runs on the SIMD kernels, so the
   // scores of a scalar-trained and a SIMD-trained model are computed the same way (and a
@@ -245,8 +251,9 @@ absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& stor
             }
           }
           LRB_ASSIGN_OR_RETURN(const int64_t run_id, store.BeginRun(record));
-          absl::Status status = TrainAndScore(method, train, prepared, kernels, seed,
-                                              MakeProgress(options, prefix), record);
+          absl::Status status =
+              TrainAndScore(method, train, prepared, kernels, seed, MakeProgress(options, prefix),
+                            options.export_models_dir, record);
           if (options.log && options.log_is_terminal) *options.log << "\n";
           if (status.ok()) {
             // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.

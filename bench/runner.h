@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <ostream>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "bench/suites.h"
@@ -18,6 +19,9 @@ struct RunOptions {
   bool force = false;             // retrain runs that are already finished
   std::ostream* log = nullptr;    // progress lines (with ETA); null for silence
   bool log_is_terminal = false;   // redraw one progress line instead of printing many
+  // When set, every model this call trains is exported to <dir>/<run_key>/
+  // (model_export.h). Reused runs keep no model; --force retrains them.
+  std::string export_models_dir;
 };
 
 struct RunSummary {

@@ -79,6 +79,24 @@ TEST(LrbEndToEnd, RunRecordsEveryRunPrintsTheBoardAndReusesOnSecondRun) {
   EXPECT_THAT(second.output, HasSubstr("trained 0, reused 4, failed 0"));
 }
 
+TEST(LrbEndToEnd, ExportModelsWritesOneDirectoryPerTrainedRun) {
+  const std::string db = TempPath("export.db");
+  const std::string dir = TempPath("models");
+  const CommandResult run = RunLrb(absl::StrCat("run --suite=tiny --db=", db, " --export_models=", dir));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto store = leaderboard::Store::Open(db);
+  ASSERT_TRUE(store.ok());
+  const auto runs = (*store)->LoadRuns("tiny@1");
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 4u);
+  for (const auto& record : *runs) {
+    for (const char* file : {"W_E.npy", "b_E.npy", "W_D.npy", "b_D.npy", "model.json"}) {
+      EXPECT_TRUE(std::ifstream(absl::StrCat(dir, "/", record.run_key, "/", file)).good())
+          << record.run_key << "/" << file;
+    }
+  }
+}
+
 TEST(LrbEndToEnd, BadInputsGetClearErrors) {
   const CommandResult bad_suite = RunLrb("run --suite=nope --db=" + TempPath("x.db"));
   EXPECT_EQ(bad_suite.exit_code, 2);
