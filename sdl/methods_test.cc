@@ -305,7 +305,12 @@ TEST_P(MethodsTest, EncodeMatchesTheInferenceActivation) {
 
 std::vector<std::tuple<FamilyExample, std::string>> Cases() {
   std::vector<std::tuple<FamilyExample, std::string>> cases;
-  for (const FamilyExample& family : AllFamilies()) {
+  std::vector<FamilyExample> families = AllFamilies();
+  // The decoder-norm weighting of the L1 families differs for crosscoders (a norm per source
+  // block), so those run as crosscoders too.
+  families.push_back({"relu", "crosscoder.relu(sources=2,latents=24,l1=0.05)"});
+  families.push_back({"gated", "crosscoder.gated(sources=2,latents=24,l1=0.05)"});
+  for (const FamilyExample& family : families) {
     for (const char* backend : {"scalar", "simd"}) cases.emplace_back(family, backend);
   }
   return cases;
@@ -313,7 +318,9 @@ std::vector<std::tuple<FamilyExample, std::string>> Cases() {
 
 INSTANTIATE_TEST_SUITE_P(AllFamilies, MethodsTest, ::testing::ValuesIn(Cases()),
                          [](const auto& info) {
-                           return std::get<0>(info.param).family + "_" + std::get<1>(info.param);
+                           const FamilyExample& example = std::get<0>(info.param);
+                           return example.spec.substr(0, example.spec.find('.')) + "_" +
+                                  example.family + "_" + std::get<1>(info.param);
                          });
 
 // The sparse TopK path and the generic dense path are two implementations of one loss.

@@ -31,6 +31,11 @@ absl::Status ValidateInputs(const MethodSpec& method, const TrainSpec& train,
         "batch=%d exceeds the %d training samples; expected batch <= %d", train.batch,
         data.rows, data.rows));
   }
+  if (data.n_p % method.sources != 0 || data.n_r % method.sources != 0) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: n_p=%d and n_r=%d must split into sources=%d equal blocks", method.topology,
+        data.n_p, data.n_r, method.sources));
+  }
   if (IsTopkFamily(method) && method.k > method.latents) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "k=%d exceeds latents=%d", method.k, method.latents));

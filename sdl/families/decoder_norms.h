@@ -3,6 +3,8 @@
 
 // The decoder-norm-weighted L1 penalty shared by ReLU and Gated SAEs:
 //   (l1 / B) sum_b sum_i f(z)_bi ||W_D[:, i]||   with f >= 0 the penalised activation.
+// For a crosscoder with m sources the norm is the sum of the per-source block norms,
+// sum_s ||W_D^(s)[:, i]|| (Lindsey et al. 2024), so a latent pays for every source it writes.
 
 #include <cmath>
 #include <cstdint>
@@ -14,31 +16,50 @@
 
 namespace lrb::sdl {
 
-// ||W_D[:, i]|| for every latent.
-inline std::vector<double> DecoderNorms(const SaeModel& model, const KernelTable& kernels) {
-  std::vector<double> norms(model.n_q);
+// Per latent and source block: ||W_D^(s)[:, i]||, n_q x sources (blocks of n_r / sources).
+inline std::vector<double> DecoderBlockNorms(const SaeModel& model, const KernelTable& kernels,
+                                             int64_t sources) {
+  const int64_t block = model.n_r / sources;
+  std::vector<double> norms(model.n_q * sources);
   for (int64_t i = 0; i < model.n_q; ++i) {
-    norms[i] = std::sqrt(kernels.sum_squares(model.n_r, &model.w_dec[i * model.n_r]));
+    for (int64_t s = 0; s < sources; ++s) {
+      norms[i * sources + s] =
+          std::sqrt(kernels.sum_squares(block, &model.w_dec[i * model.n_r + s * block]));
+    }
+  }
+  return norms;
+}
+
+// The weight of each latent's activation in the penalty: sum over sources of block norms.
+inline std::vector<double> DecoderNorms(const std::vector<double>& block_norms, int64_t n_q,
+                                        int64_t sources) {
+  std::vector<double> norms(n_q, 0.0);
+  for (int64_t i = 0; i < n_q; ++i) {
+    for (int64_t s = 0; s < sources; ++s) norms[i] += block_norms[i * sources + s];
   }
   return norms;
 }
 
 // Returns the penalty for activations f (rows x n_q, non-negative) and, with a gradient,
-// adds d(penalty)/dW_D = (l1/B) (sum_b f_bi) W_D[:, i] / ||W_D[:, i]||.
+// adds d(penalty)/dW_D^(s)[:, i] = (l1/B) (sum_b f_bi) W_D^(s)[:, i] / ||W_D^(s)[:, i]||.
 inline double DecoderWeightedL1(const SaeModel& model, const KernelTable& kernels, double l1,
-                                int64_t rows, const float* f, const std::vector<double>& norms,
-                                SaeGradient* gradient) {
-  const int64_t n_q = model.n_q;
+                                int64_t rows, const float* f, int64_t sources,
+                                const std::vector<double>& block_norms, SaeGradient* gradient) {
+  const int64_t n_q = model.n_q, block = model.n_r / sources;
   std::vector<double> column_sums(n_q, 0.0);
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t i = 0; i < n_q; ++i) column_sums[i] += f[r * n_q + i];
   }
   double penalty = 0;
   for (int64_t i = 0; i < n_q; ++i) {
-    penalty += column_sums[i] * norms[i];
-    if (gradient != nullptr && norms[i] > 0) {
-      kernels.axpy(model.n_r, static_cast<float>(l1 / rows * column_sums[i] / norms[i]),
-                   &model.w_dec[i * model.n_r], &gradient->w_dec[i * model.n_r]);
+    for (int64_t s = 0; s < sources; ++s) {
+      const double norm = block_norms[i * sources + s];
+      penalty += column_sums[i] * norm;
+      if (gradient != nullptr && norm > 0) {
+        const int64_t at = i * model.n_r + s * block;
+        kernels.axpy(block, static_cast<float>(l1 / rows * column_sums[i] / norm),
+                     &model.w_dec[at], &gradient->w_dec[at]);
+      }
     }
   }
   return l1 * penalty / rows;

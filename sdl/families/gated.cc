@@ -38,11 +38,13 @@ class Gated final : public DenseFamily {
 
   std::pair<double, double> Backward(const BackwardContext& c) const override {
     const int64_t n_q = c.model.n_q, n_r = c.model.n_r, rows = c.rows;
-    const std::vector<double> norms = DecoderNorms(c.model, c.kernels);
+    const std::vector<double> block_norms = DecoderBlockNorms(c.model, c.kernels, c.spec.sources);
+    const std::vector<double> norms = DecoderNorms(block_norms, c.model.n_q, c.spec.sources);
     std::vector<float> gate(rows * n_q);  // ReLU(z)
     for (int64_t i = 0; i < rows * n_q; ++i) gate[i] = c.z[i] > 0.0f ? c.z[i] : 0.0f;
     const double sparsity =
-        DecoderWeightedL1(c.model, c.kernels, c.spec.l1, rows, gate.data(), norms, c.gradient);
+        DecoderWeightedL1(c.model, c.kernels, c.spec.l1, rows, gate.data(), c.spec.sources,
+                          block_norms, c.gradient);
 
     // Auxiliary reconstruction from the gate alone, through the frozen decoder.
     std::vector<float> residual(rows * n_r);

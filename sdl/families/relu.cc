@@ -16,7 +16,8 @@ class Relu final : public DenseFamily {
 
   std::pair<double, double> Backward(const BackwardContext& c) const override {
     const int64_t n_q = c.model.n_q;
-    const std::vector<double> norms = DecoderNorms(c.model, c.kernels);
+    const std::vector<double> block_norms = DecoderBlockNorms(c.model, c.kernels, c.spec.sources);
+    const std::vector<double> norms = DecoderNorms(block_norms, c.model.n_q, c.spec.sources);
     const double l1 = c.spec.l1;
     for (int64_t r = 0; r < c.rows; ++r) {
       for (int64_t i = 0; i < n_q; ++i) {
@@ -26,7 +27,8 @@ class Relu final : public DenseFamily {
                            : 0.0f;
       }
     }
-    return {DecoderWeightedL1(c.model, c.kernels, l1, c.rows, c.a, norms, c.gradient), 0.0};
+    return {DecoderWeightedL1(c.model, c.kernels, l1, c.rows, c.a, c.spec.sources, block_norms,
+                              c.gradient), 0.0};
   }
 };
 
