@@ -100,6 +100,31 @@ const std::vector<Suite>& AllSuites() {
           .seeds = {0},
           .train = "train(steps=300,batch=64,lr=0.005,warmup=20,decay=0.2,clip=1)",
       },
+      {
+          .name = "tiny_all",
+          .version = 1,
+          .description = "every method family and topology on tiny data: the whole method "
+                         "matrix end to end in seconds (used by tests)",
+          .datasets = {"lrb(n=64,np=48,N=4000,S=0.95,M=0.5,seed=0)",
+                       "lrb(n=64,np=48,N=4000,S=0.95,M=0.5,seed=0)+transcoder(nr=32)",
+                       "lrb(n=64,np=48,N=4000,S=0.95,M=0.5,seed=0)+crosscoder(m=2)"},
+          .methods = {"sae.relu(latents=128,l1=0.1)",
+                      "sae.jumprelu(latents=128,l0=0.05,bandwidth=0.1,theta=0.1)",
+                      "sae.topk(latents=128,k=4)+auxk(k=16,lambda=0.03125,dead_steps=50)",
+                      "sae.batchtopk(latents=128,k=4)",
+                      "sae.gated(latents=128,l1=2)",
+                      "sae.matryoshka_k(latents=128,k=4,levels=2)",
+                      "sae.matryoshka_prefix(latents=128,k=4,levels=2)+anchor(k=8,lambda=0.1)",
+                      "sae.topk(latents=128,k=4,tied=1,bias=0)+resample(every=100,until=200,"
+                      "dead_steps=50)",
+                      "transcoder.relu(latents=128,l1=0.1)",
+                      "transcoder.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)",
+                      "crosscoder.relu(sources=2,latents=128,l1=0.1)",
+                      "crosscoder.topk(sources=2,latents=128,k=4)"},
+          .backends = {"simd"},
+          .seeds = {0},
+          .train = "train(steps=300,batch=64,lr=0.005,warmup=20,decay=0.2,clip=1)",
+      },
       // --- Paper-scale suites (PAPER.md sections 3 and 6). Datasets are written in short
       // form; the canonical spec of each is stored with every run. Training budgets are
       // first choices, to be tuned with the methods; bump the version when any field of a

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -94,6 +95,36 @@ TEST(LrbEndToEnd, ExportModelsWritesOneDirectoryPerTrainedRun) {
       EXPECT_TRUE(std::ifstream(absl::StrCat(dir, "/", record.run_key, "/", file)).good())
           << record.run_key << "/" << file;
     }
+  }
+}
+
+// Every family and topology through generate, train, score and store.
+TEST(LrbEndToEnd, EveryMethodFamilyAndTopologyRunsAndScores) {
+  const std::string db = TempPath("all.db");
+  const CommandResult run = RunLrb(absl::StrCat("run --suite=tiny_all --db=", db));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("trained 12, reused 0, failed 0"));
+  auto store = leaderboard::Store::Open(db);
+  ASSERT_TRUE(store.ok());
+  const auto runs = (*store)->LoadRuns("tiny_all@1");
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ(runs->size(), 12u);
+  std::set<std::string> families;
+  for (const auto& record : *runs) {
+    EXPECT_EQ(record.status, "ok") << record.method_spec << ": " << record.error;
+    families.insert(record.method_spec.substr(0, record.method_spec.find('(')));
+    double fvu = -1;
+    for (const auto& [name, value] : record.metrics) {
+      if (name == "eval.fvu") fvu = value;
+    }
+    EXPECT_GE(fvu, 0.0) << record.method_spec;
+    EXPECT_LT(fvu, 1.0) << record.method_spec << " explains nothing";
+  }
+  for (const char* family : {"sae.relu", "sae.jumprelu", "sae.topk", "sae.batchtopk",
+                             "sae.gated", "sae.matryoshka_k", "sae.matryoshka_prefix",
+                             "transcoder.relu", "transcoder.topk", "crosscoder.relu",
+                             "crosscoder.topk"}) {
+    EXPECT_TRUE(families.count(family)) << family;
   }
 }
 
