@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
+#include "sdl/planted_for_test.h"
 #include "sdl/methods.h"
 #include "sdl/train_spec.h"
 #include "sdl/trainer.h"
@@ -19,33 +20,9 @@
 namespace lrb::sdl {
 namespace {
 
-// n planted unit directions in n_p dimensions; each sample a sparse non-negative mix
-// (activation probability p, magnitude 1 + Exponential). Without superposition (n < n_p)
-// every family should find them.
-struct Planted {
-  int64_t n, n_p, rows;
-  std::vector<float> features, samples;
-};
-
+// Planted data of this file's seed.
 Planted MakePlanted(int64_t n, int64_t n_p, int64_t rows, double p) {
-  Planted planted{n, n_p, rows, std::vector<float>(n * n_p), std::vector<float>(rows * n_p)};
-  const CounterRng dirs(9, 1), mask(9, 2), mag(9, 3);
-  for (int64_t j = 0; j < n; ++j) {
-    double norm = 0;
-    for (int64_t d = 0; d < n_p; ++d) {
-      planted.features[j * n_p + d] = static_cast<float>(dirs.Normal(j * n_p + d));
-      norm += planted.features[j * n_p + d] * planted.features[j * n_p + d];
-    }
-    for (int64_t d = 0; d < n_p; ++d) planted.features[j * n_p + d] /= std::sqrt(norm);
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < n; ++j) {
-      if (mask.Uniform(r * n + j) >= p) continue;
-      const float c = static_cast<float>(1.0 + mag.Exponential(r * n + j));
-      for (int64_t d = 0; d < n_p; ++d) planted.samples[r * n_p + d] += c * planted.features[j * n_p + d];
-    }
-  }
-  return planted;
+  return ::lrb::sdl::MakePlanted(n, n_p, rows, p, /*seed=*/9);
 }
 
 // The family's example spec (method_families.inc) with a dictionary of `latents`, and

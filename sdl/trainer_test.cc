@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
+#include "sdl/planted_for_test.h"
 #include "sdl/train_spec.h"
 #include "util/philox.h"
 
@@ -16,35 +17,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Planted sparse features: n unit directions in n_p dimensions, each sample a non-negative
-// sparse combination (activation probability p, magnitude 1 + Exponential).
-struct Planted {
-  int64_t n, n_p, rows;
-  std::vector<float> features;  // n x n_p
-  std::vector<float> samples;   // rows x n_p
-};
-
+// Planted data of this file's seed.
 Planted MakePlanted(int64_t n, int64_t n_p, int64_t rows, double p) {
-  Planted planted{n, n_p, rows, std::vector<float>(n * n_p), std::vector<float>(rows * n_p)};
-  const CounterRng dirs(7, 1), mask(7, 2), mag(7, 3);
-  for (int64_t j = 0; j < n; ++j) {
-    double norm = 0;
-    for (int64_t d = 0; d < n_p; ++d) {
-      planted.features[j * n_p + d] = static_cast<float>(dirs.Normal(j * n_p + d));
-      norm += planted.features[j * n_p + d] * planted.features[j * n_p + d];
-    }
-    for (int64_t d = 0; d < n_p; ++d) planted.features[j * n_p + d] /= std::sqrt(norm);
-  }
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < n; ++j) {
-      if (mask.Uniform(r * n + j) >= p) continue;
-      const float c = static_cast<float>(1.0 + mag.Exponential(r * n + j));
-      for (int64_t d = 0; d < n_p; ++d) {
-        planted.samples[r * n_p + d] += c * planted.features[j * n_p + d];
-      }
-    }
-  }
-  return planted;
+  return ::lrb::sdl::MakePlanted(n, n_p, rows, p, /*seed=*/7);
 }
 
 TrainingData DataOf(const Planted& p) {
