@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -153,6 +154,11 @@ int Main(int argc, char** argv) {
                          : GenerateSuiteCommand(**suite, out, /*threads=*/0, &std::cerr);
   } else if (command == "run") {
     status = Run(**suite, db_path);
+  } else if (!std::filesystem::exists(db_path)) {
+    // Reading must not leave an empty database behind a mistyped path.
+    status = absl::NotFoundError(absl::StrFormat(
+        "no database at %s; `lrb run --suite=%s --db=%s` creates it", db_path, (*suite)->name,
+        db_path));
   } else {
     auto store = leaderboard::Store::Open(db_path);
     status = store.ok() ? PrintLeaderboard(**store, **suite, absl::GetFlag(FLAGS_all))

@@ -144,6 +144,12 @@ TEST(LrbEndToEnd, BadInputsGetClearErrors) {
   EXPECT_EQ(garbage.exit_code, 1);
   EXPECT_THAT(garbage.output, HasSubstr(not_a_db));
 
+  const std::string missing = TempPath("missing.db");
+  const CommandResult read_missing = RunLrb("leaderboard --suite=tiny --db=" + missing);
+  EXPECT_EQ(read_missing.exit_code, 1);
+  EXPECT_THAT(read_missing.output, HasSubstr("no database at " + missing));
+  EXPECT_FALSE(std::ifstream(missing).good()) << "reading created a database";
+
   const CommandResult no_dir = RunLrb("run --suite=tiny --db=/nonexistent/dir/lrb.db");
   EXPECT_EQ(no_dir.exit_code, 1);
   EXPECT_THAT(no_dir.output, HasSubstr("/nonexistent/dir/lrb.db"));
