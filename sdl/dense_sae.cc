@@ -66,6 +66,49 @@ double AuxkLossAndGradient(const MethodSpec& spec, const SaeModel& model,
   return loss;
 }
 
+// Families whose Backward reads grad_a only where a != 0 and leaves grad_z = 0 where a == 0
+// (dense_family.h's PassGradientWhereActive, and ReLU: a != 0 exactly where z > 0). Not
+// JumpReLU (its threshold estimator reads dL/da near the threshold, where a = 0), Gated (its
+// gate path), Matryoshka (level masks).
+bool FamilyAllowsSparsePath(const MethodSpec& spec) {
+  return (spec.family == "relu" || spec.family == "topk" || spec.family == "batchtopk") &&
+         !spec.auxk.has_value();
+}
+
+// Fills the padded view of A (DenseWorkspace::sparse_*) and returns true when its densest
+// row has at most n_q / kSparsePathMaxFill non-zeros; returns false (view unspecified)
+// otherwise.
+bool BuildSparseView(const float* a, int64_t rows, int64_t n_q, DenseWorkspace& ws) {
+  const int64_t max_k = n_q / kSparsePathMaxFill;
+  ws.sparse_counts.assign(rows, 0);
+  int64_t k = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = a + r * n_q;
+    int64_t count = 0;
+    for (int64_t i = 0; i < n_q; ++i) count += row[i] != 0.0f;
+    if (count > max_k) return false;
+    ws.sparse_counts[r] = static_cast<int32_t>(count);
+    k = std::max(k, count);
+  }
+  k = std::max<int64_t>(k, 1);
+  ws.sparse_k = k;
+  ws.sparse_indices.assign(rows * k, 0);
+  ws.sparse_values.assign(rows * k, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = a + r * n_q;
+    int32_t* idx = &ws.sparse_indices[r * k];
+    float* val = &ws.sparse_values[r * k];
+    int64_t j = 0;
+    for (int64_t i = 0; i < n_q; ++i) {
+      if (row[i] == 0.0f) continue;
+      idx[j] = static_cast<int32_t>(i);
+      val[j++] = row[i];
+    }
+    for (; j < k; ++j) idx[j] = j > 0 ? idx[j - 1] : 0;  // value 0: adds nothing
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::Status DenseEncode(const MethodSpec& spec, const SaeModel& model, const float* inputs,
@@ -74,10 +117,9 @@ absl::Status DenseEncode(const MethodSpec& spec, const SaeModel& model, const fl
   const int64_t n_q = model.n_q;
   ws.z.resize(rows * n_q);
   ws.a.resize(rows * n_q);
-  kernels.gemm_nt(rows, n_q, model.n_p, 1.0f, inputs, model.n_p, model.w_enc.data(), model.n_p,
-                  0.0f, ws.z.data(), n_q);
-  for (int64_t r = 0; r < rows; ++r) kernels.axpy(n_q, 1.0f, model.b_enc.data(), &ws.z[r * n_q]);
-  if (!std::isfinite(kernels.sum_squares(rows * n_q, ws.z.data()))) {
+  // Bias and finiteness check in the product's store (one pass over z).
+  if (!kernels.gemm_nt_bias(rows, n_q, model.n_p, inputs, model.n_p, model.w_enc.data(),
+                            model.n_p, model.b_enc.data(), ws.z.data(), n_q)) {
     return absl::AbortedError("encoder pre-activations are not finite (NaN or overflow)");
   }
   MakeDenseFamily(spec.family)
@@ -93,21 +135,56 @@ absl::StatusOr<LossTerms> DenseLossAndGradient(const MethodSpec& spec, const Sae
   const std::unique_ptr<DenseFamily> family = MakeDenseFamily(spec.family);
   const int64_t rows = batch.rows, n_q = model.n_q, n_r = model.n_r, n_p = model.n_p;
   LRB_RETURN_IF_ERROR(DenseEncode(spec, model, batch.inputs, rows, kernels, /*training=*/true, ws));
+  const int levels = family->Levels(spec);
+  const bool sparse = ws.allow_sparse_path && FamilyAllowsSparsePath(spec) && levels == 1 &&
+                      BuildSparseView(ws.a.data(), rows, n_q, ws);
+  ws.used_sparse_path = sparse;
   if (gradient != nullptr) {
-    gradient->w_enc.assign(model.w_enc.size(), 0.0f);
+    // On the sparse path, W_E and W_D gradients are written whole by sparse_outer_assign.
+    if (sparse) {
+      gradient->w_enc.resize(model.w_enc.size());
+      gradient->w_dec.resize(model.w_dec.size());
+    } else {
+      gradient->w_enc.assign(model.w_enc.size(), 0.0f);
+      gradient->w_dec.assign(model.w_dec.size(), 0.0f);
+    }
     gradient->b_enc.assign(model.b_enc.size(), 0.0f);
-    gradient->w_dec.assign(model.w_dec.size(), 0.0f);
     gradient->b_dec.assign(model.b_dec.size(), 0.0f);
     gradient->extra.assign(model.extra.size(), 0.0f);
   }
   ws.grad_a.assign(rows * n_q, 0.0f);
-  ws.codes.resize(rows * n_q);
   ws.residual.resize(rows * n_r);
 
-  // Reconstruction levels. The last level's residual is kept for AuxK.
   LossTerms loss;
-  const int levels = family->Levels(spec);
-  for (int level = 0; level < levels; ++level) {
+  if (sparse) {
+    const int64_t k = ws.sparse_k;
+    kernels.sparse_decode(ws.sparse_indices.data(), ws.sparse_values.data(), rows, k,
+                          model.w_dec.data(), n_r, n_r, model.b_dec.data(), ws.residual.data(),
+                          n_r);
+    kernels.axpy(rows * n_r, -1.0f, batch.targets, ws.residual.data());
+    loss.reconstruction = kernels.sum_squares(rows * n_r, ws.residual.data()) / rows;
+    if (gradient != nullptr) {
+      ws.scratch.assign(ws.residual.begin(), ws.residual.end());
+      const float scale = 2.0f / static_cast<float>(rows);
+      for (float& g : ws.scratch) g *= scale;
+      AddColumnSums(kernels, ws.scratch.data(), rows, n_r, gradient->b_dec.data());
+      kernels.sparse_outer_assign(ws.sparse_indices.data(), ws.sparse_values.data(), rows, k,
+                                  ws.scratch.data(), n_r, n_r, gradient->w_dec.data(), n_r, n_q);
+      // dL/da at the non-zeros of A (the family reads it nowhere else).
+      ws.sparse_grads.resize(rows * k);
+      kernels.sparse_dots(ws.sparse_indices.data(), rows, k, ws.scratch.data(), n_r,
+                          model.w_dec.data(), n_r, n_r, ws.sparse_grads.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t j = 0; j < ws.sparse_counts[r]; ++j) {
+          ws.grad_a[r * n_q + ws.sparse_indices[r * k + j]] = ws.sparse_grads[r * k + j];
+        }
+      }
+    }
+  }
+
+  // Reconstruction levels (dense path). The last level's residual is kept for AuxK.
+  if (!sparse) ws.codes.resize(rows * n_q);
+  for (int level = 0; level < (sparse ? 0 : levels); ++level) {
     ws.mask.resize(rows * n_q);
     const bool masked =
         family->LevelMask(spec, kernels, level, rows, n_q, ws.z.data(), ws.mask.data());
@@ -156,7 +233,22 @@ absl::StatusOr<LossTerms> DenseLossAndGradient(const MethodSpec& spec, const Sae
   if (spec.auxk.has_value() && dead != nullptr) {
     loss.auxiliary += AuxkLossAndGradient(spec, model, kernels, rows, *dead, ws, gradient);
   }
-  if (gradient != nullptr) {
+  if (gradient != nullptr && sparse) {
+    // dL/dz is zero off A's non-zeros: gather it there, then dW_E = dZ^T X as sparse outer
+    // products and db_E as a scatter (each b_E element still sums its rows in order).
+    const int64_t k = ws.sparse_k;
+    ws.sparse_grads.assign(rows * k, 0.0f);
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t j = 0; j < ws.sparse_counts[r]; ++j) {
+        const int32_t i = ws.sparse_indices[r * k + j];
+        const float g = ws.grad_z[r * n_q + i];
+        ws.sparse_grads[r * k + j] = g;
+        gradient->b_enc[i] += g;
+      }
+    }
+    kernels.sparse_outer_assign(ws.sparse_indices.data(), ws.sparse_grads.data(), rows, k,
+                                batch.inputs, n_p, n_p, gradient->w_enc.data(), n_p, n_q);
+  } else if (gradient != nullptr) {
     kernels.gemm_tn(n_q, n_p, rows, 1.0f, ws.grad_z.data(), n_q, batch.inputs, n_p, 1.0f,
                     gradient->w_enc.data(), n_p);
     AddColumnSums(kernels, separate_bias ? ws.grad_z_bias.data() : ws.grad_z.data(), rows, n_q,

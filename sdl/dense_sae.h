@@ -21,7 +21,23 @@ namespace lrb::sdl {
 struct DenseWorkspace {
   std::vector<float> z, a, codes, mask, residual, grad_a, grad_z, grad_z_bias, scratch;
   std::vector<float> aux_codes, aux_residual;
+  // The sparse path's view of A: per row, its non-zeros padded to the densest row's count
+  // (rows x sparse_k; padding repeats a real index with value 0), and the counts.
+  int64_t sparse_k = 0;
+  std::vector<int32_t> sparse_indices, sparse_counts;
+  std::vector<float> sparse_values, sparse_grads;
+  // Whether the last DenseLossAndGradient took the sparse path; tests turn the path off to
+  // compare the two.
+  bool used_sparse_path = false;
+  bool allow_sparse_path = true;
 };
+
+// The sparse path: when the family passes dL/dz only where a != 0 and reads dL/da only
+// there (ReLU, TopK, BatchTopK; one reconstruction level, no AuxK) and the densest row of A
+// has at most n_q / kSparsePathMaxFill non-zeros, the decode, the decoder gradient, dL/da and
+// the encoder gradient run on A's non-zeros (sparse kernels) instead of dense products.
+// Same results up to float rounding.
+inline constexpr int64_t kSparsePathMaxFill = 32;
 
 // Encodes `rows` inputs: workspace.z (pre-activations) and workspace.a (activations, the
 // inference-time sigma). Fails if a pre-activation is not finite.

@@ -235,7 +235,14 @@ absl::StatusOr<LossTerms> TrainStep(const MethodSpec& method, const TrainSpec& t
   adam.learning_rate = static_cast<float>(train.learning_rate * LearningRateScale(train, step));
   adam.bias_correction1 = static_cast<float>(1.0 - std::pow(adam.beta1, step + 1));
   adam.bias_correction2 = static_cast<float>(1.0 - std::pow(adam.beta2, step + 1));
+  // Untied unit-norm decoder: Adam and renormalisation in one pass over its rows.
+  const bool fused_decoder = !method.tied && method.unit_norm_decoder;
   for (const AdamSlot& slot : slots) {
+    if (fused_decoder && slot.param == &state.model.w_dec) {
+      kernels.adam_normalize_rows(state.model.n_q, state.model.n_r, adam, slot.param->data(),
+                                  slot.grad->data(), slot.m->data(), slot.v->data());
+      continue;
+    }
     kernels.adam_update(static_cast<int64_t>(slot.param->size()), adam, slot.param->data(),
                         slot.grad->data(), slot.m->data(), slot.v->data());
   }
@@ -245,9 +252,6 @@ absl::StatusOr<LossTerms> TrainStep(const MethodSpec& method, const TrainSpec& t
                              state.model.n_p);
     }
     state.model.w_dec = state.model.w_enc;
-  } else if (method.unit_norm_decoder) {
-    kernels.normalize_rows(state.model.w_dec.data(), state.model.n_q, state.model.n_r,
-                           state.model.n_r);
   }
   UpdateInferenceState(method, state.workspace, step, state.model);
   ++state.steps_done;

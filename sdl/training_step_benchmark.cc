@@ -84,6 +84,26 @@ struct Setup {
     }
     state = InitTrainState(method, s.n_p, s.n_p, /*seed=*/1);
   }
+  // A trained-like sparse state: one encoder bias for every latent, set so that a fraction
+  // target_l0 / n_q of this batch's pre-activations is positive (mean L0 ~ target_l0 for
+  // ReLU). `dense_path` turns the dense pipeline's sparse path off, for the same-run ratio.
+  void MakeSparse(int64_t target_l0, bool dense_path) {
+    const int64_t n = size.batch * size.n_q;
+    std::vector<float> z(n);
+    SimdKernels().gemm_nt(size.batch, size.n_q, size.n_p, 1.0f, inputs.data(), size.n_p,
+                          state.model.w_enc.data(), size.n_p, 0.0f, z.data(), size.n_q);
+    const int64_t above = target_l0 * size.batch;
+    std::nth_element(z.begin(), z.begin() + (n - above), z.end());
+    std::fill(state.model.b_enc.begin(), state.model.b_enc.end(), -z[n - above]);
+    state.workspace.dense.allow_sparse_path = !dense_path;
+  }
+  // Mean non-zeros per sample of the last dense-path step.
+  double MeanL0() const {
+    const std::vector<float>& a = state.workspace.dense.a;
+    int64_t count = 0;
+    for (const float v : a) count += v != 0.0f;
+    return static_cast<double>(count) / static_cast<double>(size.batch);
+  }
   Batch batch() const { return {inputs.data(), inputs.data(), size.batch}; }
 
   Size size;
@@ -112,8 +132,11 @@ void SetCounters(benchmark::State& state, const Size& s, double flops) {
   state.counters["GFLOP/s"] = benchmark::Counter(1e-9 * flops * n, benchmark::Counter::kIsRate);
 }
 
-void BM_TrainStep(benchmark::State& state, Size size, MethodSpec method, std::string backend) {
+// sparse_l0 > 0: start from MakeSparse(sparse_l0, dense_path) and report the mean L0.
+void BM_TrainStep(benchmark::State& state, Size size, MethodSpec method, std::string backend,
+                  int64_t sparse_l0, bool dense_path) {
   Setup setup(size, method);
+  if (sparse_l0 > 0) setup.MakeSparse(sparse_l0, dense_path);
   const KernelTable& kernels = Backend(backend);
   const Batch batch = setup.batch();
   double loss = 0;
@@ -129,14 +152,19 @@ void BM_TrainStep(benchmark::State& state, Size size, MethodSpec method, std::st
   }
   SetCounters(state, size, StepFlops(size));
   state.counters["loss"] = loss;
+  if (sparse_l0 > 0) {
+    state.counters["L0"] = setup.MeanL0();
+    state.counters["sparse_path"] = setup.state.workspace.dense.used_sparse_path;
+  }
   state.SetLabel(absl::StrFormat("%s %dx%d n_q=%d k=%d", kernels.backend_name(), size.batch,
                                  size.n_p, size.n_q, size.k));
 }
 
 // The loss and gradient alone (no optimiser): TrainStep minus this is the optimiser's cost.
 void BM_LossAndGradient(benchmark::State& state, Size size, MethodSpec method,
-                        std::string backend) {
+                        std::string backend, int64_t sparse_l0, bool dense_path) {
   Setup setup(size, method);
+  if (sparse_l0 > 0) setup.MakeSparse(sparse_l0, dense_path);
   const KernelTable& kernels = Backend(backend);
   const Batch batch = setup.batch();
   for (auto _ : state) {
@@ -149,6 +177,10 @@ void BM_LossAndGradient(benchmark::State& state, Size size, MethodSpec method,
     }
   }
   SetCounters(state, size, StepFlops(size));
+  if (sparse_l0 > 0) {
+    state.counters["L0"] = setup.MeanL0();
+    state.counters["sparse_path"] = setup.state.workspace.dense.used_sparse_path;
+  }
 }
 
 // Z = X W_E^T through the table (on simd: the Highway GEMM).
@@ -209,8 +241,21 @@ void RegisterAll(const Size* sizes, size_t count) {
         if (IsTopkFamily(*method)) method->k = size.k;
         const std::string name = ToString(*method);
         add("loss_and_gradient/" + name + at + "/" + backend, BM_LossAndGradient, size, *method,
-            backend);
-        add("train_step/" + name + at + "/" + backend, BM_TrainStep, size, *method, backend);
+            backend, int64_t{0}, false);
+        add("train_step/" + name + at + "/" + backend, BM_TrainStep, size, *method, backend,
+            int64_t{0}, false);
+        // ReLU once trained-like sparse (L0 ~ k): the dense pipeline's sparse path, and the
+        // same state forced onto the dense products.
+        if (method->family == "relu") {
+          for (const bool dense_path : {false, true}) {
+            const std::string sparse = absl::StrCat(
+                "/L0=", size.k, dense_path ? "/dense_products" : "/sparse_path");
+            add("loss_and_gradient/" + name + sparse + at + "/" + backend, BM_LossAndGradient,
+                size, *method, backend, size.k, dense_path);
+            add("train_step/" + name + sparse + at + "/" + backend, BM_TrainStep, size, *method,
+                backend, size.k, dense_path);
+          }
+        }
       }
     }
   }

@@ -51,6 +51,13 @@ struct KernelTable {
   void (*gemm_nn)(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                   const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+  // C[m x n] = A[m x k] * B[n x k]^T + bias, with bias (n values, may be null: zero) added
+  // to every row; returns whether every element of C is finite. The encoder, its bias and
+  // the divergence check in one pass over C (the bias is added after the product: the same
+  // floats as gemm_nt with alpha 1, beta 0, then an axpy of the bias into each row).
+  bool (*gemm_nt_bias)(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                       const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc);
+
   // Row-wise top-k: for each of `rows` rows of z (`cols` values, stride ldz), the k largest
   // values (1 <= k <= cols) in descending order, ties broken by the lower column index, as
   // column indices (indices[r*k + j]) and values (values[r*k + j]). NaN never occurs here
@@ -78,6 +85,14 @@ struct KernelTable {
                                   int64_t k, const float* vecs, int64_t dim, int64_t ld_vecs,
                                   float* grad, int64_t ld_grad);
 
+  // sparse_outer_accumulate into a gradient that starts at zero, without a separate zeroing
+  // pass: for every i in [0, grad_rows), grad[i, :] = sum over the (r, j) naming i of
+  // values[r*k+j] * vecs[r, :] (in (r, j) order), or 0 when none names it. The same floats as
+  // zeroing grad and calling sparse_outer_accumulate. Requires every index < grad_rows.
+  void (*sparse_outer_assign)(const int32_t* indices, const float* values, int64_t rows,
+                              int64_t k, const float* vecs, int64_t dim, int64_t ld_vecs,
+                              float* grad, int64_t ld_grad, int64_t grad_rows);
+
   // <x, y> over n elements, accumulated in float (tolerance scales with n).
   float (*dot)(int64_t n, const float* x, const float* y);
   // y += a * x.
@@ -94,6 +109,11 @@ struct KernelTable {
   // Scales each of `rows` rows of w (length cols, stride ld) to unit L2 norm; a row whose
   // norm is below 1e-12 is left unchanged.
   void (*normalize_rows)(float* w, int64_t rows, int64_t cols, int64_t ld);
+
+  // adam_update on a rows x cols matrix (contiguous, row-major) followed by normalize_rows,
+  // in one pass over the rows (the decoder's update and renormalisation): the same floats.
+  void (*adam_normalize_rows)(int64_t rows, int64_t cols, const AdamParams& params,
+                              float* param, const float* grad, float* m, float* v);
 
   // out[i] = max(x[i], 0) (ReLU); out may equal x.
   void (*relu)(int64_t n, const float* x, float* out);

@@ -252,6 +252,23 @@ void BM_SparseOuterAccumulate(benchmark::State& state, std::string_view backend)
   state.SetLabel(absl::StrFormat("%dx%d k=%d n_q=%d", s.batch, s.n_p, s.k, s.n_q));
 }
 
+// The same outer products into a gradient that starts at zero (no zeroing pass): every
+// grad row is written once.
+void BM_SparseOuterAssign(benchmark::State& state, std::string_view backend) {
+  const Workload& w = *workload;
+  const Sizes& s = w.sizes;
+  const KernelTable& t = Backend(backend);
+  std::vector<float> grad(s.n_q * s.n_p, 0.0f);
+  for (auto _ : state) {
+    t.sparse_outer_assign(w.indices.data(), w.values.data(), s.batch, s.k, w.x.data(), s.n_p,
+                          s.n_p, grad.data(), s.n_p, s.n_q);
+    benchmark::DoNotOptimize(grad.data());
+    benchmark::ClobberMemory();
+  }
+  SetRates(state, 2.0 * s.batch * s.k * s.n_p, 4.0 * s.n_q * s.n_p);
+  state.SetLabel(absl::StrFormat("%dx%d k=%d n_q=%d", s.batch, s.n_p, s.k, s.n_q));
+}
+
 // ---------------------------------------------------------------------------------------
 // Vector kernels, at the size of the array they touch in training.
 
@@ -302,6 +319,24 @@ void BM_AdamUpdate(benchmark::State& state, std::string_view backend) {  // W_E
   state.SetLabel(absl::StrCat("n=", n));
 }
 
+void BM_AdamNormalizeRows(benchmark::State& state, std::string_view backend) {  // W_D
+  const Workload& w = *workload;
+  const Sizes& s = w.sizes;
+  const KernelTable& t = Backend(backend);
+  const int64_t n = s.n_q * s.n_p;
+  std::vector<float> param = w.dictionary, m(n, 0.0f), v(n, 0.0f);
+  AdamParams params;
+  params.bias_correction1 = 0.1f;
+  params.bias_correction2 = 0.001f;
+  for (auto _ : state) {
+    t.adam_normalize_rows(s.n_q, s.n_p, params, param.data(), w.dictionary.data(), m.data(),
+                          v.data());
+    benchmark::ClobberMemory();
+  }
+  SetRates(state, 0, 28.0 * n);  // as Adam: the renormalisation rereads rows from L1
+  state.SetLabel(absl::StrFormat("%dx%d", s.n_q, s.n_p));
+}
+
 void BM_NormalizeRows(benchmark::State& state, std::string_view backend) {  // W_D rows
   const Workload& w = *workload;
   const Sizes& s = w.sizes;
@@ -344,11 +379,13 @@ void RegisterAll() {
     add("sparse_decode/" + b, BM_SparseDecode, backend);
     add("sparse_dots/" + b, BM_SparseDots, backend);
     add("sparse_outer_accumulate/" + b, BM_SparseOuterAccumulate, backend);
+    add("sparse_outer_assign/" + b, BM_SparseOuterAssign, backend);
     add("dot/" + b, BM_Dot, backend);
     add("sum_squares/" + b, BM_SumSquares, backend);
     add("axpy/" + b, BM_Axpy, backend);
     add("adam_update/" + b, BM_AdamUpdate, backend);
     add("normalize_rows/" + b, BM_NormalizeRows, backend);
+    add("adam_normalize_rows/" + b, BM_AdamNormalizeRows, backend);
     add("relu/" + b, BM_Relu, backend);
   }
   const std::string_view one = "simd_1thread";

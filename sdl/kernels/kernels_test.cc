@@ -942,5 +942,227 @@ TEST_P(KernelsTest, ZeroSizesAreNoOps) {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// Fused kernels: each is bitwise the composition it replaces on the same backend, matches
+// the scalar reference within the composition's tolerance, and does not depend on threads.
+
+std::vector<std::array<int64_t, 3>> GemmBiasShapes() {  // {m, n, k}
+  std::vector<std::array<int64_t, 3>> shapes;
+  for (const int64_t s : kSizes) {
+    shapes.push_back({s, 33, 17});   // every row tail (MR)
+    shapes.push_back({13, s, 9});    // every column tail (NR)
+    shapes.push_back({5, 31, s});    // every depth
+  }
+  shapes.push_back({29, 70, 400});   // two depth blocks (KC = 384)
+  shapes.push_back({64, 129, 769});  // three
+  return shapes;
+}
+
+TEST_P(KernelsTest, GemmNTBiasIsGemmThenBias) {
+  Draws draws(30);
+  for (const auto& [m, n, k] : GemmBiasShapes()) {
+    for (const bool with_bias : {false, true}) {
+      const std::string what =
+          absl::StrFormat("gemm_nt_bias m=%d n=%d k=%d%s", m, n, k, with_bias ? " bias" : "");
+      SCOPED_TRACE(what);
+      const Matrix a = RandomMatrix(draws, m, k, 3), b = RandomMatrix(draws, n, k, 2);
+      const std::vector<float> bias = draws.Vector(n);
+      const float* bp = with_bias ? bias.data() : nullptr;
+      Matrix got(m, n, 4), composed(m, n, 4), want(m, n, 4);
+      for (float& x : got.data) x = Matrix::kSentinel;  // beta 0: old NaN is ignored
+      for (int64_t r = 0; r < m; ++r) {
+        for (int64_t c = 0; c < n; ++c) got.at(r, c) = Matrix::kSentinel;
+      }
+      EXPECT_TRUE(Simd().gemm_nt_bias(m, n, k, a.ptr(), a.ld, b.ptr(), b.ld, bp, got.ptr(),
+                                      got.ld));
+      EXPECT_TRUE(Ref().gemm_nt_bias(m, n, k, a.ptr(), a.ld, b.ptr(), b.ld, bp, want.ptr(),
+                                     want.ld));
+      Simd().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, composed.ptr(),
+                     composed.ld);
+      if (with_bias) {
+        for (int64_t r = 0; r < m; ++r) Simd().axpy(n, 1.0f, bp, composed.ptr() + r * composed.ld);
+      }
+      ExpectMatrixNear(got, composed, nullptr, what + " vs gemm_nt + axpy (simd, bitwise)");
+      Matrix bound(m, n, 4);
+      for (int64_t r = 0; r < m; ++r) {
+        for (int64_t c = 0; c < n; ++c) {
+          double abs_sum = with_bias ? std::fabs(bias[c]) : 0.0;
+          for (int64_t p = 0; p < k; ++p) abs_sum += std::fabs(a.at(r, p) * b.at(c, p));
+          bound.at(r, c) = static_cast<float>(SumTolerance(k + 1, abs_sum));
+        }
+      }
+      ExpectMatrixNear(got, want, &bound, what + " vs scalar");
+    }
+  }
+}
+
+TEST_P(KernelsTest, GemmNTBiasReportsNonFinite) {
+  Draws draws(31);
+  const float bad_values[] = {std::numeric_limits<float>::quiet_NaN(),
+                              std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity()};
+  for (const auto& [m, n, k] : GemmBiasShapes()) {
+    for (const float bad : bad_values) {
+      // The bad value lands in one element of C, in a full or a partial tile.
+      const int64_t row = draws.Below(m), col = draws.Below(n);
+      const std::string what = absl::StrFormat("gemm_nt_bias m=%d n=%d k=%d %g at (%d, %d)", m,
+                                               n, k, bad, row, col);
+      Matrix a = RandomMatrix(draws, m, k, 1), b = RandomMatrix(draws, n, k, 1);
+      std::vector<float> bias = draws.Vector(n);
+      bias[col] = bad;
+      for (const KernelTable* t : {&Ref(), &Simd()}) {
+        Matrix c(m, n, 2);
+        EXPECT_FALSE(t->gemm_nt_bias(m, n, k, a.ptr(), a.ld, b.ptr(), b.ld, bias.data(), c.ptr(),
+                                     c.ld))
+            << what << " on " << t->backend_name() << "; " << SeedNote();
+      }
+      bias[col] = 0.5f;
+      a.at(row, draws.Below(k)) = bad;  // through the product: a NaN or infinite row
+      for (const KernelTable* t : {&Ref(), &Simd()}) {
+        Matrix c(m, n, 2);
+        EXPECT_FALSE(t->gemm_nt_bias(m, n, k, a.ptr(), a.ld, b.ptr(), b.ld, bias.data(), c.ptr(),
+                                     c.ld))
+            << what << " (in A) on " << t->backend_name() << "; " << SeedNote();
+      }
+    }
+  }
+}
+
+TEST_P(KernelsTest, SparseOuterAssignIsZeroThenAccumulate) {
+  Draws draws(32);
+  for (const auto& [k, dim] : SparseShapes()) {
+    for (const int64_t rows : {int64_t{1}, int64_t{9}}) {
+      const SparseCase sc = MakeSparseCase(draws, rows, k, dim, 12);
+      const std::string what = absl::StrCat("sparse_outer_assign ", sc.Name());
+      SCOPED_TRACE(what);
+      const Matrix vecs = RandomMatrix(draws, rows, dim, 2);
+      // 12 rows assigned (old contents NaN, so a read of them is caught) and 3 more rows
+      // that must stay bitwise untouched, like the padding.
+      Matrix grad0 = RandomMatrix(draws, sc.dict_rows + 3, dim, 5);
+      for (int64_t r = 0; r < sc.dict_rows; ++r) {
+        for (int64_t c = 0; c < dim; ++c) grad0.at(r, c) = Matrix::kSentinel;
+      }
+      Matrix got = grad0, want = grad0, composed = grad0;
+      Simd().sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
+                                 vecs.ld, got.ptr(), got.ld, sc.dict_rows);
+      Ref().sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
+                                vecs.ld, want.ptr(), want.ld, sc.dict_rows);
+      for (int64_t r = 0; r < sc.dict_rows; ++r) std::fill_n(&composed.at(r, 0), dim, 0.0f);
+      Simd().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(),
+                                     dim, vecs.ld, composed.ptr(), composed.ld);
+      ExpectMatrixNear(got, composed, nullptr, what + " vs zero + accumulate (simd, bitwise)");
+      std::vector<float> abs_values = sc.values;
+      for (float& x : abs_values) x = std::fabs(x);
+      const Matrix abs_vecs = Abs(vecs);
+      Matrix bound(grad0.rows, dim, 5);
+      for (int64_t r = 0; r < grad0.rows; ++r) std::fill_n(&bound.at(r, 0), dim, 0.0f);
+      Ref().sparse_outer_accumulate(sc.indices.data(), abs_values.data(), rows, k,
+                                    abs_vecs.ptr(), dim, abs_vecs.ld, bound.ptr(), bound.ld);
+      std::vector<int64_t> depth(grad0.rows, 1);
+      for (const int32_t i : sc.indices) ++depth[i];
+      for (int64_t r = 0; r < bound.rows; ++r) {
+        for (int64_t c = 0; c < dim; ++c) {
+          bound.at(r, c) = static_cast<float>(SumTolerance(depth[r], bound.at(r, c)));
+        }
+      }
+      ExpectMatrixNear(got, want, &bound, what + " vs scalar");
+    }
+  }
+}
+
+TEST_P(KernelsTest, AdamNormalizeRowsIsAdamThenNormalize) {
+  Draws draws(33);
+  for (const int64_t cols : kSizes) {
+    for (const int64_t rows : {int64_t{1}, int64_t{7}}) {
+      const int64_t n = rows * cols;
+      const std::vector<float> p0 = draws.Vector(n), g = draws.Vector(n, -0.1f, 0.1f);
+      const std::vector<float> m0 = draws.Vector(n, -0.05f, 0.05f);
+      const std::vector<float> v0 = draws.Vector(n, 0.0f, 0.01f);
+      AdamParams params;
+      params.learning_rate = 3e-4f;
+      params.gradient_scale = 0.75f;
+      params.bias_correction1 = 1.0f - std::pow(params.beta1, 3.0f);
+      params.bias_correction2 = 1.0f - std::pow(params.beta2, 3.0f);
+      std::vector<float> p = p0, m = m0, v = v0;
+      std::vector<float> pc = p0, mc = m0, vc = v0;
+      std::vector<float> pr = p0, mr = m0, vr = v0;
+      Simd().adam_normalize_rows(rows, cols, params, p.data(), g.data(), m.data(), v.data());
+      Simd().adam_update(n, params, pc.data(), g.data(), mc.data(), vc.data());
+      Simd().normalize_rows(pc.data(), rows, cols, cols);
+      Ref().adam_normalize_rows(rows, cols, params, pr.data(), g.data(), mr.data(), vr.data());
+      const std::string what = absl::StrFormat("adam_normalize_rows %dx%d", rows, cols);
+      ExpectVectorNear(p, pc, nullptr, what + " param vs composed");
+      ExpectVectorNear(m, mc, nullptr, what + " m vs composed");
+      ExpectVectorNear(v, vc, nullptr, what + " v vs composed");
+      // Against the reference: Adam's few roundings, then the norm (a sum of cols squares).
+      std::vector<double> bound(n);
+      for (int64_t i = 0; i < n; ++i) {
+        bound[i] = SumTolerance(cols + 8, std::fabs(pr[i])) + 64.0 * kEps * 3e-4;
+      }
+      ExpectVectorNear(p, pr, &bound, what + " param vs scalar");
+    }
+  }
+}
+
+TEST_P(KernelsTest, FusedKernelsDoNotDependOnThreadCount) {
+  Draws draws(34);
+  const std::vector<Parallelism> pars = ParallelismsToCompare();
+  const Matrix a = RandomMatrix(draws, 37, 400, 3), b = RandomMatrix(draws, 130, 400, 1);
+  const std::vector<float> bias = draws.Vector(130);
+  const SparseCase sc = MakeSparseCase(draws, 37, 16, 70, 50);
+  const Matrix vecs = RandomMatrix(draws, sc.rows, sc.dim, 2);
+  const int64_t rows = 41, cols = 129;
+  const std::vector<float> p0 = draws.Vector(rows * cols), g = draws.Vector(rows * cols);
+  const std::vector<float> m0 = draws.Vector(rows * cols);
+  const std::vector<float> v0 = draws.Vector(rows * cols, 0.0f, 0.01f);
+  struct Outputs {
+    Matrix c{37, 130, 2}, grad{53, 70, 3};
+    std::vector<float> p, m, v;
+  };
+  std::vector<Outputs> outs;
+  for (const Parallelism& par : pars) {
+    Outputs o;
+    EXPECT_TRUE(simd_internal::HighwayGemmNTBias(37, 130, 400, a.ptr(), a.ld, b.ptr(), b.ld,
+                                                 bias.data(), o.c.ptr(), o.c.ld, par));
+    simd_internal::SparseOuterAssign(sc.indices.data(), sc.values.data(), sc.rows, sc.k,
+                                     vecs.ptr(), sc.dim, vecs.ld, o.grad.ptr(), o.grad.ld, 53,
+                                     par);
+    o.p = p0, o.m = m0, o.v = v0;
+    simd_internal::AdamNormalizeRows(rows, cols, AdamParams{}, o.p.data(), g.data(), o.m.data(),
+                                     o.v.data(), par);
+    outs.push_back(std::move(o));
+  }
+  for (size_t i = 1; i < outs.size(); ++i) {
+    SCOPED_TRACE(absl::StrCat(ParallelismName(pars[i]), " vs ", ParallelismName(pars[0])));
+    ExpectMatrixNear(outs[i].c, outs[0].c, nullptr, "gemm_nt_bias");
+    ExpectMatrixNear(outs[i].grad, outs[0].grad, nullptr, "sparse_outer_assign");
+    ExpectVectorNear(outs[i].p, outs[0].p, nullptr, "adam_normalize_rows param");
+    ExpectVectorNear(outs[i].m, outs[0].m, nullptr, "adam_normalize_rows m");
+    ExpectVectorNear(outs[i].v, outs[0].v, nullptr, "adam_normalize_rows v");
+  }
+}
+
+TEST_P(KernelsTest, FusedKernelsAcceptZeroSizes) {
+  for (const KernelTable* t : {&Ref(), &Simd()}) {
+    SCOPED_TRACE(t->backend_name());
+    float sentinel[4] = {1, 2, 3, 4};
+    int32_t idx[1] = {0};
+    EXPECT_TRUE(t->gemm_nt_bias(0, 4, 4, sentinel, 4, sentinel, 4, sentinel, sentinel, 4));
+    EXPECT_TRUE(t->gemm_nt_bias(4, 0, 4, sentinel, 4, sentinel, 4, sentinel, sentinel, 4));
+    t->sparse_outer_assign(idx, sentinel, 0, 1, sentinel, 4, 4, sentinel, 4, 0);
+    t->adam_normalize_rows(0, 4, AdamParams{}, sentinel, sentinel, sentinel, sentinel);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(sentinel[i], i + 1.0f);
+    // No pairs: the assigned rows become zero.
+    float grad[6] = {7, 7, 7, 7, 7, 7};
+    t->sparse_outer_assign(idx, sentinel, 0, 1, sentinel, 2, 2, grad, 3, 2);
+    EXPECT_EQ(grad[0], 0.0f);
+    EXPECT_EQ(grad[1], 0.0f);
+    EXPECT_EQ(grad[2], 7.0f);  // padding
+    EXPECT_EQ(grad[3], 0.0f);
+    EXPECT_EQ(grad[4], 0.0f);
+    EXPECT_EQ(grad[5], 7.0f);
+  }
+}
+
 }  // namespace
 }  // namespace lrb::sdl

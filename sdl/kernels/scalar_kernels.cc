@@ -138,6 +138,31 @@ void NormalizeRows(float* w, int64_t rows, int64_t cols, int64_t ld) {
   }
 }
 
+bool GemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                int64_t ldb, const float* bias, float* c, int64_t ldc) {
+  GemmNT(m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  bool finite = true;
+  for (int64_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    if (bias != nullptr) Axpy(n, 1.0f, bias, row);
+    for (int64_t j = 0; j < n; ++j) finite = finite && std::isfinite(row[j]);
+  }
+  return finite;
+}
+
+void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
+                       int64_t ld_grad, int64_t grad_rows) {
+  for (int64_t i = 0; i < grad_rows; ++i) std::fill_n(grad + i * ld_grad, dim, 0.0f);
+  SparseOuterAccumulate(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad);
+}
+
+void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,
+                       const float* grad, float* m, float* v) {
+  AdamUpdate(rows * cols, params, param, grad, m, v);
+  NormalizeRows(param, rows, cols, cols);
+}
+
 void Relu(int64_t n, const float* x, float* out) {
   for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
@@ -150,15 +175,18 @@ const KernelTable& ScalarKernels() {
       .gemm_nt = GemmNT,
       .gemm_tn = GemmTN,
       .gemm_nn = GemmNN,
+      .gemm_nt_bias = GemmNTBias,
       .topk_rows = TopkRows,
       .sparse_decode = SparseDecode,
       .sparse_dots = SparseDots,
       .sparse_outer_accumulate = SparseOuterAccumulate,
+      .sparse_outer_assign = SparseOuterAssign,
       .dot = Dot,
       .axpy = Axpy,
       .sum_squares = SumSquares,
       .adam_update = AdamUpdate,
       .normalize_rows = NormalizeRows,
+      .adam_normalize_rows = AdamNormalizeRows,
       .relu = Relu,
   };
   return table;

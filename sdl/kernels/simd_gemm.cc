@@ -17,6 +17,8 @@
 // accumulators).
 
 #include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -123,12 +125,14 @@ void PackB(const Operands& op, size_t p0, size_t kc, size_t j0, size_t nc, float
   }
 }
 
-// C tile (rows x cols <= MR x NR, stride ldc) = alpha * (A sliver . B sliver) + beta * C;
-// beta == 0 ignores C's old contents. Full tiles go straight to C, partial ones through a
-// buffer, with the same arithmetic.
-HWY_NOINLINE void MicroKernel(size_t kc, const float* HWY_RESTRICT pa, const float* HWY_RESTRICT pb,
+// C tile (rows x cols <= MR x NR, stride ldc) = alpha * (A sliver . B sliver) + beta * C,
+// then + bias (cols values added to every row) when bias is not null; beta == 0 ignores C's
+// old contents. Full tiles go straight to C, partial ones through a buffer, with the same
+// arithmetic. Returns false if `check` and some element of the tile is not finite.
+HWY_NOINLINE bool MicroKernel(size_t kc, const float* HWY_RESTRICT pa, const float* HWY_RESTRICT pb,
                               float alpha, float beta, float* HWY_RESTRICT c, size_t ldc,
-                              size_t rows, size_t cols) {
+                              size_t rows, size_t cols, const float* HWY_RESTRICT bias,
+                              bool check) {
   // C rows are ldc apart, so each is a cache miss: request them now, use them after the
   // kc-deep loop (measured: +10% on the paper's encoder product).
   for (size_t r = 0; r < rows; ++r) {
@@ -161,30 +165,59 @@ HWY_NOINLINE void MicroKernel(size_t kc, const float* HWY_RESTRICT pa, const flo
   if (!full && beta != 0) {
     for (size_t r = 0; r < rows; ++r) std::memcpy(buffer + r * kNR, c + r * ldc, cols * sizeof(float));
   }
+  // The bias of the tile's columns (zero-padded for a partial tile).
+  HWY_ALIGN float bias_buffer[kNR] = {};
+  if (bias != nullptr && cols < kNR) {
+    std::memcpy(bias_buffer, bias, cols * sizeof(float));
+    bias = bias_buffer;
+  }
+  const VF bias0 = bias == nullptr ? hn::Zero(d) : hn::LoadU(d, bias);
+  const VF bias1 = bias == nullptr ? hn::Zero(d) : hn::LoadU(d, bias + kLanes);
+  // x * 0 is 0 for finite x and NaN for an infinity or NaN: one FMA per stored vector.
+  const VF zero = hn::Zero(d);
+  VF not_finite = hn::Zero(d);
 #pragma GCC unroll 16
   for (size_t r = 0; r < kMR; ++r) {
     float* row = out + r * ld_out;
+    VF v0, v1;
     if (beta == 0) {
-      hn::StoreU(hn::Mul(valpha, acc0[r]), d, row);
-      hn::StoreU(hn::Mul(valpha, acc1[r]), d, row + kLanes);
+      v0 = hn::Mul(valpha, acc0[r]);
+      v1 = hn::Mul(valpha, acc1[r]);
     } else {
-      hn::StoreU(hn::MulAdd(valpha, acc0[r], hn::Mul(vbeta, hn::LoadU(d, row))), d, row);
-      hn::StoreU(hn::MulAdd(valpha, acc1[r], hn::Mul(vbeta, hn::LoadU(d, row + kLanes))), d,
-                 row + kLanes);
+      v0 = hn::MulAdd(valpha, acc0[r], hn::Mul(vbeta, hn::LoadU(d, row)));
+      v1 = hn::MulAdd(valpha, acc1[r], hn::Mul(vbeta, hn::LoadU(d, row + kLanes)));
     }
+    if (bias != nullptr) {
+      v0 = hn::Add(v0, bias0);
+      v1 = hn::Add(v1, bias1);
+    }
+    hn::StoreU(v0, d, row);
+    hn::StoreU(v1, d, row + kLanes);
+    if (check && full) not_finite = hn::MulAdd(v0, zero, hn::MulAdd(v1, zero, not_finite));
     if (!full && r + 1 >= rows) break;
   }
+  bool finite = true;
   if (!full) {
-    for (size_t r = 0; r < rows; ++r) std::memcpy(c + r * ldc, buffer + r * kNR, cols * sizeof(float));
+    for (size_t r = 0; r < rows; ++r) {
+      std::memcpy(c + r * ldc, buffer + r * kNR, cols * sizeof(float));
+      if (check) {
+        for (size_t j = 0; j < cols; ++j) finite = finite && std::isfinite(buffer[r * kNR + j]);
+      }
+    }
+  } else if (check) {
+    finite = hn::AllFalse(d, hn::IsNaN(not_finite));
   }
+  return finite;
 }
 
 }  // namespace gemm_impl
 
-// C[i0:i1, j0:j1] of C = alpha op(A) op(B) + beta C (k >= 1), on the calling thread.
-void GemmBlock(bool trans_a, bool trans_b, size_t k, float alpha, const float* a, size_t lda,
+// C[i0:i1, j0:j1] of C = alpha op(A) op(B) + beta C (k >= 1), then + bias[j] (bias may be
+// null), on the calling thread. Returns false if `check` and an element of the block is not
+// finite.
+bool GemmBlock(bool trans_a, bool trans_b, size_t k, float alpha, const float* a, size_t lda,
                const float* b, size_t ldb, float beta, float* c, size_t ldc, size_t i0, size_t i1,
-               size_t j0, size_t j1) {
+               size_t j0, size_t j1, const float* bias, bool check) {
   using namespace gemm_impl;  // NOLINT: this file's per-target internals
   const Operands op{trans_a, trans_b, a, lda, b, ldb};
   const size_t m = i1 - i0, n = j1 - j0;
@@ -193,12 +226,15 @@ void GemmBlock(bool trans_a, bool trans_b, size_t k, float alpha, const float* a
   const size_t nc_max = std::min(kNC, (n + kNR - 1) / kNR * kNR);
   auto packed_a = hwy::AllocateAligned<float>(mc_max * kc_max);
   auto packed_b = hwy::AllocateAligned<float>(nc_max * kc_max);
+  bool finite = true;
   for (size_t jc = j0; jc < j1; jc += kNC) {
     const size_t nc = std::min(kNC, j1 - jc);
     for (size_t pc = 0; pc < k; pc += kKC) {
       const size_t kc = std::min(kKC, k - pc);
       // The first depth block applies the caller's beta; later ones add to it.
       const float block_beta = pc == 0 ? beta : 1.0f;
+      // The last depth block adds the bias and checks the finished elements.
+      const bool last = pc + kc == k;
       PackB(op, pc, kc, jc, nc, packed_b.get());
       for (size_t ic = i0; ic < i1; ic += kMC) {
         const size_t mc = std::min(kMC, i1 - ic);
@@ -206,14 +242,18 @@ void GemmBlock(bool trans_a, bool trans_b, size_t k, float alpha, const float* a
         for (size_t jr = 0; jr < nc; jr += kNR) {
           const float* pb = packed_b.get() + jr * kc;  // sliver jr / NR
           for (size_t ir = 0; ir < mc; ir += kMR) {
-            MicroKernel(kc, packed_a.get() + ir * kc, pb, alpha, block_beta,
-                        c + (ic + ir) * ldc + jc + jr, ldc, std::min(kMR, mc - ir),
-                        std::min(kNR, nc - jr));
+            const bool tile_finite = MicroKernel(
+                kc, packed_a.get() + ir * kc, pb, alpha, block_beta,
+                c + (ic + ir) * ldc + jc + jr, ldc, std::min(kMR, mc - ir),
+                std::min(kNR, nc - jr), last && bias != nullptr ? bias + jc + jr : nullptr,
+                last && check);
+            finite = finite && tile_finite;
           }
         }
       }
     }
   }
+  return finite;
 }
 
 // The micro-tile shape of this target, as (MR, NR).
@@ -234,16 +274,24 @@ HWY_EXPORT(GemmTile);
 
 namespace simd_internal {
 
-void HighwayGemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-                 int64_t ldc, const Parallelism& par) {
-  if (m <= 0 || n <= 0) return;
+namespace {
+
+// HighwayGemm, + bias, and the finiteness check when `check`.
+bool GemmImpl(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+              const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+              int64_t ldc, const float* bias, bool check, const Parallelism& par) {
+  if (m <= 0 || n <= 0) return true;
   if (k <= 0) {  // C = beta C; beta == 0 writes zeros even over NaN
+    bool finite = true;
     for (int64_t i = 0; i < m; ++i) {
       float* row = c + i * ldc;
-      for (int64_t j = 0; j < n; ++j) row[j] = beta == 0 ? 0.0f : beta * row[j];
+      for (int64_t j = 0; j < n; ++j) {
+        row[j] = beta == 0 ? 0.0f : beta * row[j];
+        if (bias != nullptr) row[j] += bias[j];
+        finite = finite && std::isfinite(row[j]);
+      }
     }
-    return;
+    return finite || !check;
   }
   size_t mr = 0, nr = 0;
   HWY_DYNAMIC_DISPATCH(GemmTile)(&mr, &nr);
@@ -256,17 +304,35 @@ void HighwayGemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, fl
   const int64_t work_per_unit = unit * (split_columns ? m : n) * k;
   const int64_t min_units = std::max<int64_t>(
       1, (par.min_work_per_thread + work_per_unit - 1) / std::max<int64_t>(work_per_unit, 1));
+  std::atomic<bool> finite{true};
   ParallelFor(
       0, units, par.threads,
       [&](int64_t u0, int64_t u1) {
         const int64_t lo = u0 * unit, hi = std::min(u1 * unit, split_columns ? n : m);
-        if (split_columns) {
-          kernel(trans_a, trans_b, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, m, lo, hi);
-        } else {
-          kernel(trans_a, trans_b, k, alpha, a, lda, b, ldb, beta, c, ldc, lo, hi, 0, n);
-        }
+        const bool ok =
+            split_columns
+                ? kernel(trans_a, trans_b, k, alpha, a, lda, b, ldb, beta, c, ldc, 0, m, lo, hi,
+                         bias, check)
+                : kernel(trans_a, trans_b, k, alpha, a, lda, b, ldb, beta, c, ldc, lo, hi, 0, n,
+                         bias, check);
+        if (!ok) finite.store(false);
       },
       min_units);
+  return finite.load();
+}
+
+}  // namespace
+
+void HighwayGemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                 const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                 int64_t ldc, const Parallelism& par) {
+  GemmImpl(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nullptr, false, par);
+}
+
+bool HighwayGemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                       const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
+                       const Parallelism& par) {
+  return GemmImpl(false, true, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, bias, true, par);
 }
 
 std::string GemmDescription() {

@@ -220,14 +220,15 @@ void NormalizeRowsRange(float* w, size_t row_begin, size_t row_end, size_t cols,
 // For every element e of o: o[e] += v[0] * w[0][e], then += v[1] * w[1][e], ... -- the
 // reference's order of accumulation -- with one load and store of o per kRows
 // multiply-adds. o is a row of the output (L1-resident); the w rows stream from memory.
-template <size_t kRows>
+// kZeroStart: o's old contents are ignored (the sum starts from +0, as after zeroing o).
+template <size_t kRows, bool kZeroStart = false>
 HWY_INLINE void MultiAxpy(const float* const* w, const float* v, float* HWY_RESTRICT o,
                           size_t dim) {
   const DF d;
   const size_t lanes = hn::Lanes(d);
   size_t i = 0;
   for (; i + lanes <= dim; i += lanes) {
-    auto acc = hn::LoadU(d, o + i);
+    auto acc = kZeroStart ? hn::Zero(d) : hn::LoadU(d, o + i);
     for (size_t j = 0; j < kRows; ++j) {
       acc = hn::MulAdd(hn::Set(d, v[j]), hn::LoadU(d, w[j] + i), acc);
     }
@@ -235,7 +236,7 @@ HWY_INLINE void MultiAxpy(const float* const* w, const float* v, float* HWY_REST
   }
   if (i < dim) {
     const size_t rest = dim - i;
-    auto acc = LoadTail(d, o + i, rest);
+    auto acc = kZeroStart ? hn::Zero(d) : LoadTail(d, o + i, rest);
     for (size_t j = 0; j < kRows; ++j) {
       acc = hn::MulAdd(hn::Set(d, v[j]), LoadTail(d, w[j] + i, rest), acc);
     }
@@ -243,11 +244,25 @@ HWY_INLINE void MultiAxpy(const float* const* w, const float* v, float* HWY_REST
   }
 }
 
-// Adds sum_p values[p] * rows[p] over `count` (row, value) pairs into o, in pair order.
+// Adds sum_p values[p] * rows[p] over `count` (row, value) pairs into o, in pair order;
+// with `assign`, o's old contents are replaced (the sum starts from zero).
 template <class RowOf>
 HWY_INLINE void AccumulateRows(size_t count, const RowOf& row_of, const float* values,
-                               float* HWY_RESTRICT o, size_t dim) {
+                               float* HWY_RESTRICT o, size_t dim, bool assign = false) {
   size_t p = 0;
+  if (assign) {
+    if (count >= 4) {
+      const float* w[4] = {row_of(0), row_of(1), row_of(2), row_of(3)};
+      MultiAxpy<4, true>(w, values, o, dim);
+      p = 4;
+    } else if (count >= 1) {
+      const float* w[1] = {row_of(0)};
+      MultiAxpy<1, true>(w, values, o, dim);
+      p = 1;
+    } else {
+      std::fill(o, o + dim, 0.0f);
+    }
+  }
   for (; p + 4 <= count; p += 4) {
     const float* w[4] = {row_of(p), row_of(p + 1), row_of(p + 2), row_of(p + 3)};
     const float v[4] = {values[p], values[p + 1], values[p + 2], values[p + 3]};
@@ -278,18 +293,41 @@ void SparseDecodeRows(const int32_t* indices, const float* values, size_t row_be
 
 // grad[dest_rows[s], :] += sum over p in [offsets[s], offsets[s+1]) of
 // values[pairs[p]] * vecs[pairs[p] / k, :], in p order, for s in [slot_begin, slot_end).
+// With `assign` (row_begin <= every dest row of the slots < row_end): rows [row_begin,
+// row_end) of grad are overwritten instead, with 0 where no slot names them.
 void AccumulateSlots(const int32_t* dest_rows, const int64_t* offsets, const int64_t* pairs,
                      size_t slot_begin, size_t slot_end, const float* values, size_t k,
-                     const float* vecs, size_t dim, size_t ld_vecs, float* grad, size_t ld_grad) {
+                     const float* vecs, size_t dim, size_t ld_vecs, float* grad, size_t ld_grad,
+                     bool assign, size_t row_begin, size_t row_end) {
   std::vector<float> slot_values;
+  size_t next_row = row_begin;  // assign: the first row not yet written
   for (size_t s = slot_begin; s < slot_end; ++s) {
+    const size_t dest = static_cast<size_t>(dest_rows[s]);
+    if (assign) {
+      for (; next_row < dest; ++next_row) std::fill_n(grad + next_row * ld_grad, dim, 0.0f);
+      next_row = dest + 1;
+    }
     const int64_t* slot_pairs = pairs + offsets[s];
     const size_t count = static_cast<size_t>(offsets[s + 1] - offsets[s]);
     slot_values.resize(count);
     for (size_t p = 0; p < count; ++p) slot_values[p] = values[slot_pairs[p]];
     AccumulateRows(
         count, [&](size_t p) { return vecs + static_cast<size_t>(slot_pairs[p]) / k * ld_vecs; },
-        slot_values.data(), grad + static_cast<size_t>(dest_rows[s]) * ld_grad, dim);
+        slot_values.data(), grad + dest * ld_grad, dim, assign);
+  }
+  if (assign) {
+    for (; next_row < row_end; ++next_row) std::fill_n(grad + next_row * ld_grad, dim, 0.0f);
+  }
+}
+
+// Adam on rows [row_begin, row_end) of a rows x cols matrix, each row renormalised right
+// after its update (while it is in L1).
+void AdamNormalizeRowsRange(const AdamParams& p, float* param, const float* grad, float* m,
+                            float* v, size_t row_begin, size_t row_end, size_t cols) {
+  for (size_t r = row_begin; r < row_end; ++r) {
+    const size_t at = r * cols;
+    AdamRange(p, param + at, grad + at, m + at, v + at, cols);
+    NormalizeRowsRange(param, r, r + 1, cols, cols);
   }
 }
 
@@ -457,6 +495,7 @@ HWY_EXPORT(AdamRange);
 HWY_EXPORT(NormalizeRowsRange);
 HWY_EXPORT(SparseDecodeRows);
 HWY_EXPORT(AccumulateSlots);
+HWY_EXPORT(AdamNormalizeRowsRange);
 HWY_EXPORT(SparseDotsRows);
 HWY_EXPORT(TopkRowsRange);
 
@@ -557,6 +596,25 @@ void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t 
                            int64_t ld_grad) {
   simd_internal::SparseOuterAccumulate(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad,
                                        simd_internal::DefaultParallelism());
+}
+
+bool GemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                int64_t ldb, const float* bias, float* c, int64_t ldc) {
+  return simd_internal::HighwayGemmNTBias(m, n, k, a, lda, b, ldb, bias, c, ldc,
+                                          simd_internal::DefaultParallelism());
+}
+
+void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
+                       int64_t ld_grad, int64_t grad_rows) {
+  simd_internal::SparseOuterAssign(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad,
+                                   grad_rows, simd_internal::DefaultParallelism());
+}
+
+void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,
+                       const float* grad, float* m, float* v) {
+  simd_internal::AdamNormalizeRows(rows, cols, params, param, grad, m, v,
+                                   simd_internal::DefaultParallelism());
 }
 
 float Dot(int64_t n, const float* x, const float* y) {
@@ -669,11 +727,22 @@ void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const float* ve
 // contributions in (r, j) order as in the reference -- then threads over destination rows,
 // cut where the running pair count crosses t / threads of the total. Each destination row
 // is summed by one thread in a fixed order: the result does not depend on the threads.
-void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                           const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                           int64_t ld_grad, const Parallelism& par) {
+namespace {
+
+// SparseOuterAccumulate, or with `assign` (grad_rows >= 0) SparseOuterAssign: then chunk c
+// also owns the rows from its first destination row (0 for the first chunk) to the next
+// chunk's (grad_rows for the last) and zeroes those no pair names.
+void SparseOuterImpl(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                     const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
+                     int64_t ld_grad, bool assign, int64_t grad_rows, const Parallelism& par) {
   const int64_t pairs = rows * k;
-  if (pairs == 0 || dim == 0) return;
+  if (dim == 0) return;
+  if (pairs == 0) {
+    if (assign) {
+      for (int64_t i = 0; i < grad_rows; ++i) std::fill_n(grad + i * ld_grad, dim, 0.0f);
+    }
+    return;
+  }
   const int32_t max_row = *std::max_element(indices, indices + pairs);
 
   // start[i] = first position of destination row i in the sorted order.
@@ -703,10 +772,41 @@ void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t 
     for (int64_t c = c0; c < c1; ++c) {
       const int64_t s0 = c == 0 ? 0 : slot_at(pairs * c / chunks);
       const int64_t s1 = c + 1 == chunks ? slots : slot_at(pairs * (c + 1) / chunks);
+      const auto row_begin = [&](int64_t chunk, int64_t slot) -> int64_t {
+        if (chunk == 0) return 0;
+        if (chunk == chunks) return grad_rows;
+        return slot < slots ? dest_rows[slot] : grad_rows;
+      };
       kernel(dest_rows.data(), offsets.data(), sorted.data(), s0, s1, values, k, vecs, dim, ld_vecs,
-             grad, ld_grad);
+             grad, ld_grad, assign, assign ? row_begin(c, s0) : 0,
+             assign ? row_begin(c + 1, s1) : 0);
     }
   });
+}
+
+}  // namespace
+
+void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                           const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
+                           int64_t ld_grad, const Parallelism& par) {
+  SparseOuterImpl(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad, false, 0, par);
+}
+
+void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
+                       int64_t ld_grad, int64_t grad_rows, const Parallelism& par) {
+  SparseOuterImpl(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad, true, grad_rows,
+                  par);
+}
+
+void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,
+                       const float* grad, float* m, float* v, const Parallelism& par) {
+  if (rows == 0 || cols == 0) return;
+  const auto kernel = HWY_DYNAMIC_DISPATCH(AdamNormalizeRowsRange);
+  ParallelFor(
+      0, rows, par.threads,
+      [&](int64_t r0, int64_t r1) { kernel(params, param, grad, m, v, r0, r1, cols); },
+      MinChunk(par, cols));
 }
 
 float Dot(int64_t n, const float* x, const float* y, const Parallelism& par) {
@@ -754,15 +854,18 @@ const KernelTable& SimdKernels() {
       .gemm_nt = GemmNT,
       .gemm_tn = GemmTN,
       .gemm_nn = GemmNN,
+      .gemm_nt_bias = GemmNTBias,
       .topk_rows = TopkRows,
       .sparse_decode = SparseDecode,
       .sparse_dots = SparseDots,
       .sparse_outer_accumulate = SparseOuterAccumulate,
+      .sparse_outer_assign = SparseOuterAssign,
       .dot = Dot,
       .axpy = Axpy,
       .sum_squares = SumSquares,
       .adam_update = AdamUpdate,
       .normalize_rows = NormalizeRows,
+      .adam_normalize_rows = AdamNormalizeRows,
       .relu = Relu,
   };
   return table;

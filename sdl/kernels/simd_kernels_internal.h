@@ -48,6 +48,12 @@ std::string BlasDescription();
 void HighwayGemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                  const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
                  int64_t ldc, const Parallelism& par);
+// C[m x n] = A[m x k] B[n x k]^T + bias (per column, may be null) through the same GEMM,
+// the bias added in the last depth block's store; returns whether every element of C is
+// finite (checked in the same store).
+bool HighwayGemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
+                       const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc,
+                       const Parallelism& par);
 // e.g. "highway-blocked micro-tile 12x32 on AVX3": recorded with benchmark results.
 std::string GemmDescription();
 
@@ -72,6 +78,11 @@ void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const float* ve
 void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
                            const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
                            int64_t ld_grad, const Parallelism& par);
+void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
+                       int64_t ld_grad, int64_t grad_rows, const Parallelism& par);
+void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,
+                       const float* grad, float* m, float* v, const Parallelism& par);
 float Dot(int64_t n, const float* x, const float* y, const Parallelism& par);
 void Axpy(int64_t n, float a, const float* x, float* y, const Parallelism& par);
 double SumSquares(int64_t n, const float* x, const Parallelism& par);
