@@ -4,8 +4,8 @@
 // Feature anchoring (PAPER.md section 5), a modifier every family carries:
 //   lambda * (||W_E[0:k, :] - A_p||_F^2 + ||W_D[:, 0:k] - A_r||_F^2).
 
+#include "sdl/loss_terms.h"
 #include "sdl/sae_model.h"
-#include "sdl/topk_sae.h"
 
 namespace lrb::sdl {
 

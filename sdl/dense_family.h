@@ -14,7 +14,7 @@
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
-#include "sdl/topk_sae.h"
+#include "sdl/loss_terms.h"
 
 namespace lrb::sdl {
 

@@ -3,7 +3,7 @@
 
 // The Trainer owns the loop: seeded batch order, Adam with warm-up/decay and global-norm
 // clipping, decoder renormalisation, dead-latent bookkeeping and divergence detection.
-// Methods supply only their loss and gradient (topk_sae.h). It trains on dense matrices and
+// Methods supply only their loss and gradient (methods.h). It trains on dense matrices and
 // knows nothing of datasets.
 
 #include <cstdint>
