@@ -135,7 +135,7 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   }
   LRB_ASSIGN_OR_RETURN(const datasets::SparseCodes eval_codes,
                        EncodeCodes(method, model, prepared.eval_inputs.data(), n_eval,
-                                       scoring_kernels));
+                                   scoring_kernels));
   ScoringInputs inputs;
   inputs.n_q = model.n_q;
   inputs.n_p = model.n_p;
@@ -157,6 +157,8 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   record.metrics = std::move(scores.metrics);
   record.metrics.emplace_back("train.final_loss", trained.log.final_loss);
   record.metrics.emplace_back("train.dead_fraction", trained.log.dead_fraction);
+  record.metrics.emplace_back("train.latents_resampled",
+                              static_cast<double>(trained.log.latents_resampled));
   record.features = std::move(scores.features);
   return absl::OkStatus();
 }
