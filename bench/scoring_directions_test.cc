@@ -12,17 +12,8 @@
 namespace lrb::bench {
 namespace {
 
+using ::lrb::bench::testing::HandCosines;
 using ::lrb::bench::testing::RandomUnitRows;
-
-// A cosine matrix written by hand: features x latents, every latent of norm 1.
-CosineMatrix HandCosines(int64_t features, int64_t latents, std::vector<float> values) {
-  CosineMatrix c;
-  c.features = features;
-  c.latents = latents;
-  c.values = std::move(values);
-  c.latent_norms.assign(latents, 1.0f);
-  return c;
-}
 
 class DirectionsTest : public ::testing::TestWithParam<std::string> {
  protected:

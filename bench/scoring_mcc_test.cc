@@ -14,16 +14,8 @@
 namespace lrb::bench {
 namespace {
 
+using ::lrb::bench::testing::HandCosines;
 using ::lrb::bench::testing::RandomUnitRows;
-
-CosineMatrix HandCosines(int64_t features, int64_t latents, std::vector<float> values) {
-  CosineMatrix c;
-  c.features = features;
-  c.latents = latents;
-  c.values = std::move(values);
-  c.latent_norms.assign(latents, 1.0f);
-  return c;
-}
 
 TEST(MccTest, OneToOneMatchingIsBelowBestMatchWhenFeaturesShareALatent) {
   // Both features like latent 0 best; only one can have it. Best total: f0->l1, f1->l0.

@@ -11,10 +11,21 @@
 #include <vector>
 
 #include "bench/scoring_codes.h"
+#include "bench/scoring_cosines.h"
 #include "datasets/dataset.h"
 #include "util/philox.h"
 
 namespace lrb::bench::testing {
+
+// A cosine matrix written by hand: features x latents, every latent of norm 1.
+inline CosineMatrix HandCosines(int64_t features, int64_t latents, std::vector<float> values) {
+  CosineMatrix c;
+  c.features = features;
+  c.latents = latents;
+  c.values = std::move(values);
+  c.latent_norms.assign(latents, 1.0f);
+  return c;
+}
 
 // count x dim rows, each a unit Gaussian direction; a function of (seed, stream) only.
 inline std::vector<float> RandomUnitRows(int64_t count, int64_t dim, uint64_t seed,
