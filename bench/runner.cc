@@ -15,7 +15,6 @@
 #include "datasets/dataset.h"
 #include "datasets/dataset_spec.h"
 #include "datasets/generator.h"
-#include "datasets/lrb_spec.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/train_spec.h"
