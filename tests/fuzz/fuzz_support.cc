@@ -33,6 +33,10 @@ std::string FreshScratchDir(std::string_view name) {
 }
 
 void WriteFileOrDie(const std::string& path, std::string_view bytes) {
+  // A new file rather than a truncated one: ext4 flushes a file truncated and rewritten
+  // (auto_da_alloc) when it is closed, which made fuzzing I/O-bound.
+  std::error_code ignored;
+  fs::remove(path, ignored);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();

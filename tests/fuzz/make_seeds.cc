@@ -84,15 +84,38 @@ absl::Status WriteNpySeeds(const fs::path& out) {
   LRB_RETURN_IF_ERROR(WriteFile(
       out / "f4_v3.npy",
       HandMadeNpy(3, "{'shape': (1, 2), 'fortran_order': False, 'descr': '<f4'}", floats)));
+  // A seed must be a valid input: each one reads back.
+  for (const fs::directory_entry& entry : fs::directory_iterator(out)) {
+    const std::string path = entry.path().string();
+    const bool is_int = entry.path().filename().string().starts_with("i");
+    const absl::Status read = is_int ? datasets::ReadNpyInt(path).status()
+                                     : datasets::ReadNpyFloat(path).status();
+    if (!read.ok()) return absl::InternalError(absl::StrCat(path, " does not read: ", read.ToString()));
+  }
   return absl::OkStatus();
 }
 
+// Bundles `dir` into `bundle`, then checks that the bundle unpacks to a directory
+// LoadDataset accepts: a seed must be a valid input, or the fuzzer starts from nothing.
 absl::Status BundleDirectory(const fs::path& dir, const fs::path& bundle) {
   std::map<std::string, std::string> files;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
     LRB_ASSIGN_OR_RETURN(files[entry.path().filename().string()], ReadFile(entry.path()));
   }
-  return WriteFile(bundle, JoinFileBundle(files));
+  const std::string bytes = JoinFileBundle(files);
+  LRB_RETURN_IF_ERROR(WriteFile(bundle, bytes));
+  const fs::path unpacked = dir.string() + "_unpacked";
+  fs::remove_all(unpacked);
+  fs::create_directories(unpacked);
+  for (const auto& [name, content] : SplitFileBundle(bytes)) {
+    LRB_RETURN_IF_ERROR(WriteFile(unpacked / name, content));
+  }
+  const absl::Status loaded = datasets::LoadDataset(unpacked.string()).status();
+  fs::remove_all(unpacked);
+  if (!loaded.ok()) {
+    return absl::InternalError(absl::StrCat(bundle.string(), " does not load: ", loaded.ToString()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status WriteDatasetSeeds(const fs::path& out) {
@@ -165,6 +188,13 @@ absl::Status WriteStoreSeeds(const fs::path& out) {
       return absl::InternalError(absl::StrCat(path.string(), suffix, " outlived the Store"));
     }
   }
+  // A seed must be a valid input: it reopens with its three runs.
+  LRB_ASSIGN_OR_RETURN(std::unique_ptr<leaderboard::Store> store,
+                       leaderboard::Store::Open(path.string()));
+  LRB_ASSIGN_OR_RETURN(const std::vector<leaderboard::RunRecord> runs, store->LoadRuns("fuzz@1"));
+  if (runs.size() != 3) return absl::InternalError("the seed database does not hold 3 runs");
+  store.reset();
+  for (const char* suffix : {"-wal", "-shm"}) fs::remove(path.string() + suffix);
   return absl::OkStatus();
 }
 

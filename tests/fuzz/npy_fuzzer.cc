@@ -33,9 +33,10 @@ void CheckRewrite(const datasets::NpyArray<float>& array) {
     FailOracle("WriteNpy refused an array that ReadNpyFloat returned");
   }
   const absl::StatusOr<datasets::NpyArray<float>> again = datasets::ReadNpyFloat(path);
-  if (!again.ok() || again->shape != array.shape ||
-      std::memcmp(again->values.data(), array.values.data(),
-                  array.values.size() * sizeof(float)) != 0) {
+  if (!again.ok() || again->shape != array.shape || again->values.size() != array.values.size() ||
+      (!array.values.empty() &&
+       std::memcmp(again->values.data(), array.values.data(),
+                  array.values.size() * sizeof(float)) != 0)) {
     FailOracle("an '<f4' array does not survive WriteNpy + ReadNpyFloat");
   }
 }
