@@ -33,7 +33,7 @@ _COMMON_COPTS = _SANITIZE + [
     "-fsanitize=fuzzer-no-link",
     "-std=c++20",
     "-O1",
-    "-g",
+    "-gline-tables-only",  # file:line in sanitizer stacks; full debug info only costs time
     "-fno-omit-frame-pointer",
 ]
 
