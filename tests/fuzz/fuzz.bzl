@@ -34,6 +34,9 @@ _COMMON_COPTS = _SANITIZE + [
     "-std=c++20",
     "-O1",
     "-gline-tables-only",  # file:line in sanitizer stacks; full debug info only costs time
+    # Paths relative to the execroot, not the per-action sandbox: stacks read
+    # "datasets/npy.cc:296", and an object does not change with the sandbox it was built in.
+    "-fdebug-compilation-dir=.",
     "-fno-omit-frame-pointer",
 ]
 
