@@ -27,7 +27,9 @@ Nothing here goes through the cc toolchain, so the gcc flags of --config=asan/ub
 _CLANG = "/usr/bin/clang++-14"
 
 # Coverage instrumentation for libFuzzer plus ASan and UBSan, every UBSan report fatal.
-# -O1 keeps the fuzzer fast without hiding bugs behind optimised-out code.
+# -O1 keeps the fuzzer fast without hiding bugs behind optimised-out code. NDEBUG stays
+# undefined, unlike -c opt: library asserts (nlohmann::json's on a missing key) then catch
+# what the release build would turn into undefined behaviour.
 _SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
 _COMMON_COPTS = _SANITIZE + [
     "-fsanitize=fuzzer-no-link",
