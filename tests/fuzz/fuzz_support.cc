@@ -18,6 +18,12 @@ std::string ScratchPath(std::string_view name) {
     auto* path = new fs::path(fs::temp_directory_path() /
                               ("lrb_fuzz_" + std::to_string(static_cast<long>(getpid()))));
     fs::create_directories(*path);
+    // Not left behind by a fuzzer run by hand (a crash skips this; the test's runner removes
+    // its whole TMPDIR).
+    std::atexit([] {
+      std::error_code ignored;
+      fs::remove_all(*root, ignored);
+    });
     return path;
   }();
   return (*root / name).string();
