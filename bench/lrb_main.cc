@@ -10,7 +10,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,10 +23,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "bench/dataset_commands.h"
+#include "bench/leaderboard_command.h"
 #include "bench/runner.h"
-#include "bench/scoring.h"
 #include "bench/suites.h"
-#include "leaderboard/leaderboard_table.h"
 #include "leaderboard/store.h"
 #include "util/status_macros.h"
 
@@ -64,31 +62,6 @@ std::string ResolveUserPath(const std::string& path) {
   const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
   if (path.empty() || path[0] == '/' || cwd == nullptr) return path;
   return std::string(cwd) + "/" + path;
-}
-
-absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
-                              bool include_unclean) {
-  LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs, store.LoadRuns(suite.id()));
-  // Scores from another scorer version are not comparable; `lrb run` rescores them.
-  const auto stale = std::remove_if(runs.begin(), runs.end(), [](const auto& run) {
-    return run.scorer_version != kScorerVersion;
-  });
-  const int64_t stale_count = runs.end() - stale;
-  runs.erase(stale, runs.end());
-  std::cout << "Leaderboard of " << suite.id() << "\n"
-            << leaderboard::FormatLeaderboard(
-                   leaderboard::BuildLeaderboard(runs, include_unclean),
-                   include_unclean ? 0 : leaderboard::CountUncleanRuns(runs));
-  int failed = 0;
-  for (const auto& run : runs) failed += run.status == "failed";
-  if (failed > 0) {
-    std::cout << failed << " failed run(s) are recorded with their errors (status 'failed' in "
-              << "the runs table).\n";
-  }
-  if (stale_count > 0) {
-    std::cout << stale_count << " run(s) scored by another scorer version left out.\n";
-  }
-  return absl::OkStatus();
 }
 
 absl::Status Run(const Suite& suite, const std::string& db_path) {
