@@ -24,12 +24,8 @@ absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
             << leaderboard::FormatLeaderboard(
                    leaderboard::BuildLeaderboard(runs, include_unclean),
                    include_unclean ? 0 : leaderboard::CountUncleanRuns(runs));
-  int failed = 0;
-  for (const auto& run : runs) failed += run.status == "failed";
-  if (failed > 0) {
-    std::cout << failed << " failed run(s) are recorded with their errors (status 'failed' in "
-              << "the runs table).\n";
-  }
+  // Never hide a run: whatever is not on the board is counted, by reason.
+  std::cout << leaderboard::FormatUnfinishedRuns(leaderboard::CountUnfinishedRuns(runs));
   if (stale_count > 0) {
     std::cout << stale_count << " run(s) scored by another scorer version left out.\n";
   }

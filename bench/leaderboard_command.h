@@ -9,8 +9,9 @@
 
 namespace lrb::bench {
 
-// Prints the leaderboard of `suite` to stdout, with footers for failed runs and runs scored
-// by another scorer version. `include_unclean` keeps debug-build and dirty-tree runs.
+// Prints the leaderboard of `suite` to stdout, with footers counting the runs not on it:
+// unfinished ones by reason (running, abandoned, interrupted, incomplete, failed) and runs
+// scored by another scorer version. `include_unclean` keeps debug-build and dirty-tree runs.
 absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
                               bool include_unclean);
 

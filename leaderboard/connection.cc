@@ -1,10 +1,19 @@
 #include "leaderboard/connection.h"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <string_view>
+#include <system_error>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "leaderboard/schema.h"
 #include "leaderboard/statement.h"
 #include "util/status_macros.h"
@@ -52,7 +61,186 @@ absl::Status UseWal(sqlite3* db) {
   return ExecSql(db, "PRAGMA synchronous = NORMAL", "setting synchronous = NORMAL");
 }
 
+
+// At most this many of quick_check's findings are quoted in the error.
+constexpr int kQuickCheckLinesShown = 5;
+
+// Refuses a damaged file before anything writes to it. quick_check verifies every page of
+// every b-tree (the "free space corruption" and "malformed" kinds of damage), the records'
+// formats and NOT NULL / CHECK constraints; unlike integrity_check it does not cross-check
+// indexes against tables, which makes it O(N) instead of O(N log N) (docs/reliability.md
+// has the timings on a paper-sized database).
+absl::Status CheckIntegrity(sqlite3* db, const std::string& path) {
+  std::vector<std::string> problems;
+  absl::Status read;
+  {
+    absl::StatusOr<Statement> check = Statement::Prepare(
+        db, absl::StrCat("PRAGMA quick_check(", kQuickCheckLinesShown, ")"), "quick_check");
+    read = check.status();
+    while (read.ok()) {
+      const absl::StatusOr<bool> has_row = check->Step();
+      read = has_row.status();
+      if (!read.ok() || !*has_row) break;
+      const std::string line = check->ColumnText(0);
+      if (line != "ok") problems.push_back(line);
+    }
+  }
+  if (!read.ok()) {
+    const std::optional<int> rc = SqliteResultCode(read);
+    if (!rc.has_value() || ((*rc & 0xff) != SQLITE_CORRUPT && (*rc & 0xff) != SQLITE_NOTADB)) {
+      return Annotate(read, path);
+    }
+    problems.push_back(std::string(read.message()));
+  }
+  if (problems.empty()) return absl::OkStatus();
+  return absl::DataLossError(absl::StrFormat(
+      "%s is corrupt; SQLite's quick_check reports: %s. Nothing was changed. Restore the file "
+      "from a backup, or salvage what is readable into a new file with `sqlite3 %s .recover "
+      "| sqlite3 recovered.db`",
+      path, absl::StrJoin(problems, "; "), path));
+}
+
+// "file:" URI for `path` (made absolute), every byte outside [A-Za-z0-9/._~-] escaped.
+std::string FileUri(const std::string& path, std::string_view query) {
+  std::error_code error;
+  const std::string absolute = std::filesystem::absolute(path, error).string();
+  std::string uri = "file:";
+  for (const unsigned char c : error ? path : absolute) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '~' || c == '-') {
+      uri += static_cast<char>(c);
+    } else {
+      uri += absl::StrFormat("%%%02X", c);
+    }
+  }
+  return absl::StrCat(uri, "?", absl::string_view(query.data(), query.size()));
+}
+
+bool Writable(const std::filesystem::path& path) {
+  return access(path.c_str(), W_OK | X_OK) == 0;
+}
+
+std::filesystem::path ParentOf(const std::string& path) {
+  std::error_code error;
+  std::filesystem::path absolute = std::filesystem::absolute(path, error);
+  if (error) absolute = path;
+  return absolute.parent_path();
+}
+
+absl::StatusOr<SqliteHandle> OpenHandle(const std::string& name, int flags,
+                                        const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, /*zVfs=*/nullptr);
+  // Even a failed open usually returns a handle (carrying the error message) to be closed.
+  SqliteHandle db(raw);
+  if (rc != SQLITE_OK) {
+    const std::string why = DiagnoseUnopenablePath(path, (flags & SQLITE_OPEN_CREATE) != 0);
+    return SqliteError(db.get(), rc,
+                       why.empty() ? absl::StrCat("cannot open ", path)
+                                   : absl::StrCat("cannot open ", path, ": ", why));
+  }
+  return db;
+}
+
+// For a read-only open of a WAL database whose directory this process cannot write: SQLite
+// cannot create the -shm index it reads through. Such a file can still be read as
+// immutable (no locks, no -shm), which is exact as long as no -wal file holds transactions
+// not yet copied into it; a writer cannot be at work, since it could not create one either.
+bool NeedsImmutableRead(const absl::Status& status, const std::string& path) {
+  const std::optional<int> rc = SqliteResultCode(status);
+  if (!rc.has_value()) return false;
+  const int primary = *rc & 0xff;
+  if (primary != SQLITE_READONLY && primary != SQLITE_CANTOPEN) return false;
+  return !Writable(ParentOf(path));
+}
+
+absl::StatusOr<SqliteHandle> OpenReadOnly(const std::string& path) {
+  LRB_ASSIGN_OR_RETURN(SqliteHandle db, OpenHandle(path, SQLITE_OPEN_READONLY, path));
+  LRB_RETURN_IF_ERROR(Annotate(Configure(db.get()), path));
+  absl::StatusOr<int> version = ReadSchemaVersion(db.get(), path);
+  if (!version.ok() && NeedsImmutableRead(version.status(), path)) {
+    std::error_code error;
+    const std::string wal = path + "-wal";
+    if (std::filesystem::exists(wal, error) && std::filesystem::file_size(wal, error) > 0) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "%s: cannot read it here: %s holds transactions not yet copied into the database, "
+          "and SQLite cannot read them without creating %s-shm in a directory this process "
+          "cannot write (%s); open it once with write access (e.g. `lrb run`), which folds "
+          "them in",
+          path, wal, path, ParentOf(path).string()));
+    }
+    db.reset();
+    LRB_ASSIGN_OR_RETURN(db, OpenHandle(FileUri(path, "immutable=1"),
+                                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, path));
+    LRB_RETURN_IF_ERROR(Annotate(Configure(db.get()), path));
+    version = ReadSchemaVersion(db.get(), path);
+  }
+  if (!version.ok()) return version.status();
+  if (*version == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " is empty: no LRB database has been written to it yet"));
+  }
+  if (*version < LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s has LRB schema version %d and this lrb reads version %d; opened read-only it "
+        "cannot be migrated: run a command that writes to it (e.g. `lrb run`) once",
+        path, *version, LatestSchemaVersion()));
+  }
+  LRB_RETURN_IF_ERROR(CheckIntegrity(db.get(), path));
+  return db;
+}
+
 }  // namespace
+
+int MaxPathLength() {
+  const sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+  return vfs != nullptr ? vfs->mxPathname : 512;
+}
+
+std::string DiagnoseUnopenablePath(const std::string& path, bool create) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path absolute = fs::absolute(path, error);
+  const std::string full = error ? path : absolute.string();
+  // SQLite turns the name into an absolute path and refuses one this long.
+  if (static_cast<int>(full.size()) >= MaxPathLength()) {
+    return absl::StrFormat(
+        "the path is %d characters long (as an absolute path), and SQLite accepts at most %d",
+        full.size(), MaxPathLength() - 1);
+  }
+  if (fs::is_directory(path, error)) return "it is a directory, not a database file";
+  const fs::path parent = ParentOf(path);
+  if (!fs::exists(parent, error)) {
+    return absl::StrCat("directory ", parent.string(), " does not exist; create it first");
+  }
+  if (!fs::is_directory(parent, error)) {
+    return absl::StrCat(parent.string(), " is not a directory");
+  }
+  if (access(parent.c_str(), X_OK) != 0) {
+    return absl::StrCat("no permission to enter directory ", parent.string());
+  }
+  if (!fs::exists(path, error)) {
+    if (!create) return "no such file";
+    if (!Writable(parent)) {
+      return absl::StrCat("directory ", parent.string(),
+                          " is not writable, so the database cannot be created there");
+    }
+    return "";
+  }
+  if (access(path.c_str(), R_OK) != 0) return "no permission to read the file";
+  if (create) {
+    if (access(path.c_str(), W_OK) != 0) {
+      return "no permission to write the file (read-only commands such as `lrb leaderboard` "
+             "can still read it)";
+    }
+    if (!Writable(parent)) {
+      return absl::StrCat("directory ", parent.string(),
+                          " is not writable, and SQLite must create the database's -wal and "
+                          "-shm files beside it to write (read-only commands such as `lrb "
+                          "leaderboard` can still read it)");
+    }
+  }
+  return "";
+}
 
 void SqliteCloser::operator()(sqlite3* db) const {
   // sqlite3_close_v2 always returns SQLITE_OK: if statements were still open it defers the
@@ -61,24 +249,28 @@ void SqliteCloser::operator()(sqlite3* db) const {
   sqlite3_close_v2(db);
 }
 
-absl::StatusOr<SqliteHandle> OpenConnection(const std::string& path) {
+absl::StatusOr<SqliteHandle> OpenConnection(const std::string& path, OpenMode mode) {
   // An empty name would give a private temporary database, ":memory:" one that cannot use
   // WAL: both would silently keep nothing.
   if (path.empty() || path == ":memory:") {
     return absl::InvalidArgumentError(
         absl::StrCat("database path must name a file, got \"", path, "\""));
   }
-  sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 /*zVfs=*/nullptr);
-  // Even a failed open usually returns a handle (carrying the error message) to be closed.
-  SqliteHandle db(raw);
-  if (rc != SQLITE_OK) return SqliteError(db.get(), rc, absl::StrCat("cannot open ", path));
+  // SQLite reports all of these as "unable to open database file", some of them only at the
+  // first read or write; saying which one it is, up front, is what lets a user fix it.
+  const std::string why = DiagnoseUnopenablePath(path, mode == OpenMode::kReadWrite);
+  if (!why.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot open ", path, ": ", why));
+  }
+  if (mode == OpenMode::kReadOnly) return OpenReadOnly(path);
 
+  LRB_ASSIGN_OR_RETURN(SqliteHandle db,
+                       OpenHandle(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, path));
   LRB_RETURN_IF_ERROR(Annotate(Configure(db.get()), path));
-  // Identity first, and only then anything that writes: a foreign or newer file is left as
-  // it was found.
+  // Identity and integrity first, and only then anything that writes: a foreign, newer or
+  // damaged file is left as it was found.
   LRB_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(db.get(), path));
+  if (version > 0) LRB_RETURN_IF_ERROR(CheckIntegrity(db.get(), path));
   LRB_RETURN_IF_ERROR(Annotate(UseWal(db.get()), path));
   if (version < LatestSchemaVersion()) LRB_RETURN_IF_ERROR(MigrateToLatest(db.get(), path));
   return db;
