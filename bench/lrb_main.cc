@@ -24,7 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/dataset_commands.h"
 #include "bench/leaderboard_command.h"
-#include "bench/runner.h"
+#include "bench/run_command.h"
 #include "bench/suites.h"
 #include "leaderboard/store.h"
 #include "util/status_macros.h"
@@ -64,21 +64,14 @@ std::string ResolveUserPath(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
+// [store helper] `lrb run` lives in bench/run_command.cc; only the flags are read here.
 absl::Status Run(const Suite& suite, const std::string& db_path) {
-  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(db_path));
-  RunOptions options;
+  RunCommandOptions options;
   options.force = absl::GetFlag(FLAGS_force);
   if (!absl::GetFlag(FLAGS_export_models).empty()) {
     options.export_models_dir = ResolveUserPath(absl::GetFlag(FLAGS_export_models));
   }
-  options.log = &std::cerr;
-  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
-  std::cerr << absl::StrFormat("suite %s: %d runs into %s\n", suite.id(), suite.size(), db_path);
-  LRB_ASSIGN_OR_RETURN(const RunSummary summary, RunSuite(suite, *store, options));
-  std::cerr << absl::StrFormat("trained %d, reused %d, failed %d\n\n", summary.trained,
-                               summary.reused, summary.failed);
-  // Show this machine's results even from a dirty tree, marked as such.
-  return PrintLeaderboard(*store, suite, /*include_unclean=*/true);
+  return RunCommand(suite, db_path, options);
 }
 
 int Main(int argc, char** argv) {
@@ -133,7 +126,7 @@ int Main(int argc, char** argv) {
         "no database at %s; `lrb run --suite=%s --db=%s` creates it", db_path, (*suite)->name,
         db_path));
   } else {
-    auto store = leaderboard::Store::Open(db_path);
+    auto store = leaderboard::Store::OpenReadOnly(db_path);  // [store helper] read-only
     status = store.ok() ? PrintLeaderboard(**store, **suite, absl::GetFlag(FLAGS_all))
                         : store.status();
   }

@@ -34,7 +34,7 @@ enum class OpenMode {
 //    SQLite, and per connection);
 //  - refuses a file that is not an LRB database or is newer than this binary, before
 //    changing anything in it;
-//  - refuses a corrupt file (PRAGMA quick_check), before changing anything in it;
+//  - refuses a corrupt file (PRAGMA integrity_check), before changing anything in it;
 //  - kReadWrite: creates the file if absent, WAL journal mode (readers and one writer
 //    proceed concurrently), synchronous=NORMAL, migrates the schema to the latest version;
 //  - kReadOnly: opens with SQLITE_OPEN_READONLY and writes nothing, no -wal or -shm file

@@ -69,7 +69,7 @@ class Store {
   // Opens (creating and migrating as needed) the database at `path`. Fails with a message
   // naming the path if it cannot be opened (saying why: a directory, a missing directory,
   // no permission, a path too long), is not an LRB database, has a newer schema than this
-  // binary knows, or is corrupt (PRAGMA quick_check). Such a file is not modified.
+  // binary knows, or is corrupt (PRAGMA integrity_check). Such a file is not modified.
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
                                                      StoreOptions options = {});
 
