@@ -126,7 +126,8 @@ absl::StatusOr<Claim> Store::ClaimRun(const RunRecord& run, bool replace_finishe
             claim.note = absl::StrCat("an abandoned attempt (row ", p.id, "; its owner, ",
                                       DescribeOwner(p.owner, owner_), ", is gone)");
           } else {
-            claim.note = absl::StrCat("a ", p.status, " attempt (row ", p.id, ")");
+            claim.note = absl::StrCat(p.status == "interrupted" ? "an " : "a ", p.status,
+                                      " attempt (row ", p.id, ")");
           }
           LRB_RETURN_IF_ERROR(internal::DeleteRunRow(db_, run.run_key).status());
         }
