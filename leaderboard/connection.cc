@@ -154,6 +154,32 @@ absl::StatusOr<SqliteHandle> OpenHandle(const std::string& name, int flags,
 // The limit (docs/reliability.md): a writer that opens the file after this check *and*
 // checkpoints into it while this connection reads would not be seen coming; LRB writers
 // checkpoint only when they close, seconds after opening, and a read takes milliseconds.
+// A file with an older schema cannot be migrated by a reader. It is copied (one consistent
+// snapshot, through SQLite's backup API) into a private in-memory database, which is
+// migrated and read instead; the file is not touched. An LRB database is megabytes.
+absl::StatusOr<SqliteHandle> MigratedCopy(sqlite3* file, const std::string& path) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE, /*zVfs=*/nullptr);
+  SqliteHandle copy(raw);
+  if (rc != SQLITE_OK) {
+    return SqliteError(copy.get(), rc, absl::StrCat(path, ": opening an in-memory copy"));
+  }
+  sqlite3_backup* backup = sqlite3_backup_init(copy.get(), "main", file, "main");
+  if (backup == nullptr) {
+    return SqliteError(copy.get(), sqlite3_errcode(copy.get()),
+                       absl::StrCat(path, ": copying it to memory to read its older schema"));
+  }
+  const int step = sqlite3_backup_step(backup, -1);
+  const int finish = sqlite3_backup_finish(backup);  // reports the step's error too
+  if (step != SQLITE_DONE || finish != SQLITE_OK) {
+    return SqliteError(copy.get(), finish != SQLITE_OK ? finish : step,
+                       absl::StrCat(path, ": copying it to memory to read its older schema"));
+  }
+  LRB_RETURN_IF_ERROR(Annotate(Configure(copy.get()), path));
+  LRB_RETURN_IF_ERROR(MigrateToLatest(copy.get(), path));
+  return copy;
+}
+
 absl::StatusOr<SqliteHandle> OpenReadOnly(const std::string& path) {
   std::error_code error;
   const std::string wal = path + "-wal";
@@ -185,13 +211,8 @@ absl::StatusOr<SqliteHandle> OpenReadOnly(const std::string& path) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, " is empty: no LRB database has been written to it yet"));
   }
-  if (*version < LatestSchemaVersion()) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s has LRB schema version %d and this lrb reads version %d; opened read-only it "
-        "cannot be migrated: run a command that writes to it (e.g. `lrb run`) once",
-        path, *version, LatestSchemaVersion()));
-  }
   LRB_RETURN_IF_ERROR(CheckIntegrity(db.get(), path));
+  if (*version < LatestSchemaVersion()) return MigratedCopy(db.get(), path);
   return db;
 }
 

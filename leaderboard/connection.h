@@ -38,8 +38,8 @@ enum class OpenMode {
 //  - kReadWrite: creates the file if absent, WAL journal mode (readers and one writer
 //    proceed concurrently), synchronous=NORMAL, migrates the schema to the latest version;
 //  - kReadOnly: opens with SQLITE_OPEN_READONLY and writes nothing, no -wal or -shm file
-//    either where they would have to be created; a file that needs a migration is refused
-//    (with what to run). A WAL database in a directory this process cannot write is read as
+//    either where they would have to be created; a file with an older schema is read
+//    through a migrated in-memory copy (the file keeps its version). A WAL database in a directory this process cannot write is read as
 //    immutable when it has no -wal file (so nothing committed can be missed).
 // Every error names `path`. When SQLite cannot open the file, the error says why: a
 // directory, a missing parent directory, a directory or file without permission, or a path

@@ -75,8 +75,9 @@ class Store {
 
   // Opens an existing database for reading only: no migration, no journal-mode switch, no
   // file created or modified (it works on a read-only file in a read-only directory). The
-  // same checks as Open; a file whose schema is older than this binary's is refused with
-  // what to run. Every writing call on such a Store fails with kFailedPrecondition.
+  // same checks as Open; a file whose schema is older than this binary's is read through a
+  // migrated in-memory copy, the file left as it is. Every writing call on such a Store
+  // fails with kFailedPrecondition.
   static absl::StatusOr<std::unique_ptr<Store>> OpenReadOnly(const std::string& path,
                                                              StoreOptions options = {});
   ~Store();
