@@ -279,14 +279,28 @@ absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& stor
               TrainAndScore(method, train, prepared, kernels, seed,
                             MakeProgress(options, prefix, store, run_id), record, model);
           if (options.log && options.log_is_terminal) *options.log << "\n";
+          bool row_gone = false;
           if (status.ok()) {
             // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.
             status = store.FinishRun(run_id, record);
             if (status.ok()) ++summary.trained;
+            row_gone = absl::IsNotFound(status);
           }
           if (!status.ok()) {
-            const absl::Status recorded = store.FailRun(run_id, status.ToString());
+            // kNotFound: the row is gone, taken over by another process that judged this
+            // one's lease expired (run_owner.h). That process owns the run now; this
+            // result is dropped and counted as failed, and the suite goes on.
+            const absl::Status recorded =
+                row_gone ? status : store.FailRun(run_id, status.ToString());
             if (options.tracker) options.tracker->RunEnded(run_id);
+            if (absl::IsNotFound(recorded)) {
+              ++summary.failed;
+              if (options.log) {
+                *options.log << prefix << ": result dropped, another process took the run "
+                             << "over: " << recorded.message() << "\n";
+              }
+              continue;
+            }
             LRB_RETURN_IF_ERROR(recorded);
             ++summary.failed;
             if (options.log) *options.log << prefix << ": FAILED: " << status << "\n";
