@@ -85,7 +85,7 @@ absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
   }
   anchors.k = method.anchor->k;
   anchors.lambda = method.anchor->lambda;
-  // Anchors are unit-norm (PAPER.md section 5). Ground-truth rows are not always: a
+  // Anchors are unit-norm. Ground-truth rows are not always: a
   // crosscoder row has norm sqrt(sources), a TMS direction its learned length.
   const auto append_unit = [](const float* row, int64_t dim, std::vector<float>& out) {
     double norm_sq = 0;

@@ -14,7 +14,7 @@
 
 namespace lrb::leaderboard {
 
-// The metrics the leaderboard shows (PAPER.md section 4), stored as fractions in [0, 1]. It
+// The metrics the leaderboard shows (docs/metrics.md), stored as fractions in [0, 1]. It
 // ranks by the paper's definition (encoder rows) and shows the same two metrics on decoder
 // columns beside them: under interference a TopK encoder row converges towards a dual of
 // the features while its decoder column recovers the feature itself, so the two differ.

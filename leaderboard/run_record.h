@@ -10,7 +10,7 @@
 
 namespace lrb::leaderboard {
 
-// Where and how a run was made (DESIGN.md section 8).
+// Where and how a run was made, recorded with every run.
 struct Environment {
   std::string cpu;               // model name from /proc/cpuinfo
   std::string simd_target;       // best Highway target the CPU supports, e.g. "AVX3"
