@@ -209,7 +209,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> comma
   const CommandSpec* command = FindCommand(commands, first);
   if (command == nullptr) {
     std::string message = absl::StrFormat("unknown command \"%s\"", first);
-    const std::string closest = ClosestMatch(first, CommandNames(commands));
+    std::vector<std::string> names = CommandNames(commands);
+    names.push_back("help");
+    const std::string closest = ClosestMatch(first, names);
     if (!closest.empty()) {
       absl::StrAppend(&message, "; did you mean \"", closest, "\"?");
     } else {
@@ -257,6 +259,9 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> comma
       const std::string value = has_value ? arg.substr(equals + 1) : "";
       if (name.empty()) {
         return UsageError(command->name, absl::StrFormat("%s: a flag needs a name after --", arg));
+      }
+      if (name == "help") {
+        return UsageError(command->name, absl::StrFormat("%s: --help takes no value", arg));
       }
       const FlagSpec* flag = FindFlag(*command, name);
       bool negated = false;

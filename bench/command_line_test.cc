@@ -153,6 +153,8 @@ TEST(ParseCommandLine, BadLinesAreUsageErrorsNamingTheCulprit) {
        {"--verbose is not a flag of `clean` (it is a flag of build, copy)", "takes no flags"}},
       {{"build", "-target=alpha"}, "build", {"flags start with two dashes", "--target=alpha"}},
       {{"build", "--=alpha"}, "build", {"a flag needs a name"}},
+      {{"build", "--help=yes"}, "build", {"--help takes no value"}},
+      {{"HELP"}, "", {"did you mean \"help\"?"}},
       {{"build", "alpah"}, "build", {"unexpected argument \"alpah\"", "--target=alpha"}},
       {{"build", "--target=alpha", "extra"}, "build", {"unexpected argument \"extra\""}},
       {{"build", "--target=alpha", "alpha"}, "build", {"takes no positional arguments"}},
