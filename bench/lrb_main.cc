@@ -24,7 +24,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "bench/command_line.h"
 #include "bench/dataset_commands.h"
 #include "bench/lrb_commands.h"
@@ -92,7 +91,6 @@ absl::Status Run(const Suite& suite, const std::string& db_path, bool force,
   }
   return absl::OkStatus();
 }
-
 
 // The suite named by --suite. The names are compiled in, so an unknown one is a typo on the
 // command line: a usage error.
