@@ -52,7 +52,9 @@ absl::Status RunCommand(const Suite& suite, const std::string& db_path,
   if (summary.AllSucceeded()) return absl::OkStatus();
   std::vector<std::string> problems;
   if (summary.failed > 0) {
-    problems.push_back(absl::StrCat(summary.failed, " run(s) failed (recorded with their errors)"));
+    problems.push_back(absl::StrFormat("%d run(s) of %s failed; their errors are in the runs "
+                                       "table of %s",
+                                       summary.failed, suite.id(), db_path));
   }
   if (summary.export_failed > 0) {
     problems.push_back(absl::StrCat(summary.export_failed, " model export(s) to ",
