@@ -22,6 +22,16 @@ std::string ReadFirstLine(const std::string& path) {
   return std::string(absl::StripAsciiWhitespace(line));
 }
 
+// ThisProcess() records the boot id followed by the process's pid namespace, so that two
+// containers sharing a hostname and a kernel, whose pids mean different processes, are told
+// apart. Rows may hold a bare boot id.
+constexpr char kPidNamespaceTag[] = " pidns:";
+
+std::string BootPart(const std::string& boot_id) {
+  return boot_id.substr(0, boot_id.find(kPidNamespaceTag));
+}
+
+// Same machine, same boot and the same pid namespace: pids can be looked up.
 bool SameMachineAndBoot(const RunOwner& a, const RunOwner& b) {
   return !a.boot_id.empty() && a.host == b.host && a.boot_id == b.boot_id;
 }
@@ -51,6 +61,11 @@ RunOwner ThisProcess() {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) == 0) self.host = host.data();
   self.boot_id = ReadFirstLine("/proc/sys/kernel/random/boot_id");
+  std::array<char, 128> ns{};
+  const ssize_t length = readlink("/proc/self/ns/pid", ns.data(), ns.size() - 1);
+  if (!self.boot_id.empty() && length > 0) {
+    self.boot_id += absl::StrCat(kPidNamespaceTag, std::string(ns.data(), length));
+  }
   self.pid = getpid();
   self.start_time = ProcessStartTime(self.pid).value_or(0);
   return self;
@@ -67,8 +82,12 @@ OwnerState JudgeOwner(const RunOwner& owner, int64_t heartbeat_unix, const RunOw
                                                            : OwnerState::kGone;
   }
   // Same hostname, another boot: every process of the old boot is gone.
-  if (!owner.boot_id.empty() && owner.host == self.host) return OwnerState::kGone;
-  // Another machine (or a row written before owners were recorded, heartbeat 0).
+  if (!owner.boot_id.empty() && owner.host == self.host &&
+      BootPart(owner.boot_id) != BootPart(self.boot_id)) {
+    return OwnerState::kGone;
+  }
+  // Another machine, or another pid namespace of this one (a container whose processes we
+  // cannot see), or a row written before owners were recorded (heartbeat 0).
   return now_unix - heartbeat_unix > lease.count() ? OwnerState::kGone : OwnerState::kAlive;
 }
 

@@ -4,11 +4,12 @@
 // Who holds a "running" run, and whether that holder is still there (docs/reliability.md,
 // "Concurrent writers").
 //
-// On the owner's own machine (same hostname and boot id) the answer is exact: the run is
-// held while a process with the owner's pid *and* start time exists, so a reused pid does
-// not keep a dead run alive. A different boot id on the same hostname means the machine
-// rebooted: the owner is gone. On another machine the process table is out of reach, so the
-// owner's heartbeat decides: the run is held while the heartbeat is younger than the lease.
+// On the owner's own machine (same hostname, boot id and pid namespace) the answer is exact:
+// the run is held while a process with the owner's pid *and* start time exists, so a reused
+// pid does not keep a dead run alive. A different boot id on the same hostname means the
+// machine rebooted: the owner is gone. On another machine, or in another pid namespace (a
+// container sharing the hostname), the process table is out of reach, so the owner's
+// heartbeat decides: the run is held while the heartbeat is younger than the lease.
 
 #include <chrono>
 #include <cstdint>
@@ -27,7 +28,8 @@ inline constexpr std::chrono::seconds kHeartbeatInterval{30};
 // hour.
 inline constexpr std::chrono::seconds kDefaultLease{600};
 
-// This process: hostname, boot id, pid and start time.
+// This process: hostname, boot id (followed by " pidns:" and its pid namespace, e.g.
+// "pid:[4026531836]"), pid and start time.
 RunOwner ThisProcess();
 
 // The start time (clock ticks after boot) of process `pid` on this machine, or nullopt if

@@ -84,6 +84,7 @@ TEST(ClaimTest, OnThisMachineARunIsStaleExactlyWhenItsProcessIsGone) {
   const std::string path = FreshDbPath();
   const RunOwner self = ThisProcess();
   ASSERT_FALSE(self.boot_id.empty());
+  EXPECT_THAT(self.boot_id, HasSubstr(" pidns:pid:["));
   ASSERT_GT(self.start_time, 0);
   RunOwner parent = self;  // alive: the test runner that started us
   parent.pid = getppid();
@@ -94,6 +95,13 @@ TEST(ClaimTest, OnThisMachineARunIsStaleExactlyWhenItsProcessIsGone) {
   dead.pid = DeadPid();
   RunOwner rebooted = parent;  // alive pid, but recorded during an earlier boot
   rebooted.boot_id = "an-earlier-boot";
+  // Another container on this kernel: its pids are not ours to look up, so its (fresh)
+  // heartbeat decides, even though pid 1 with another start time would look dead here.
+  RunOwner container = self;
+  container.boot_id = self.boot_id.substr(0, self.boot_id.find(" pidns:")) + " pidns:other";
+  container.pid = 1;
+  container.start_time = 12345;
+  ASSERT_NE(container.boot_id, self.boot_id);
 
   struct Case {
     const char* name;
@@ -105,6 +113,7 @@ TEST(ClaimTest, OnThisMachineARunIsStaleExactlyWhenItsProcessIsGone) {
       {"pid reused", reused_pid, Outcome::kClaimed},
       {"dead", dead, Outcome::kClaimed},
       {"rebooted", rebooted, Outcome::kClaimed},
+      {"other pid namespace", container, Outcome::kHeldByAnother},
   };
   auto me = OpenAs(path, self);
   ASSERT_TRUE(me);
