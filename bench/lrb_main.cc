@@ -14,7 +14,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -26,11 +25,10 @@
 #include "absl/strings/str_format.h"
 #include "bench/command_line.h"
 #include "bench/dataset_commands.h"
+#include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
-#include "bench/runner.h"
-#include "bench/scoring.h"
+#include "bench/run_command.h"
 #include "bench/suites.h"
-#include "leaderboard/leaderboard_table.h"
 #include "leaderboard/store.h"
 #include "util/status_macros.h"
 
@@ -44,52 +42,13 @@ std::string ResolveUserPath(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
-                              bool include_unclean) {
-  LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs, store.LoadRuns(suite.id()));
-  // Scores from another scorer version are not comparable; `lrb run` rescores them.
-  const auto stale = std::remove_if(runs.begin(), runs.end(), [](const auto& run) {
-    return run.scorer_version != kScorerVersion;
-  });
-  const int64_t stale_count = runs.end() - stale;
-  runs.erase(stale, runs.end());
-  std::cout << "Leaderboard of " << suite.id() << "\n"
-            << leaderboard::FormatLeaderboard(
-                   leaderboard::BuildLeaderboard(runs, include_unclean),
-                   include_unclean ? 0 : leaderboard::CountUncleanRuns(runs));
-  int failed = 0;
-  for (const auto& run : runs) failed += run.status == "failed";
-  if (failed > 0) {
-    std::cout << failed << " failed run(s) are recorded with their errors (status 'failed' in "
-              << "the runs table).\n";
-  }
-  if (stale_count > 0) {
-    std::cout << stale_count << " run(s) scored by another scorer version left out.\n";
-  }
-  return absl::OkStatus();
-}
-
-// export_models_dir: "" for none, else already resolved.
+// [store helper] `lrb leaderboard` prints through bench/leaderboard_command.cc and `lrb run`
+// lives in bench/run_command.cc (interrupt handling, summary, exit status); only the flags
+// are read here. export_models_dir: "" for none, else already resolved.
 absl::Status Run(const Suite& suite, const std::string& db_path, bool force,
                  const std::string& export_models_dir) {
-  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(db_path));
-  RunOptions options;
-  options.force = force;
-  options.export_models_dir = export_models_dir;
-  options.log = &std::cerr;
-  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
-  std::cerr << absl::StrFormat("suite %s: %d runs into %s\n", suite.id(), suite.size(), db_path);
-  LRB_ASSIGN_OR_RETURN(const RunSummary summary, RunSuite(suite, *store, options));
-  std::cerr << absl::StrFormat("trained %d, reused %d, failed %d\n\n", summary.trained,
-                               summary.reused, summary.failed);
-  // Show this machine's results even from a dirty tree, marked as such.
-  LRB_RETURN_IF_ERROR(PrintLeaderboard(*store, suite, /*include_unclean=*/true));
-  if (summary.failed > 0) {
-    return absl::AbortedError(absl::StrFormat(
-        "%d run(s) of %s failed; their errors are in the runs table of %s", summary.failed,
-        suite.id(), db_path));
-  }
-  return absl::OkStatus();
+  return RunCommand(suite, db_path,
+                    RunCommandOptions{.force = force, .export_models_dir = export_models_dir});
 }
 
 // The suite named by --suite. The names are compiled in, so an unknown one is a typo on the
@@ -149,7 +108,8 @@ absl::Status Dispatch(const CommandLine& line) {
         "no database at %s; `lrb run --suite=%s --db=%s` creates it", db_path, suite->name,
         db_path));
   }
-  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(db_path));
+  // [store helper] read-only: no migration, no journal-mode switch, nothing written.
+  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::OpenReadOnly(db_path));
   return PrintLeaderboard(*store, *suite, line.GetBool("all"));
 }
 
