@@ -1,22 +1,18 @@
 #include "util/atomic_file.h"
 
-#include <signal.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "util/file_size_limit_testing.h"
 
 namespace lrb {
 namespace {
@@ -115,36 +111,6 @@ TEST(AtomicFile, MisuseAndImpossiblePathsAreErrorsNamingThePath) {
               HasSubstr("expected a file name"));
   EXPECT_FALSE(WriteFileAtomically("", "x").ok());
   EXPECT_EQ(Entries(dir), (std::vector<std::string>{"c", "sub"}));
-}
-
-// Runs `body` in a forked child whose file-size limit is `limit` bytes, with SIGXFSZ
-// ignored so that an over-long write fails with EFBIG instead of killing the process; the
-// child reports the status message through a pipe. The child only makes system calls and
-// writes files: no gtest assertions run in it.
-std::string RunWithFileSizeLimit(rlim_t limit, const std::function<absl::Status()>& body) {
-  int fds[2];
-  if (::pipe(fds) != 0) return "pipe failed";
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    ::signal(SIGXFSZ, SIG_IGN);
-    const struct rlimit rl = {limit, limit};
-    ::setrlimit(RLIMIT_FSIZE, &rl);
-    const absl::Status status = body();
-    const std::string message = status.ok() ? "OK" : std::string(status.message());
-    (void)!::write(fds[1], message.data(), message.size());
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  std::string message;
-  char buffer[512];
-  ssize_t n;
-  while ((n = ::read(fds[0], buffer, sizeof(buffer))) > 0) message.append(buffer, n);
-  ::close(fds[0]);
-  int wstatus = 0;
-  ::waitpid(pid, &wstatus, 0);
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) return "child died";
-  return message;
 }
 
 TEST(AtomicFile, AFailedWriteLeavesNoFileAndNoTemporaryAndSaysWhy) {
