@@ -32,6 +32,8 @@ struct NpyHeader {
   bool fortran_order = false;
   std::vector<int64_t> shape;  // () for a scalar
   int64_t data_offset = 0;     // bytes before the data
+  // The product of `shape`. A header returned by the readers has been checked: the product
+  // times the item size fits in int64 and equals the data bytes of the file.
   int64_t num_elements() const;
 };
 
