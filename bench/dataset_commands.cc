@@ -1,10 +1,11 @@
 #include "bench/dataset_commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -16,6 +17,8 @@
 #include "datasets/dataset_spec.h"
 #include "datasets/generator.h"
 #include "nlohmann/json.hpp"
+#include "util/atomic_file.h"
+#include "util/input_file.h"
 #include "util/parallel.h"
 #include "util/status_macros.h"
 
@@ -31,37 +34,86 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 int Threads(int threads) { return threads > 0 ? threads : DefaultThreadCount(); }
 
+constexpr int64_t kMaxJsonBytes = int64_t{64} << 20;
+
 // True when `dir` already holds `canonical_spec` and passes every load check.
 bool AlreadyGenerated(const std::string& dir, const std::string& canonical_spec) {
-  std::ifstream in(fs::path(dir) / "manifest.json");
-  if (!in) return false;
-  std::stringstream text;
-  text << in.rdbuf();
-  const json manifest = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (manifest.is_discarded() || !manifest.contains("spec") ||
+  const absl::StatusOr<std::string> text =
+      ReadSmallFile((fs::path(dir) / "manifest.json").string(), kMaxJsonBytes);
+  if (!text.ok()) return false;
+  const json manifest = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("spec") ||
       manifest["spec"] != canonical_spec) {
     return false;
   }
   return datasets::LoadDataset(dir).ok();
 }
 
-absl::Status WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return absl::InternalError(absl::StrCat(path, ": write failed"));
+// An output directory given by `flag` (e.g. "--out"): required, and either missing (it is
+// created) or a directory.
+absl::Status CheckOutputDirectory(std::string_view command, std::string_view flag,
+                                  const std::string& dir) {
+  if (dir.empty()) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: %s=DIR is required", command, flag));
+  }
+  std::error_code error;
+  const fs::file_status status = fs::status(dir, error);
+  if (error && error != std::errc::no_such_file_or_directory) {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("%s: %s=%s: %s", command, flag, dir, error.message()));
+  }
+  if (fs::exists(status) && !fs::is_directory(status)) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s: %s=%s exists and is not a directory", command, flag, dir));
+  }
   return absl::OkStatus();
+}
+
+// The names of `dir`'s entries (empty when it does not exist).
+std::vector<std::string> EntryNames(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
+    names.push_back(it->path().filename().string());
+  }
+  return names;
+}
+
+// A suite.json "dir" entry must name a directory inside the suite directory.
+bool IsPlainName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
 }  // namespace
 
 absl::Status GenerateSuiteCommand(const Suite& suite, const std::string& out_dir, int threads,
                                   std::ostream* log) {
+  LRB_RETURN_IF_ERROR(CheckOutputDirectory("generate", "--out", out_dir));
+  {
+    // Refuse to spread dataset directories over a directory that holds something else.
+    const std::vector<std::string> names = EntryNames(out_dir);
+    const bool suite_like = std::any_of(names.begin(), names.end(), [](const std::string& n) {
+      return n == "suite.json" || n.rfind("dataset_", 0) == 0;
+    });
+    if (!names.empty() && !suite_like) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "generate: --out=%s is a non-empty directory that is not a suite directory (no "
+          "suite.json, no dataset_NN); choose a new or empty directory",
+          out_dir));
+    }
+  }
   threads = Threads(threads);
   std::error_code error;
   fs::create_directories(out_dir, error);
   if (error) {
     return absl::InternalError(absl::StrCat(out_dir, ": cannot create: ", error.message()));
+  }
+  // suite.json is the suite directory's commit point: removed now, written last, so that
+  // it exists only when every dataset it lists is complete.
+  const std::string suite_json = (fs::path(out_dir) / "suite.json").string();
+  fs::remove(suite_json, error);
+  if (error) {
+    return absl::InternalError(absl::StrCat(suite_json, ": cannot remove: ", error.message()));
   }
   json entries = json::array();
   for (size_t i = 0; i < suite.datasets.size(); ++i) {
@@ -105,7 +157,7 @@ absl::Status GenerateSuiteCommand(const Suite& suite, const std::string& out_dir
       {"methods", suite.methods},    {"backends", suite.backends},
       {"seeds", suite.seeds},        {"train", suite.train},
   };
-  return WriteText((fs::path(out_dir) / "suite.json").string(), manifest.dump(2) + "\n");
+  return WriteFileAtomically(suite_json, manifest.dump(2) + "\n");
 }
 
 absl::Status ExportDenseCommand(const std::string& dataset_dir, bool dense, int threads,
@@ -117,19 +169,35 @@ absl::Status ExportDenseCommand(const std::string& dataset_dir, bool dense, int 
   if (dataset_dir.empty()) {
     return absl::InvalidArgumentError("export: --dataset=DIR is required");
   }
+  std::error_code error;
+  if (!fs::is_directory(dataset_dir, error)) {
+    return absl::NotFoundError(absl::StrFormat(
+        "export: --dataset=%s is not a directory (a dataset or suite directory was expected)",
+        dataset_dir));
+  }
   threads = Threads(threads);
   std::vector<std::string> dirs;
-  const fs::path suite_file = fs::path(dataset_dir) / "suite.json";
-  if (fs::exists(suite_file)) {
-    std::ifstream in(suite_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    const json suite = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-    if (suite.is_discarded() || !suite.contains("datasets")) {
-      return absl::DataLossError(absl::StrCat(suite_file.string(), ": not a suite manifest"));
+  const std::string suite_file = (fs::path(dataset_dir) / "suite.json").string();
+  if (fs::exists(fs::symlink_status(suite_file, error))) {
+    LRB_ASSIGN_OR_RETURN(const std::string text, ReadSmallFile(suite_file, kMaxJsonBytes));
+    const json suite = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (suite.is_discarded() || !suite.is_object() || !suite.contains("datasets") ||
+        !suite["datasets"].is_array()) {
+      return absl::DataLossError(absl::StrCat(
+          suite_file, ": not a suite manifest (expected a JSON object with a \"datasets\" "
+                      "array)"));
     }
-    for (const json& entry : suite["datasets"]) {
-      dirs.push_back((fs::path(dataset_dir) / entry.value("dir", "")).string());
+    const json& datasets = suite["datasets"];
+    for (size_t i = 0; i < datasets.size(); ++i) {
+      const json& entry = datasets[i];
+      if (!entry.is_object() || !entry.contains("dir") || !entry["dir"].is_string() ||
+          !IsPlainName(entry["dir"].get<std::string>())) {
+        return absl::DataLossError(absl::StrFormat(
+            "%s: datasets[%d] is %s, expected {\"dir\": a directory name inside %s, ...}",
+            suite_file, i, entry.dump(-1, ' ', false, json::error_handler_t::replace),
+            dataset_dir));
+      }
+      dirs.push_back((fs::path(dataset_dir) / entry["dir"].get<std::string>()).string());
     }
   } else {
     dirs.push_back(dataset_dir);
@@ -152,6 +220,14 @@ absl::Status ImportActivationsCommand(const std::string& activations_path,
                                       const std::string& out_dir, std::ostream* log) {
   if (activations_path.empty()) {
     return absl::InvalidArgumentError("import: --activations=FILE.npy is required");
+  }
+  LRB_RETURN_IF_ERROR(CheckOutputDirectory("import", "--out", out_dir));
+  const std::vector<std::string> names = EntryNames(out_dir);
+  if (!names.empty() && std::find(names.begin(), names.end(), "manifest.json") == names.end()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "import: --out=%s is a non-empty directory without manifest.json: not a dataset "
+        "directory (or one whose writing did not finish); remove it or choose another",
+        out_dir));
   }
   LRB_ASSIGN_OR_RETURN(const datasets::Dataset d,
                        datasets::ImportActivations(activations_path, labels_path, {}));

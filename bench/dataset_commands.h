@@ -16,6 +16,14 @@
 //       a suite directory, then every dataset of it is exported.
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
 //       user activations (datasets/activations.h) as a dataset directory.
+//
+// Path arguments are checked before any work, and errors name the flag: an empty --out or
+// --dataset is "--out=DIR is required"; an --out that exists and is not a directory is
+// refused, and so is an --out that is a non-empty directory of something else (import: no
+// manifest.json; generate: neither suite.json nor dataset_NN). Every file is written
+// atomically (util/atomic_file.h); suite.json is removed at the start of generate and
+// written last, so a suite directory is complete exactly when suite.json exists (and a
+// dataset directory when its manifest.json does).
 
 #include <ostream>
 #include <string>

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "util/file_size_limit_testing.h"
 
 namespace lrb::bench {
 namespace {
@@ -98,6 +99,113 @@ TEST(ImportActivationsCommand, WritesALoadableDataset) {
   EXPECT_FALSE(d->has_ground_truth);
   EXPECT_THAT(std::string(ImportActivationsCommand("", "", dir + "/o2", nullptr).message()),
               HasSubstr("--activations"));
+}
+
+std::string Message(const absl::Status& status) { return std::string(status.message()); }
+
+// Problem 5 and its class: every path flag is checked, and the message names the flag.
+TEST(ImportActivationsCommand, RejectsMissingOrUnusablePathsNamingTheFlag) {
+  const std::string dir = TempDir("import_paths");
+  fs::create_directories(dir);
+  ASSERT_TRUE(datasets::WriteNpy(dir + "/x.npy", std::vector<float>(60, 1.0f), {20, 3}).ok());
+  std::ofstream(dir + "/a_file") << "x";
+  fs::create_directories(dir + "/busy");
+  std::ofstream(dir + "/busy/notes.txt") << "mine";
+
+  EXPECT_THAT(Message(ImportActivationsCommand(dir + "/x.npy", "", "", nullptr)),
+              HasSubstr("import: --out=DIR is required"));
+  EXPECT_THAT(Message(ImportActivationsCommand(dir + "/x.npy", "", dir + "/a_file", nullptr)),
+              HasSubstr("--out=" + dir + "/a_file exists and is not a directory"));
+  EXPECT_THAT(Message(ImportActivationsCommand(dir + "/x.npy", "", dir + "/busy", nullptr)),
+              HasSubstr("is a non-empty directory without manifest.json"));
+  EXPECT_TRUE(fs::exists(dir + "/busy/notes.txt"));
+  // Problem 2: a directory where the .npy file belongs.
+  EXPECT_THAT(Message(ImportActivationsCommand(dir, "", dir + "/o", nullptr)),
+              HasSubstr(dir + " is a directory, expected a regular file"));
+  EXPECT_THAT(Message(ImportActivationsCommand(dir + "/x.npy", dir, dir + "/o", nullptr)),
+              HasSubstr(dir + " is a directory, expected a regular file"));
+  EXPECT_THAT(Message(ImportActivationsCommand("/dev/zero", "", dir + "/o", nullptr)),
+              HasSubstr("character device"));
+  // Problem 1: a header whose shape overflows int64 when multiplied out.
+  {
+    const std::string dict =
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648, 2147483648), }\n";
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(static_cast<char>(dict.size()));
+    bytes.push_back(0);
+    std::ofstream(dir + "/ovf.npy", std::ios::binary) << bytes << dict;
+  }
+  EXPECT_THAT(Message(ImportActivationsCommand(dir + "/ovf.npy", "", dir + "/o", nullptr)),
+              HasSubstr("more than 2^63 bytes"));
+  // Nothing was created by the failed imports.
+  EXPECT_FALSE(fs::exists(dir + "/o"));
+  // Importing again over a finished import replaces it.
+  const absl::Status first = ImportActivationsCommand(dir + "/x.npy", "", dir + "/o", nullptr);
+  ASSERT_TRUE(first.ok()) << first;
+  const absl::Status second = ImportActivationsCommand(dir + "/x.npy", "", dir + "/o", nullptr);
+  ASSERT_TRUE(second.ok()) << second;
+  EXPECT_TRUE(datasets::LoadDataset(dir + "/o").ok());
+}
+
+TEST(ExportDenseCommand, RejectsBadDirectoriesAndSuiteManifests) {
+  const std::string dir = TempDir("export_paths");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/a_file") << "x";
+  EXPECT_THAT(Message(ExportDenseCommand("", true)), HasSubstr("--dataset=DIR is required"));
+  EXPECT_THAT(Message(ExportDenseCommand(dir + "/a_file", true)), HasSubstr("is not a directory"));
+  EXPECT_THAT(Message(ExportDenseCommand(dir + "/missing", true)),
+              HasSubstr("is not a directory"));
+  struct Case {
+    std::string suite_json;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"{not json", "not a suite manifest"},
+      {"[1, 2]", "not a suite manifest"},
+      {R"({"datasets": 3})", "not a suite manifest"},
+      {R"({"datasets": [3]})", "datasets[0] is 3, expected {\"dir\""},
+      {R"({"datasets": [{"dir": 3}]})", "datasets[0] is {\"dir\":3}"},
+      {R"({"datasets": [{"dir": "../elsewhere"}]})", "a directory name inside"},
+      {R"({"datasets": [{"dir": ".."}]})", "a directory name inside"},
+      {R"({"datasets": [{"dir": "dataset_00"}]})", "dataset_00/manifest.json: cannot open"},
+  };
+  for (const Case& c : cases) {
+    std::ofstream(dir + "/suite.json", std::ios::trunc) << c.suite_json;
+    EXPECT_THAT(Message(ExportDenseCommand(dir, true)), HasSubstr(c.message)) << c.suite_json;
+  }
+  fs::remove(dir + "/suite.json");
+  fs::create_directories(dir + "/suite.json");
+  EXPECT_THAT(Message(ExportDenseCommand(dir, true)),
+              HasSubstr("suite.json is a directory, expected a regular file"));
+}
+
+TEST(GenerateSuiteCommand, RejectsBadOutputPathsAndLeavesNoSuiteJsonOnFailure) {
+  const absl::StatusOr<const Suite*> suite = FindSuite("tiny");
+  ASSERT_TRUE(suite.ok());
+  const std::string dir = TempDir("generate_paths");
+  fs::create_directories(dir + "/busy");
+  std::ofstream(dir + "/busy/notes.txt") << "mine";
+  std::ofstream(dir + "/a_file") << "x";
+  EXPECT_THAT(Message(GenerateSuiteCommand(**suite, "")), HasSubstr("--out=DIR is required"));
+  EXPECT_THAT(Message(GenerateSuiteCommand(**suite, dir + "/a_file")),
+              HasSubstr("exists and is not a directory"));
+  EXPECT_THAT(Message(GenerateSuiteCommand(**suite, dir + "/busy")),
+              HasSubstr("not a suite directory"));
+
+  // Problem 4: a generate that fails part-way (file-size limit, as on a full disk) leaves
+  // no suite.json, no dataset manifest and no temporary file.
+  const std::string out = dir + "/suite";
+  const std::string message =
+      RunWithFileSizeLimit(16384, [&] { return GenerateSuiteCommand(**suite, out); });
+  EXPECT_THAT(message, HasSubstr("File too large"));
+  EXPECT_FALSE(fs::exists(out + "/suite.json"));
+  EXPECT_FALSE(fs::exists(out + "/dataset_00/manifest.json"));
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+  }
+  // The interrupted generate resumes.
+  ASSERT_TRUE(GenerateSuiteCommand(**suite, out).ok());
+  EXPECT_TRUE(datasets::LoadDataset(out + "/dataset_00").ok());
 }
 
 }  // namespace

@@ -1,16 +1,19 @@
-// lrb: the LRB command line. Subcommands in the style of git:
-//   lrb run --suite=NAME [--db=PATH] [--force]   generate, train, score, record, print
+// lrb: the LRB command line. Subcommands in the style of git; `lrb --help` lists them and
+// `lrb help <command>` shows a command's flags (bench/lrb_commands.cc declares them all).
+//   lrb run --suite=NAME [--db=PATH] [--force] [--export_models=DIR]
 //   lrb leaderboard --suite=NAME [--db=PATH] [--all]
 //   lrb suites
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
 //   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
+// Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
+// 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
+// place that maps errors to these codes).
 // Under `bazel run`, relative paths are resolved against the directory the command was
 // typed in (BUILD_WORKING_DIRECTORY), not Bazel's runfiles directory.
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,46 +21,19 @@
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "bench/command_line.h"
 #include "bench/dataset_commands.h"
-#include "bench/runner.h"
-#include "bench/scoring.h"
+#include "bench/leaderboard_command.h"
+#include "bench/lrb_commands.h"
+#include "bench/run_command.h"
 #include "bench/suites.h"
-#include "leaderboard/leaderboard_table.h"
 #include "leaderboard/store.h"
 #include "util/status_macros.h"
 
-ABSL_FLAG(std::string, suite, "smoke", "suite to run or show (see `lrb suites`)");
-ABSL_FLAG(std::string, db, "lrb.db", "SQLite database file (created if missing)");
-ABSL_FLAG(bool, force, false,
-          "retrain runs that are already finished (their stored results are replaced)");
-ABSL_FLAG(std::string, export_models, "",
-          "run: export every model trained to DIR/<run_key>/ (.npy files + model.json)");
-ABSL_FLAG(bool, all, false, "leaderboard: include runs from debug builds and dirty trees");
-ABSL_FLAG(std::string, out, "", "generate / import: output directory");
-ABSL_FLAG(std::string, dataset, "", "export: a dataset directory or a generated suite directory");
-ABSL_FLAG(bool, dense, false, "export: write the dense x_p.npy (and x_r.npy)");
-ABSL_FLAG(std::string, activations, "", "import: N x d activations (.npy, float32 or float16)");
-ABSL_FLAG(std::string, labels, "", "import: optional N integer class labels (.npy)");
-
 namespace lrb::bench {
 namespace {
-
-constexpr char kUsage[] =
-    "usage: lrb <command> [flags]\n"
-    "commands:\n"
-    "  run --suite=NAME [--db=lrb.db] [--force] [--export_models=DIR]\n"
-    "                                              train and score a suite, print its board\n"
-    "  leaderboard --suite=NAME [--db=lrb.db] [--all]\n"
-    "  suites                                      list the suites\n"
-    "  generate --suite=NAME --out=DIR             write a suite's datasets (.npy + manifest)\n"
-    "  export --dataset=DIR --dense                write dense x_p.npy / x_r.npy\n"
-    "  import --activations=X.npy [--labels=Y.npy] --out=DIR\n"
-    "                                              user activations as a dataset directory\n";
 
 // Relative paths are relative to where the user typed the command.
 std::string ResolveUserPath(const std::string& path) {
@@ -66,109 +42,82 @@ std::string ResolveUserPath(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
-                              bool include_unclean) {
-  LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs, store.LoadRuns(suite.id()));
-  // Scores from another scorer version are not comparable; `lrb run` rescores them.
-  const auto stale = std::remove_if(runs.begin(), runs.end(), [](const auto& run) {
-    return run.scorer_version != kScorerVersion;
-  });
-  const int64_t stale_count = runs.end() - stale;
-  runs.erase(stale, runs.end());
-  std::cout << "Leaderboard of " << suite.id() << "\n"
-            << leaderboard::FormatLeaderboard(
-                   leaderboard::BuildLeaderboard(runs, include_unclean),
-                   include_unclean ? 0 : leaderboard::CountUncleanRuns(runs));
-  int failed = 0;
-  for (const auto& run : runs) failed += run.status == "failed";
-  if (failed > 0) {
-    std::cout << failed << " failed run(s) are recorded with their errors (status 'failed' in "
-              << "the runs table).\n";
-  }
-  if (stale_count > 0) {
-    std::cout << stale_count << " run(s) scored by another scorer version left out.\n";
-  }
-  return absl::OkStatus();
+// [store helper] `lrb leaderboard` prints through bench/leaderboard_command.cc and `lrb run`
+// lives in bench/run_command.cc (interrupt handling, summary, exit status); only the flags
+// are read here. export_models_dir: "" for none, else already resolved.
+absl::Status Run(const Suite& suite, const std::string& db_path, bool force,
+                 const std::string& export_models_dir) {
+  return RunCommand(suite, db_path,
+                    RunCommandOptions{.force = force, .export_models_dir = export_models_dir});
 }
 
-absl::Status Run(const Suite& suite, const std::string& db_path) {
-  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(db_path));
-  RunOptions options;
-  options.force = absl::GetFlag(FLAGS_force);
-  if (!absl::GetFlag(FLAGS_export_models).empty()) {
-    options.export_models_dir = ResolveUserPath(absl::GetFlag(FLAGS_export_models));
-  }
-  options.log = &std::cerr;
-  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
-  std::cerr << absl::StrFormat("suite %s: %d runs into %s\n", suite.id(), suite.size(), db_path);
-  LRB_ASSIGN_OR_RETURN(const RunSummary summary, RunSuite(suite, *store, options));
-  std::cerr << absl::StrFormat("trained %d, reused %d, failed %d\n\n", summary.trained,
-                               summary.reused, summary.failed);
-  // Show this machine's results even from a dirty tree, marked as such.
-  return PrintLeaderboard(*store, suite, /*include_unclean=*/true);
+// The suite named by --suite. The names are compiled in, so an unknown one is a typo on the
+// command line: a usage error.
+absl::StatusOr<const Suite*> SuiteFlag(const CommandLine& line) {
+  const std::string& name = line.GetString("suite");
+  absl::StatusOr<const Suite*> suite = FindSuite(name);
+  if (suite.ok()) return suite;
+  std::vector<std::string> names;
+  for (const Suite& known : AllSuites()) names.push_back(known.name);
+  std::string message(suite.status().message());
+  const std::string closest = ClosestMatch(name, names);
+  if (!closest.empty()) message += absl::StrFormat("; did you mean --suite=%s?", closest);
+  return UsageError(line.command, message);
 }
 
-int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2) {
-    std::cerr << kUsage;
-    return 2;
+absl::Status Dispatch(const CommandLine& line) {
+  const std::string& command = line.command;
+  if (line.help) {
+    std::cout << (command.empty() ? ProgramHelp("lrb", LrbCommands())
+                                  : CommandHelp("lrb", *FindCommand(LrbCommands(), command)));
+    return absl::OkStatus();
   }
-  const std::string command = args[1];
   if (command == "suites") {
     for (const Suite& suite : AllSuites()) {
       std::cout << absl::StrFormat("%-16s %3d runs  %s\n", suite.id(), suite.size(),
                                    suite.description);
     }
-    return 0;
+    return absl::OkStatus();
   }
-  if (command == "export" || command == "import") {
-    const absl::Status status =
-        command == "export"
-            ? ExportDenseCommand(ResolveUserPath(absl::GetFlag(FLAGS_dataset)),
-                                 absl::GetFlag(FLAGS_dense), /*threads=*/0, &std::cerr)
-            : ImportActivationsCommand(ResolveUserPath(absl::GetFlag(FLAGS_activations)),
-                                       ResolveUserPath(absl::GetFlag(FLAGS_labels)),
-                                       ResolveUserPath(absl::GetFlag(FLAGS_out)), &std::cerr);
-    if (!status.ok()) {
-      std::cerr << "lrb: " << status.message() << "\n";
-      return 1;
+  if (command == "export") {
+    if (!line.GetBool("dense")) {
+      return UsageError(command, "nothing to export; pass --dense to write x_p.npy (and x_r.npy)");
     }
-    return 0;
+    return ExportDenseCommand(ResolveUserPath(line.GetString("dataset")), /*dense=*/true,
+                              /*threads=*/0, &std::cerr);
   }
-  if (command != "run" && command != "leaderboard" && command != "generate") {
-    std::cerr << "lrb: unknown command \"" << command << "\"\n" << kUsage;
-    return 2;
+  if (command == "import") {
+    return ImportActivationsCommand(ResolveUserPath(line.GetString("activations")),
+                                    ResolveUserPath(line.GetString("labels")),
+                                    ResolveUserPath(line.GetString("out")), &std::cerr);
   }
-  const absl::StatusOr<const Suite*> suite = FindSuite(absl::GetFlag(FLAGS_suite));
-  if (!suite.ok()) {
-    std::cerr << "lrb: " << suite.status().message() << "\n";
-    return 2;
-  }
-  const std::string db_path = ResolveUserPath(absl::GetFlag(FLAGS_db));
-  absl::Status status;
+  LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
   if (command == "generate") {
-    const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
-    status = out.empty() ? absl::InvalidArgumentError("generate: --out=DIR is required")
-                         : GenerateSuiteCommand(**suite, out, /*threads=*/0, &std::cerr);
-  } else if (command == "run") {
-    status = Run(**suite, db_path);
-  } else if (!std::filesystem::exists(db_path)) {
+    return GenerateSuiteCommand(*suite, ResolveUserPath(line.GetString("out")), /*threads=*/0,
+                                &std::cerr);
+  }
+  const std::string db_path = ResolveUserPath(line.GetString("db"));
+  if (command == "run") {
+    return Run(*suite, db_path, line.GetBool("force"),
+               ResolveUserPath(line.GetString("export_models")));
+  }
+  // leaderboard
+  if (!std::filesystem::exists(db_path)) {
     // Reading must not leave an empty database behind a mistyped path.
-    status = absl::NotFoundError(absl::StrFormat(
-        "no database at %s; `lrb run --suite=%s --db=%s` creates it", db_path, (*suite)->name,
+    return absl::NotFoundError(absl::StrFormat(
+        "no database at %s; `lrb run --suite=%s --db=%s` creates it", db_path, suite->name,
         db_path));
-  } else {
-    auto store = leaderboard::Store::Open(db_path);
-    status = store.ok() ? PrintLeaderboard(**store, **suite, absl::GetFlag(FLAGS_all))
-                        : store.status();
   }
-  if (!status.ok()) {
-    std::cerr << "lrb: " << status.message() << "\n";
-    return 1;
-  }
-  return 0;
+  // [store helper] read-only: no migration, no journal-mode switch, nothing written.
+  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::OpenReadOnly(db_path));
+  return PrintLeaderboard(*store, *suite, line.GetBool("all"));
+}
+
+int Main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const absl::StatusOr<CommandLine> line = ParseCommandLine(LrbCommands(), args);
+  const absl::Status status = line.ok() ? Dispatch(*line) : line.status();
+  return ReportAndGetExitCode("lrb", LrbCommands(), status, std::cerr);
 }
 
 }  // namespace

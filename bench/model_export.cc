@@ -1,26 +1,37 @@
 #include "bench/model_export.h"
 
 #include <filesystem>
-#include <fstream>
+#include <string>
 #include <system_error>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 #include "datasets/npy.h"
 #include "nlohmann/json.hpp"
+#include "util/atomic_file.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {
 
 absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& model,
                          const leaderboard::RunRecord& run, const std::string& dir) {
+  if (dir.empty()) return absl::InvalidArgumentError("model export: empty directory path");
   std::error_code error;
   std::filesystem::create_directories(dir, error);
-  if (error) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("cannot create model directory %s: %s", dir, error.message()));
+  if (error || !std::filesystem::is_directory(dir)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "cannot create model directory %s: %s", dir,
+        error ? error.message() : std::string("a file that is not a directory is in the way")));
   }
   const auto path = [&dir](const char* name) { return dir + "/" + name; };
+  // model.json is the directory's commit point: removed first, written last, so that it
+  // exists only beside a complete set of arrays of the same model.
+  std::filesystem::remove(path("model.json"), error);
+  if (error) {
+    return absl::InternalError(
+        absl::StrFormat("cannot remove %s: %s", path("model.json"), error.message()));
+  }
+  LRB_RETURN_IF_ERROR(SyncDirectory(dir));
   LRB_RETURN_IF_ERROR(datasets::WriteNpy(path("W_E.npy"), model.w_enc, {model.n_q, model.n_p}));
   LRB_RETURN_IF_ERROR(datasets::WriteNpy(path("b_E.npy"), model.b_enc, {model.n_q}));
   // Stored n_q x n_r (a latent's decoder direction contiguous); the paper's W_D is n_r x n_q.
@@ -35,6 +46,12 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
     LRB_RETURN_IF_ERROR(datasets::WriteNpy(path("extra.npy"), model.extra,
                                            {static_cast<int64_t>(model.extra.size())}));
     files.push_back("extra.npy");
+  } else {
+    std::filesystem::remove(path("extra.npy"), error);  // a previous model's
+    if (error) {
+      return absl::InternalError(
+          absl::StrFormat("cannot remove stale %s: %s", path("extra.npy"), error.message()));
+    }
   }
 
   nlohmann::json json = {
@@ -58,13 +75,7 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
         {"git_dirty", run.environment.git_dirty},
         {"build_mode", run.environment.build_mode}}},
   };
-  std::ofstream out(path("model.json"));
-  out << json.dump(2) << "\n";
-  out.close();
-  if (!out) {
-    return absl::InternalError(absl::StrFormat("cannot write %s", path("model.json")));
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path("model.json"), json.dump(2) + "\n");
 }
 
 }  // namespace lrb::bench

@@ -22,8 +22,10 @@
 
 namespace lrb::bench {
 
-// Writes the files into `dir`, creating it (and its parents) if needed. Fails with the path
-// and the reason when a file cannot be written.
+// Writes the files into `dir`, creating it (and its parents) if needed. Each file is written
+// atomically (util/atomic_file.h) and model.json last, after removing a previous one: a
+// directory with model.json holds a complete model. Fails with the path and the reason
+// (strerror) when a file cannot be written; no partial or temporary file is left.
 absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& model,
                          const leaderboard::RunRecord& run, const std::string& dir);
 

@@ -1,6 +1,7 @@
 #include "bench/model_export.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -9,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sdl/methods.h"
+#include "util/file_size_limit_testing.h"
 
 namespace lrb::bench {
 namespace {
@@ -63,6 +65,30 @@ TEST(ModelExport, UnwritableDirectoryIsAClearError) {
   const absl::Status status = ExportModel(method, model, {}, file + "/sub");
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find(file + "/sub"), std::string::npos) << status;
+}
+
+TEST(ModelExport, AFailedExportLeavesNoModelJsonAndNoPartialFile) {
+  const sdl::MethodSpec method = *sdl::ParseMethodSpec("sae.topk(latents=64,k=4)");
+  const sdl::SaeModel model = sdl::InitMethodModel(method, 32, 32, 1);
+  const std::string dir = TempDir("full_disk_model");
+  std::filesystem::remove_all(dir);
+  // The encoder alone is 64 x 32 floats, more than the limit.
+  const std::string message =
+      RunWithFileSizeLimit(4096, [&] { return ExportModel(method, model, {}, dir); });
+  EXPECT_NE(message.find(dir + "/W_E.npy: write failed"), std::string::npos) << message;
+  EXPECT_NE(message.find("File too large"), std::string::npos) << message;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/model.json"));
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+
+  // Over a complete export, a failed one removes model.json first: never an old model.json
+  // beside new arrays.
+  ASSERT_TRUE(ExportModel(method, model, {}, dir).ok());
+  ASSERT_TRUE(std::filesystem::exists(dir + "/model.json"));
+  RunWithFileSizeLimit(4096, [&] { return ExportModel(method, model, {}, dir); });
+  EXPECT_FALSE(std::filesystem::exists(dir + "/model.json"));
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_TRUE(datasets::ReadNpyHeader(entry.path().string()).ok()) << entry.path();
+  }
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "leaderboard/run_owner.h"
 #include "bench/environment.h"
 #include "bench/model_export.h"
 #include "bench/run_key.h"
@@ -84,7 +85,7 @@ absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
   }
   anchors.k = method.anchor->k;
   anchors.lambda = method.anchor->lambda;
-  // Anchors are unit-norm (PAPER.md section 5). Ground-truth rows are not always: a
+  // Anchors are unit-norm. Ground-truth rows are not always: a
   // crosscoder row has norm sqrt(sources), a TMS direction its learned length.
   const auto append_unit = [](const float* row, int64_t dim, std::vector<float>& out) {
     double norm_sq = 0;
@@ -102,12 +103,11 @@ absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
   return anchors;
 }
 
-// Trains and scores one run; fills the outcome fields of `record`.
+// Trains and scores one run; fills the outcome fields of `record` and `model`.
 absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& train,
                            const PreparedDataset& prepared, const sdl::KernelTable& kernels,
                            uint64_t seed, const sdl::ProgressCallback& progress,
-                           const std::string& export_models_dir,
-                           leaderboard::RunRecord& record) {
+                           leaderboard::RunRecord& record, sdl::SaeModel& model_out) {
   const datasets::Dataset& d = prepared.data;
   std::vector<bool> anchored;
   LRB_ASSIGN_OR_RETURN(const sdl::Anchors anchors, MakeAnchors(method, d, anchored));
@@ -116,10 +116,6 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   LRB_ASSIGN_OR_RETURN(const sdl::TrainResult trained,
                        sdl::Train(method, train, anchors, data, kernels, seed, progress));
   record.train_seconds = trained.log.seconds;
-  if (!export_models_dir.empty()) {
-    LRB_RETURN_IF_ERROR(ExportModel(method, trained.model, record,
-                                    export_models_dir + "/" + record.run_key));
-  }
 
   // Scoring is the scorer's, not the run's: it always runs on the SIMD kernels, so the
   // scores of a scalar-trained and a SIMD-trained model are computed the same way (and a
@@ -159,15 +155,31 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   record.metrics.emplace_back("train.latents_resampled",
                               static_cast<double>(trained.log.latents_resampled));
   record.features = std::move(scores.features);
+  model_out = trained.model;
   return absl::OkStatus();
 }
 
-// Progress lines: "[2/4] <method> on simd:AVX2 seed 0: 40% loss 0.123 ETA 12s".
-sdl::ProgressCallback MakeProgress(const RunOptions& options, const std::string& prefix) {
-  if (options.log == nullptr) return nullptr;
+// Progress lines: "[2/4] <method> on simd:AVX2 seed 0: 40% loss 0.123 ETA 12s", and the
+// run's heartbeat, refreshed at most every kHeartbeatInterval so other machines see it alive.
+sdl::ProgressCallback MakeProgress(const RunOptions& options, const std::string& prefix,
+                                   leaderboard::Store& store, int64_t run_id) {
   const auto start = Clock::now();
   auto last_decile = std::make_shared<int64_t>(-1);
-  return [&options, prefix, start, last_decile](int64_t done, int64_t total, double loss) {
+  auto last_heartbeat = std::make_shared<Clock::time_point>(start);
+  auto heartbeat_failed = std::make_shared<bool>(false);
+  return [&options, &store, run_id, prefix, start, last_decile, last_heartbeat,
+          heartbeat_failed](int64_t done, int64_t total, double loss) {
+    if (Clock::now() - *last_heartbeat >= leaderboard::kHeartbeatInterval) {
+      *last_heartbeat = Clock::now();
+      // A missed heartbeat costs nothing until the lease runs out; training goes on, and
+      // the run's end is recorded (or refused) by FinishRun as usual.
+      const absl::Status beat = store.Heartbeat(run_id);
+      if (!beat.ok() && !*heartbeat_failed && options.log != nullptr) {
+        *heartbeat_failed = true;
+        *options.log << prefix << ": cannot refresh the heartbeat: " << beat << "\n";
+      }
+    }
+    if (options.log == nullptr) return;
     const double elapsed = SecondsSince(start);
     const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / done : 0;
     const int64_t percent = 100 * done / total;
@@ -241,30 +253,72 @@ absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& stor
           const std::string prefix =
               absl::StrFormat("[%d/%d] %s on %s seed %d", index, suite.size(),
                               record.method_spec, record.backend_used, seed);
-          if (options.force) {
-            LRB_RETURN_IF_ERROR(store.DeleteRun(record.run_key));
-          } else {
-            LRB_ASSIGN_OR_RETURN(const auto finished, store.FindFinishedRun(record.run_key));
-            if (finished.has_value()) {
-              ++summary.reused;
-              if (options.log) *options.log << prefix << ": already done (reused)\n";
-              continue;
-            }
+          LRB_ASSIGN_OR_RETURN(const leaderboard::Claim claim,
+                               store.ClaimRun(record, /*replace_finished=*/options.force));
+          if (claim.outcome == leaderboard::Claim::Outcome::kAlreadyFinished) {
+            ++summary.reused;
+            if (!options.export_models_dir.empty()) ++summary.reused_not_exported;
+            if (options.log) *options.log << prefix << ": already done (reused)\n";
+            continue;
           }
-          LRB_ASSIGN_OR_RETURN(const int64_t run_id, store.BeginRun(record));
+          if (claim.outcome == leaderboard::Claim::Outcome::kHeldByAnother) {
+            ++summary.skipped_held;
+            if (options.log) {
+              *options.log << prefix << ": skipped, being trained by " << claim.note << "\n";
+            }
+            continue;
+          }
+          const int64_t run_id = claim.run_id;
+          if (!claim.note.empty()) {
+            ++summary.retried;
+            if (options.log) *options.log << prefix << ": retrying " << claim.note << "\n";
+          }
+          if (options.tracker) options.tracker->RunStarted(store, run_id, prefix);
+          sdl::SaeModel model;
           absl::Status status =
-              TrainAndScore(method, train, prepared, kernels, seed, MakeProgress(options, prefix),
-                            options.export_models_dir, record);
+              TrainAndScore(method, train, prepared, kernels, seed,
+                            MakeProgress(options, prefix, store, run_id), record, model);
           if (options.log && options.log_is_terminal) *options.log << "\n";
+          bool row_gone = false;
           if (status.ok()) {
             // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.
             status = store.FinishRun(run_id, record);
             if (status.ok()) ++summary.trained;
+            row_gone = absl::IsNotFound(status);
           }
           if (!status.ok()) {
-            LRB_RETURN_IF_ERROR(store.FailRun(run_id, status.ToString()));
+            // kNotFound: the row is gone, taken over by another process that judged this
+            // one's lease expired (run_owner.h). That process owns the run now; this
+            // result is dropped and counted as failed, and the suite goes on.
+            const absl::Status recorded =
+                row_gone ? status : store.FailRun(run_id, status.ToString());
+            if (options.tracker) options.tracker->RunEnded(run_id);
+            if (absl::IsNotFound(recorded)) {
+              ++summary.failed;
+              if (options.log) {
+                *options.log << prefix << ": result dropped, another process took the run "
+                             << "over: " << recorded.message() << "\n";
+              }
+              continue;
+            }
+            LRB_RETURN_IF_ERROR(recorded);
             ++summary.failed;
             if (options.log) *options.log << prefix << ": FAILED: " << status << "\n";
+            continue;
+          }
+          if (options.tracker) options.tracker->RunEnded(run_id);
+          // Exported only once the scores are safe in the store: a full disk or a bad
+          // directory costs the model files, never the run.
+          if (!options.export_models_dir.empty()) {
+            const absl::Status exported = ExportModel(
+                method, model, record, options.export_models_dir + "/" + record.run_key);
+            if (!exported.ok()) {
+              ++summary.export_failed;
+              if (options.log) {
+                *options.log << prefix << ": recorded, but its model was not exported: "
+                             << exported.message() << "\n";
+              }
+            }
           }
         }
       }

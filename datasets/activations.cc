@@ -21,7 +21,9 @@ namespace lrb::datasets {
 absl::StatusOr<Dataset> MakeActivationsDataset(ActivationsInput input,
                                                const ImportOptions& options) {
   const int64_t rows = input.num_rows, dim = input.dim;
-  if (rows < 1 || dim < 1 || static_cast<int64_t>(input.matrix.size()) != rows * dim) {
+  int64_t count = 0;
+  if (rows < 1 || dim < 1 || __builtin_mul_overflow(rows, dim, &count) ||
+      static_cast<int64_t>(input.matrix.size()) != count) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "activations: expected an N x d matrix with N, d >= 1, got %d x %d with %d values", rows,
         dim, input.matrix.size()));

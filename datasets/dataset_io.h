@@ -26,10 +26,19 @@
 //   "files": {name: {"dtype", "shape"}}, "report": {pgd_iterations, max_interference, tms_final_loss,
 //   tms_represented: deterministic generation facts, informative only; no timings}}
 //
-// LoadDataset checks everything it reads and says which file and what is wrong: a missing
-// or truncated file, a wrong dtype or shape, a NaN or infinity, CSR structure, a manifest
-// whose sizes disagree with its files, and finally the content hash of the loaded bytes
-// against the manifest's (which catches any corrupted value).
+// LoadDataset checks everything it reads and says which file and what is wrong: a path that
+// is missing or not a regular file, a truncated file or a bad .npy header (datasets/npy.h),
+// a wrong dtype or shape, a NaN or infinity, CSR structure (indptr from 0 to nnz and
+// non-decreasing, reported against codes_indptr.npy; indices in [0, n) and strictly
+// ascending within a row, against codes_indices.npy; values >= 0), anchor_order and
+// source_rows permutations, parent in [-1, n) without cycles, labels in [0, n), manifest
+// fields of the wrong JSON type or range (naming field, value and expectation; no exception
+// escapes), sizes that disagree with the files, and finally the content hash of the loaded
+// bytes against the manifest's (which catches any corrupted value).
+//
+// SaveDataset writes every file atomically (util/atomic_file.h) and manifest.json last,
+// after removing any previous manifest.json: a directory is a complete dataset exactly when
+// manifest.json exists. A failed save leaves no manifest, no partial and no temporary file.
 
 #include <string>
 
@@ -42,14 +51,15 @@ namespace lrb::datasets {
 inline constexpr char kDatasetFilesFormat[] = "lrb.dataset_files.v1";
 
 // Writes `dataset` into `dir` (created if missing, with parents); existing files of the
-// same names are replaced.
+// same names are replaced, and the dataset files and dense exports (x_p.npy, x_r.npy) of a
+// previous dataset there that this one does not have are removed.
 absl::Status SaveDataset(const Dataset& dataset, const std::string& dir);
 
 absl::StatusOr<Dataset> LoadDataset(const std::string& dir);
 
 // Writes x_p.npy (N x n_p) and, when the targets differ from the inputs (transcoder),
 // x_r.npy (N x n_r) into `dir`, materialised in chunks with `threads` threads (noise
-// included); returns the paths written.
+// included); returns the paths written. Each file is atomic: whole or absent.
 absl::StatusOr<std::vector<std::string>> ExportDense(const Dataset& dataset,
                                                      const std::string& dir, int threads);
 

@@ -1,22 +1,29 @@
 #include "datasets/dataset_io.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "datasets/activations.h"
 #include "datasets/generator.h"
 #include "datasets/npy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "util/file_size_limit_testing.h"
 
 namespace lrb::datasets {
 namespace {
@@ -122,6 +129,26 @@ nlohmann::json ReadJson(const std::string& path) {
 
 void WriteJson(const std::string& path, const nlohmann::json& j) { std::ofstream(path) << j.dump(); }
 
+void SetField(const std::string& dir, const std::string& field, const nlohmann::json& value) {
+  nlohmann::json j = ReadJson(dir + "/manifest.json");
+  j[field] = value;
+  WriteJson(dir + "/manifest.json", j);
+}
+
+// Rewrites one entry of an integer .npy file, keeping its dtype.
+void SetInt(const std::string& path, size_t index, int64_t value) {
+  absl::StatusOr<NpyArray<int64_t>> array = ReadNpyInt(path);
+  ASSERT_TRUE(array.ok()) << array.status();
+  array->values[index] = value;
+  if (array->descr == "<i8") {
+    ASSERT_TRUE(WriteNpy(path, array->values, array->shape).ok());
+  } else {
+    ASSERT_TRUE(WriteNpy(path, std::vector<int32_t>(array->values.begin(), array->values.end()),
+                         array->shape)
+                    .ok());
+  }
+}
+
 struct Corruption {
   std::string what;
   std::function<void(const std::string& dir)> corrupt;
@@ -203,7 +230,8 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
          j["files"]["features_p"]["shape"] = "24x16";
          WriteJson(dir + "/manifest.json", j);
        },
-       "manifest.json: bad value"},
+       "manifest.json: field \"files.features_p.shape\" is \"24x16\" (a string), expected "
+       "an array of integers"},
       {"bad spec",
        [](const std::string& dir) {
          auto j = ReadJson(dir + "/manifest.json");
@@ -211,6 +239,186 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
          WriteJson(dir + "/manifest.json", j);
        },
        "S=2"},
+      // Problem 3: a corrupt indptr is reported against codes_indptr.npy, whatever it does
+      // to the rows that follow.
+      {"indptr jumps past nnz",
+       [](const std::string& dir) { SetInt(dir + "/codes_indptr.npy", 5, 1000000); },
+       "codes_indptr.npy: value 1000000 at index 5 is outside [0, "},
+      {"indptr decreases",
+       [](const std::string& dir) { SetInt(dir + "/codes_indptr.npy", 5, 0); },
+       "codes_indptr.npy: decreases at row 4: indptr[4]="},
+      {"indptr does not start at 0",
+       [](const std::string& dir) { SetInt(dir + "/codes_indptr.npy", 0, 1); },
+       "codes_indptr.npy: starts at 1, expected 0"},
+      {"indptr does not end at nnz",
+       [](const std::string& dir) {
+         absl::StatusOr<NpyArray<int64_t>> p = ReadNpyInt(dir + "/codes_indptr.npy");
+         SetInt(dir + "/codes_indptr.npy", p->values.size() - 1, p->values.back() - 1);
+       },
+       "codes_indptr.npy: ends at"},
+      {"indices not ascending",
+       [](const std::string& dir) {
+         // Swap the first two indices of the first row with two or more.
+         absl::StatusOr<NpyArray<int64_t>> p = ReadNpyInt(dir + "/codes_indptr.npy");
+         absl::StatusOr<NpyArray<int64_t>> idx = ReadNpyInt(dir + "/codes_indices.npy");
+         std::vector<int32_t> values(idx->values.begin(), idx->values.end());
+         for (size_t r = 0; r + 1 < p->values.size(); ++r) {
+           if (p->values[r + 1] - p->values[r] >= 2) {
+             std::swap(values[p->values[r]], values[p->values[r] + 1]);
+             break;
+           }
+         }
+         ASSERT_TRUE(WriteNpy(dir + "/codes_indices.npy", values, idx->shape).ok());
+       },
+       "codes_indices.npy: row"},
+      {"negative code value",
+       [](const std::string& dir) {
+         absl::StatusOr<NpyArray<float>> v = ReadNpyFloat(dir + "/codes_values.npy");
+         v->values[2] = -1.0f;
+         ASSERT_TRUE(WriteNpy(dir + "/codes_values.npy", v->values, v->shape).ok());
+       },
+       "codes_values.npy: value -1 at index 2 is negative"},
+      {"anchor order not a permutation",
+       [](const std::string& dir) {
+         SetInt(dir + "/anchor_order.npy", 1, ReadNpyInt(dir + "/anchor_order.npy")->values[0]);
+       },
+       "at index 1: expected a permutation of [0, 24)"},
+      {"anchor order out of range",
+       [](const std::string& dir) { SetInt(dir + "/anchor_order.npy", 3, 24); },
+       "anchor_order.npy: value 24 at index 3 is outside [0, 23]"},
+      // Manifest fields of the wrong type or range: field, value and expectation.
+      {"string where a number belongs", [](const std::string& dir) { SetField(dir, "n", "24"); },
+       "field \"n\" is \"24\" (a string), expected an integer in [0, "},
+      {"fraction where an integer belongs",
+       [](const std::string& dir) { SetField(dir, "n_p", 16.5); },
+       "field \"n_p\" is 16.5 (a non-integer number)"},
+      {"huge integer", [](const std::string& dir) { SetField(dir, "nnz", 18446744073709551615u); },
+       "field \"nnz\" is 18446744073709551615"},
+      {"num_train above num_samples",
+       [](const std::string& dir) { SetField(dir, "num_train", 201); },
+       "field \"num_train\" is 201 (an integer), expected an integer in [1, 200]"},
+      {"missing field",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j.erase("nnz");
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "manifest.json: missing field \"nnz\""},
+      {"boolean of the wrong type",
+       [](const std::string& dir) { SetField(dir, "has_ground_truth", "yes"); },
+       "field \"has_ground_truth\" is \"yes\" (a string), expected true or false"},
+      {"hash of the wrong type", [](const std::string& dir) { SetField(dir, "content_hash", 5); },
+       "field \"content_hash\" is 5 (an integer), expected a string"},
+      {"files not an object", [](const std::string& dir) { SetField(dir, "files", "all"); },
+       "field \"files\" is \"all\" (a string), expected an object"},
+      {"file entry not an object",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["files"]["features_p"] = 3;
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "field \"files.features_p\" is 3 (an integer), expected an object"},
+      {"file entry dtype disagrees",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["files"]["split"]["dtype"] = "<f4";
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "field \"files.split.dtype\" is \"<f4\" (a string), expected \"<i8\""},
+      {"file missing from the manifest",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["files"].erase("anchor_order");
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "field \"files\" lacks \"anchor_order\""},
+      {"noise of the wrong type",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["noise"]["sigma"] = "0.1";
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "field \"noise.sigma\" is \"0.1\" (a string), expected a finite number >= 0"},
+      {"noise seed missing",
+       [](const std::string& dir) {
+         auto j = ReadJson(dir + "/manifest.json");
+         j["noise"].erase("seed");
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "missing field \"noise.seed\""},
+      {"source dims do not add up",
+       [](const std::string& dir) { SetField(dir, "source_dims", nlohmann::json{8, 4}); },
+       "field \"source_dims\" is [8,4] (an array), expected dimensions summing to n_p=16"},
+      {"manifest is an array",
+       [](const std::string& dir) { std::ofstream(dir + "/manifest.json") << "[1, 2]"; },
+       "not valid JSON (or not a JSON object)"},
+      {"manifest is huge",
+       [](const std::string& dir) { fs::resize_file(dir + "/manifest.json", 65 << 20); },
+       "more than the 67108864"},
+      {"hash mismatch", [](const std::string& dir) { SetField(dir, "content_hash", "0123"); },
+       "manifest.json's \"content_hash\" is \"0123\": a file was modified or corrupted"},
+      // Problem 2: paths that are not regular files.
+      {"manifest is a directory",
+       [](const std::string& dir) {
+         fs::remove(dir + "/manifest.json");
+         fs::create_directories(dir + "/manifest.json/x");
+       },
+       "manifest.json is a directory, expected a regular file"},
+      {"npy is a directory",
+       [](const std::string& dir) {
+         fs::remove(dir + "/features_p.npy");
+         fs::create_directories(dir + "/features_p.npy");
+       },
+       "features_p.npy is a directory, expected a regular file"},
+      {"npy is a FIFO",
+       [](const std::string& dir) {
+         fs::remove(dir + "/codes_values.npy");
+         ASSERT_EQ(::mkfifo((dir + "/codes_values.npy").c_str(), 0600), 0);
+       },
+       "codes_values.npy is a FIFO"},
+      {"npy is /dev/zero",
+       [](const std::string& dir) {
+         fs::remove(dir + "/split.npy");
+         fs::create_symlink("/dev/zero", dir + "/split.npy");
+       },
+       "split.npy is a character device"},
+      {"symlink loop",
+       [](const std::string& dir) {
+         fs::remove(dir + "/features_r.npy");
+         fs::create_symlink(dir + "/features_r.npy", dir + "/features_r.npy");
+       },
+       "features_r.npy: cannot open for reading: Too many levels of symbolic links"},
+      // Problem 1 through a dataset: a header whose shape overflows.
+      {"npy header overflows",
+       [](const std::string& dir) {
+         const std::string dict =
+             "{'descr': '<f4', 'fortran_order': False, 'shape': (2147483648, 2147483648), }\n";
+         std::string bytes("\x93NUMPY\x01\x00", 8);
+         bytes.push_back(static_cast<char>(dict.size()));
+         bytes.push_back(0);
+         std::ofstream(dir + "/features_p.npy", std::ios::binary | std::ios::trunc)
+             << bytes << dict;
+       },
+       "features_p.npy: the header says shape (2147483648, 2147483648) of '<f4', more than"},
+      {"files swapped",
+       [](const std::string& dir) {
+         fs::rename(dir + "/features_p.npy", dir + "/tmp");
+         fs::rename(dir + "/codes_values.npy", dir + "/features_p.npy");
+         fs::rename(dir + "/tmp", dir + "/codes_values.npy");
+       },
+       "features_p.npy: shape ("},
+      {"float16 where float32 belongs",
+       [](const std::string& dir) {
+         const uint16_t halves[2] = {0x3c00, 0x3c00};
+         const std::string dict =
+             "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }\n";
+         std::string bytes("\x93NUMPY\x01\x00", 8);
+         bytes.push_back(static_cast<char>(dict.size()));
+         bytes.push_back(0);
+         std::ofstream(dir + "/split.npy", std::ios::binary | std::ios::trunc)
+             << bytes << dict << std::string(reinterpret_cast<const char*>(halves), 4);
+       },
+       "split.npy: dtype '<f2' where an integer type"},
   };
   for (const Corruption& c : cases) {
     const std::string dir = TempDir("bad");
@@ -220,6 +428,142 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
     ASSERT_FALSE(loaded.ok()) << c.what;
     EXPECT_THAT(std::string(loaded.status().message()), HasSubstr(c.message)) << c.what;
   }
+}
+
+TEST(DatasetIo, LoadChecksHierarchiesAndUserActivationFiles) {
+  const Dataset hier = Generate("lrb_hier(roots=4,depth=2,branch=2,np=16,N=100,S=0.5,M=1)");
+  const std::string dir = TempDir("bad_hier");
+  ASSERT_TRUE(SaveDataset(hier, dir).ok());
+  SetInt(dir + "/parent.npy", 0, 0);
+  EXPECT_THAT(std::string(LoadDataset(dir).status().message()),
+              HasSubstr("parent.npy: feature 0 is its own ancestor"));
+  SetInt(dir + "/parent.npy", 0, 99);
+  EXPECT_THAT(std::string(LoadDataset(dir).status().message()),
+              HasSubstr("parent.npy: value 99 at index 0 is outside [-1, "));
+
+  ActivationsInput input{{}, 20, 2, {}};
+  for (int64_t r = 0; r < 20; ++r) {
+    input.matrix.insert(input.matrix.end(), {1.0f + r, 2.0f});
+    input.labels.push_back(r % 2);
+  }
+  const absl::StatusOr<Dataset> acts = MakeActivationsDataset(input, {});
+  ASSERT_TRUE(acts.ok()) << acts.status();
+  const std::string acts_dir = TempDir("bad_acts");
+  ASSERT_TRUE(SaveDataset(*acts, acts_dir).ok());
+  SetInt(acts_dir + "/labels.npy", 4, 2);
+  EXPECT_THAT(std::string(LoadDataset(acts_dir).status().message()),
+              HasSubstr("labels.npy: value 2 at index 4 is outside [0, 1]"));
+  ASSERT_TRUE(SaveDataset(*acts, acts_dir).ok());
+  SetInt(acts_dir + "/source_rows.npy", 0, acts->source_rows[1]);
+  EXPECT_THAT(std::string(LoadDataset(acts_dir).status().message()),
+              HasSubstr("source_rows.npy: value"));
+}
+
+// Each file of a saved dataset cut at random points, or with random bytes changed: the
+// load either fails naming a file of the directory or returns the very same dataset (a
+// change in header padding or in the informative "report" may be harmless).
+TEST(DatasetIo, TruncatedOrFlippedFilesNeverLoadAsSomethingElse) {
+  const Dataset d = Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
+  const std::string saved = TempDir("pristine");
+  ASSERT_TRUE(SaveDataset(d, saved).ok());
+  const uint32_t seed = 20261202;
+  SCOPED_TRACE(::testing::Message() << "replay: mt19937 seed " << seed);
+  std::mt19937 rng(seed);
+  for (const auto& entry : fs::directory_iterator(saved)) {
+    const std::string name = entry.path().filename().string();
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    for (int trial = 0; trial < 12; ++trial) {
+      std::string mutant = bytes;
+      std::string what;
+      if (trial < 4) {
+        const size_t cut = rng() % bytes.size();
+        mutant.resize(cut);
+        what = absl::StrCat(name, " cut at ", cut);
+      } else {
+        // Half the flips land in the first 128 bytes, where the headers are.
+        const size_t limit = trial % 2 == 0 ? std::min<size_t>(128, bytes.size()) : bytes.size();
+        const size_t pos = rng() % limit;
+        const char flip = static_cast<char>(1 + rng() % 255);
+        mutant[pos] = static_cast<char>(mutant[pos] ^ flip);
+        what = absl::StrCat(name, " byte ", pos, " ^ ", static_cast<int>(flip) & 0xff);
+      }
+      const std::string dir = TempDir("mutant");
+      fs::copy(saved, dir);
+      std::ofstream(dir + "/" + name, std::ios::binary | std::ios::trunc) << mutant;
+      const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
+      if (loaded.ok()) {
+        EXPECT_EQ(loaded->content_hash, d.content_hash) << what;
+        EXPECT_EQ(loaded->features_p, d.features_p) << what;
+      } else {
+        EXPECT_THAT(std::string(loaded.status().message()), HasSubstr(dir)) << what;
+      }
+    }
+  }
+}
+
+// Problem 4: a save or an export that fails part-way (here at a file-size limit, as on a full
+// disk) leaves no partial file, no temporary file, and no manifest: the directory does not
+// load, rather than loading as something else.
+TEST(DatasetIo, AFailedSaveOrExportLeavesNoPartialFiles) {
+  const Dataset d = Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
+  const std::string dir = TempDir("full_disk");
+  const std::string message = RunWithFileSizeLimit(2048, [&] { return SaveDataset(d, dir); });
+  EXPECT_THAT(message, HasSubstr("File too large"));
+  EXPECT_THAT(message, HasSubstr(dir + "/"));
+  EXPECT_FALSE(fs::exists(dir + "/manifest.json"));
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos)
+        << entry.path();
+    EXPECT_TRUE(ReadNpyHeader(entry.path().string()).ok()) << entry.path();  // whole files
+  }
+  EXPECT_THAT(std::string(LoadDataset(dir).status().message()),
+              HasSubstr("writing did not finish"));
+
+  // Re-saving over a complete dataset: the old manifest goes first, so a failure cannot
+  // leave it describing a mix of old and new files.
+  ASSERT_TRUE(SaveDataset(d, dir).ok());
+  const Dataset other = Generate("lrb(n=24,np=16,N=300,S=0.8,M=0.5,seed=8)");
+  EXPECT_THAT(RunWithFileSizeLimit(2048, [&] { return SaveDataset(other, dir); }),
+              HasSubstr("File too large"));
+  EXPECT_FALSE(fs::exists(dir + "/manifest.json"));
+
+  // Export: x_p.npy is whole or absent, never a header declaring the full shape over a
+  // partial body.
+  ASSERT_TRUE(SaveDataset(d, dir).ok());
+  EXPECT_THAT(RunWithFileSizeLimit(8192, [&] { return ExportDense(d, dir, 1).status(); }),
+              HasSubstr(dir + "/x_p.npy: write failed"));
+  EXPECT_FALSE(fs::exists(dir + "/x_p.npy"));
+  EXPECT_TRUE(LoadDataset(dir).ok());
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos)
+        << entry.path();
+  }
+}
+
+TEST(DatasetIo, SavingOverADatasetRemovesItsStaleFiles) {
+  const Dataset transcoder =
+      Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
+  const std::string dir = TempDir("resave");
+  ASSERT_TRUE(SaveDataset(transcoder, dir).ok());
+  ASSERT_TRUE(ExportDense(transcoder, dir, 1).ok());
+  ASSERT_TRUE(fs::exists(dir + "/features_r.npy") && fs::exists(dir + "/x_r.npy"));
+  const Dataset sae = Generate("lrb(n=24,np=16,N=100,S=0.8,M=0.5,seed=3)");
+  ASSERT_TRUE(SaveDataset(sae, dir).ok());
+  EXPECT_FALSE(fs::exists(dir + "/features_r.npy"));
+  EXPECT_FALSE(fs::exists(dir + "/x_p.npy"));
+  EXPECT_FALSE(fs::exists(dir + "/x_r.npy"));
+  const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->content_hash, sae.content_hash);
+
+  // A file where the directory should be.
+  const std::string file = TempDir("plain_file");
+  std::ofstream(file) << "x";
+  EXPECT_THAT(std::string(SaveDataset(sae, file).message()),
+              HasSubstr(file + ": cannot create the dataset directory"));
+  EXPECT_FALSE(SaveDataset(sae, "").ok());
 }
 
 TEST(Activations, ClassMeansOfTheTrainingSplitBecomeTheProxyFeatures) {

@@ -4,8 +4,18 @@
 // A small NumPy .npy reader and writer (format versions 1.0, 2.0 and 3.0;
 // https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html), enough for
 // dataset files: C-order arrays of little-endian '<f4', '<f2' (read only; widened to float),
-// '<i4' and '<i8'. Every error names the file and the problem (bad magic, unsupported
-// dtype, Fortran order, truncated or over-long data, ...).
+// '<i4' and '<i8'.
+//
+// The readers take untrusted files. The path must be a regular file (util/input_file.h:
+// directories, FIFOs, devices are refused without blocking). The header is parsed strictly
+// (printable ASCII only, at most 64 KiB; exactly the keys 'descr', 'fortran_order',
+// 'shape', each once; a Python tuple of non-negative decimal dimensions, at most 64; nothing
+// after the closing brace), and the data size is computed with overflow-checked arithmetic
+// and must equal the bytes after the header exactly, before anything of that size is
+// allocated. Every error names the file and the problem.
+//
+// The writers are atomic (util/atomic_file.h): the file appears whole under its name or not
+// at all, and an existing file keeps its content when a write fails.
 
 #include <cstdint>
 #include <functional>
@@ -22,6 +32,8 @@ struct NpyHeader {
   bool fortran_order = false;
   std::vector<int64_t> shape;  // () for a scalar
   int64_t data_offset = 0;     // bytes before the data
+  // The product of `shape`. A header returned by the readers has been checked: the product
+  // times the item size fits in int64 and equals the data bytes of the file.
   int64_t num_elements() const;
 };
 
@@ -36,7 +48,7 @@ struct NpyArray {
 absl::StatusOr<NpyArray<float>> ReadNpyFloat(const std::string& path);
 // '<i4' or '<i8', widened to int64.
 absl::StatusOr<NpyArray<int64_t>> ReadNpyInt(const std::string& path);
-// The header alone (validated against the file size).
+// The header alone (validated against the file size; the data is not read).
 absl::StatusOr<NpyHeader> ReadNpyHeader(const std::string& path);
 
 // Version 1.0 files (2.0 when the header needs it); the header is padded so that the data

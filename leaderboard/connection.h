@@ -24,15 +24,36 @@ struct SqliteCloser {
 };
 using SqliteHandle = std::unique_ptr<sqlite3, SqliteCloser>;
 
-// Opens (creating if absent) the database file at `path` and makes it ready for use:
+enum class OpenMode {
+  kReadWrite,  // create, migrate, switch to WAL: for commands that record runs
+  kReadOnly,   // change nothing, not even the journal mode: for commands that only read
+};
+
+// Opens the database file at `path` and makes it ready for use:
 //  - extended result codes, the busy timeout, foreign key enforcement (off by default in
 //    SQLite, and per connection);
 //  - refuses a file that is not an LRB database or is newer than this binary, before
 //    changing anything in it;
-//  - WAL journal mode (readers and one writer proceed concurrently), synchronous=NORMAL;
-//  - migrates the schema to the latest version.
-// Every error names `path`.
-absl::StatusOr<SqliteHandle> OpenConnection(const std::string& path);
+//  - refuses a corrupt file (PRAGMA integrity_check), before changing anything in it;
+//  - kReadWrite: creates the file if absent, WAL journal mode (readers and one writer
+//    proceed concurrently), synchronous=NORMAL, migrates the schema to the latest version;
+//  - kReadOnly: opens with SQLITE_OPEN_READONLY and writes nothing, no -wal or -shm file
+//    either where they would have to be created; a file with an older schema is read
+//    through a migrated in-memory copy (the file keeps its version). A WAL database in a directory this process cannot write is read as
+//    immutable when it has no -wal file (so nothing committed can be missed).
+// Every error names `path`. When SQLite cannot open the file, the error says why: a
+// directory, a missing parent directory, a directory or file without permission, or a path
+// longer than SQLite accepts.
+absl::StatusOr<SqliteHandle> OpenConnection(const std::string& path,
+                                            OpenMode mode = OpenMode::kReadWrite);
+
+// Why `path` cannot be opened (or created, when `create`), judged from the file system: the
+// sentence users see in place of SQLite's "unable to open database file", or "" when
+// nothing is visibly wrong.
+std::string DiagnoseUnopenablePath(const std::string& path, bool create);
+
+// SQLite's longest accepted path for the default VFS.
+int MaxPathLength();
 
 }  // namespace lrb::leaderboard::internal
 

@@ -109,7 +109,7 @@ std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
   using GroupKey = std::tuple<std::string, std::string, std::string, std::string>;
   std::map<GroupKey, std::vector<const RunRecord*>> groups;
   for (const RunRecord& run : runs) {
-    if (run.status != "ok") continue;
+    if (run.status != "ok" || !run.incomplete.empty()) continue;
     if (!include_unclean && !IsClean(run.environment)) continue;
     groups[{run.dataset_spec, run.method_spec, run.backend_used, BuildNote(run.environment)}]
         .push_back(&run);
@@ -137,8 +137,39 @@ std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
 
 int CountUncleanRuns(const std::vector<RunRecord>& runs) {
   return static_cast<int>(std::count_if(runs.begin(), runs.end(), [](const RunRecord& run) {
-    return run.status == "ok" && !IsClean(run.environment);
+    return run.status == "ok" && run.incomplete.empty() && !IsClean(run.environment);
   }));
+}
+
+UnfinishedRuns CountUnfinishedRuns(const std::vector<RunRecord>& runs) {
+  UnfinishedRuns counts;
+  for (const RunRecord& run : runs) {
+    if (run.status == "running") {
+      ++(run.owner_gone ? counts.owner_gone : counts.running);
+    } else if (run.status == "interrupted") {
+      ++counts.interrupted;
+    } else if (run.status == "failed") {
+      ++counts.failed;
+    } else if (run.status == "ok" && !run.incomplete.empty()) {
+      ++counts.incomplete;
+    }
+  }
+  return counts;
+}
+
+std::string FormatUnfinishedRuns(const UnfinishedRuns& counts) {
+  std::vector<std::string> parts;
+  const auto add = [&](int count, const char* what) {
+    if (count > 0) parts.push_back(absl::StrCat(count, " ", what));
+  };
+  add(counts.running, "running (their owner is alive)");
+  add(counts.owner_gone, "abandoned (running, but their owner is gone)");
+  add(counts.interrupted, "interrupted");
+  add(counts.incomplete, "finished ok but with rows missing (incomplete)");
+  add(counts.failed, "failed (recorded with their errors)");
+  if (parts.empty()) return "";
+  return absl::StrCat("Not on the board: ", absl::StrJoin(parts, ", "),
+                      ". `lrb run` retries all but the running ones.\n");
 }
 
 std::string FormatLeaderboard(const std::vector<LeaderboardRow>& rows, int unclean_runs_left_out) {

@@ -14,7 +14,7 @@
 
 namespace lrb::leaderboard {
 
-// The metrics the leaderboard shows (PAPER.md section 4), stored as fractions in [0, 1]. It
+// The metrics the leaderboard shows (docs/metrics.md), stored as fractions in [0, 1]. It
 // ranks by the paper's definition (encoder rows) and shows the same two metrics on decoder
 // columns beside them: under interference a TopK encoder row converges towards a dual of
 // the features while its decoder column recovers the feature itself, so the two differ.
@@ -44,7 +44,7 @@ struct LeaderboardRow {
   double train_seconds_mean = 0;
 };
 
-// Aggregates finished ("ok") runs; other statuses are ignored. `include_unclean` keeps
+// Aggregates whole finished ("ok" and not `incomplete`) runs; other runs are ignored. `include_unclean` keeps
 // debug-build and dirty-tree runs (in rows of their own). Rows come sorted as
 // FormatLeaderboard prints them.
 std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
@@ -52,6 +52,21 @@ std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
 
 // The number of finished runs BuildLeaderboard leaves out when !include_unclean.
 int CountUncleanRuns(const std::vector<RunRecord>& runs);
+
+// The runs that are not on the board because they are not whole finished runs, by reason.
+struct UnfinishedRuns {
+  int running = 0;      // "running", owner alive: another process is training them
+  int owner_gone = 0;   // "running", owner gone: abandoned (e.g. kill -9, a crashed machine)
+  int interrupted = 0;  // stopped by a signal
+  int incomplete = 0;   // "ok" but rows missing
+  int failed = 0;
+  int total() const { return running + owner_gone + interrupted + incomplete + failed; }
+};
+UnfinishedRuns CountUnfinishedRuns(const std::vector<RunRecord>& runs);
+
+// "Not on the board: 1 interrupted, 2 failed (...). ..." with a newline, or "" when all
+// counts are 0.
+std::string FormatUnfinishedRuns(const UnfinishedRuns& counts);
 
 // A fixed-width text table with a header; rows grouped by dataset (each dataset spec printed
 // once, as a heading line above its rows) and, within a dataset, sorted by M_GT then M_IP

@@ -88,6 +88,42 @@ TEST(BuildLeaderboardTest, OneSeedHasZeroSpread) {
   EXPECT_EQ(rows[0].m_ip.spread, 0);
 }
 
+TEST(UnfinishedRunsTest, CountsEveryRunNotOnTheBoardByReason) {
+  std::vector<RunRecord> runs;
+  const auto add = [&](const std::string& status, bool owner_gone, const std::string& missing) {
+    RunRecord run = FinishedRun("m", 0.5, 0.5, 1, static_cast<uint64_t>(runs.size()));
+    run.status = status;
+    run.owner_gone = owner_gone;
+    run.incomplete = missing;
+    runs.push_back(run);
+  };
+  add("ok", false, "");
+  add("ok", false, "stored 0 of 3 metrics");
+  add("running", false, "");
+  add("running", true, "");
+  add("running", true, "");
+  add("interrupted", false, "");
+  add("failed", false, "");
+  const UnfinishedRuns counts = CountUnfinishedRuns(runs);
+  EXPECT_EQ(counts.incomplete, 1);
+  EXPECT_EQ(counts.running, 1);
+  EXPECT_EQ(counts.owner_gone, 2);
+  EXPECT_EQ(counts.interrupted, 1);
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.total(), 6);
+  EXPECT_EQ(static_cast<size_t>(counts.total()) + 1, runs.size()) << "every run is accounted for";
+  const std::string line = FormatUnfinishedRuns(counts);
+  for (const char* part : {"1 running", "2 abandoned", "1 interrupted", "1 finished ok but with "
+                           "rows missing", "1 failed"}) {
+    EXPECT_NE(line.find(part), std::string::npos) << part << " in " << line;
+  }
+  EXPECT_EQ(FormatUnfinishedRuns({}), "");
+  // The incomplete run is not ranked.
+  const std::vector<LeaderboardRow> rows = BuildLeaderboard(runs, /*include_unclean=*/true);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].seeds, 1);
+}
+
 TEST(BuildLeaderboardTest, IgnoresUnfinishedRunsAndSeparatesBackendsAndDatasets) {
   RunRecord running = FinishedRun("m", 0.1, 0.1, 1, 1);
   running.status = "running";

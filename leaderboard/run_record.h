@@ -10,7 +10,7 @@
 
 namespace lrb::leaderboard {
 
-// Where and how a run was made (DESIGN.md section 8).
+// Where and how a run was made, recorded with every run.
 struct Environment {
   std::string cpu;               // model name from /proc/cpuinfo
   std::string simd_target;       // best Highway target the CPU supports, e.g. "AVX3"
@@ -21,6 +21,19 @@ struct Environment {
   std::string library_versions;  // e.g. "sqlite 3.40.1; hwy 1.0.3; openblas 0.3.21"
   std::string hostname;
   int threads = 1;
+};
+
+// The process that claimed a run (Store::ClaimRun), so that another process can tell a run
+// in flight from one whose owner died. Pids are reused, so a pid alone does not identify a
+// process: with its start time (clock ticks after boot, field 22 of /proc/<pid>/stat) and
+// the boot it belongs to, it does.
+struct RunOwner {
+  std::string host;     // gethostname()
+  std::string boot_id;  // /proc/sys/kernel/random/boot_id; "" when unknown
+  int64_t pid = 0;
+  int64_t start_time = 0;  // clock ticks after boot; 0 when unknown
+
+  friend bool operator==(const RunOwner&, const RunOwner&) = default;
 };
 
 // A per-feature drill-down row: how one ground-truth feature fared (docs/metrics.md).
@@ -52,8 +65,8 @@ struct RunRecord {
   Environment environment;
 
   // Outcome.
-  std::string status = "running";  // "running", "ok" or "failed"
-  std::string error;               // set when failed
+  std::string status = "running";  // "running", "ok", "failed" or "interrupted"
+  std::string error;               // set when failed or interrupted (what happened)
   double train_seconds = 0;
   double score_seconds = 0;
   std::string created_at;   // UTC, ISO 8601, set by the store
@@ -62,6 +75,16 @@ struct RunRecord {
   // list them sorted by name.
   std::vector<std::pair<std::string, double>> metrics;
   std::vector<FeatureRow> features;  // distinct features; loaded runs sorted by feature
+
+  // Set by the store (ignored when storing).
+  RunOwner owner;              // who claimed the run
+  int64_t heartbeat_unix = 0;  // the owner's last sign of life, Unix seconds (0: never)
+  // A "running" run whose owner is gone (dead process, rebooted machine, or, for another
+  // machine, a heartbeat older than the lease): it will never finish and is retried.
+  bool owner_gone = false;
+  // An "ok" run some of whose stored rows are missing: what is missing, e.g. "0 of 40
+  // metrics"; "" for a whole run. Such a run is never reused or ranked; `lrb run` retrains it.
+  std::string incomplete;
 };
 
 }  // namespace lrb::leaderboard

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "leaderboard/statement.h"
 #include "util/status_macros.h"
 
@@ -21,12 +22,13 @@ INSERT INTO runs (
   run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec, backend, backend_used,
   seed, scorer_version, status, created_at,
   cpu, simd_target, compiler, build_mode, git_commit, git_dirty, library_versions, hostname,
-  threads)
+  threads, owner_host, owner_boot_id, owner_pid, owner_start_time, heartbeat_at)
 VALUES (
   :run_key, :suite, :dataset_spec, :dataset_hash, :method_spec, :train_spec, :backend,
   :backend_used, :seed, :scorer_version, 'running', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
   :cpu, :simd_target, :compiler, :build_mode, :git_commit, :git_dirty, :library_versions,
-  :hostname, :threads)
+  :hostname, :threads, :owner_host, :owner_boot_id, :owner_pid, :owner_start_time,
+  CAST(strftime('%s', 'now') AS INTEGER))
 RETURNING id
 )sql";
 
@@ -34,8 +36,29 @@ constexpr char kMarkFinished[] = R"sql(
 UPDATE runs
 SET status = 'ok', error = '', train_seconds = :train_seconds, score_seconds = :score_seconds,
     backend_used = iif(:backend_used = '', backend_used, :backend_used),
+    expected_metrics = :expected_metrics, expected_features = :expected_features,
     finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = :id AND status = 'running'
+)sql";
+
+constexpr char kMarkInterrupted[] = R"sql(
+UPDATE runs
+SET status = 'interrupted', error = :error,
+    finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = :id AND status = 'running'
+)sql";
+
+constexpr char kTouchHeartbeat[] = R"sql(
+UPDATE runs SET heartbeat_at = CAST(strftime('%s', 'now') AS INTEGER)
+WHERE id = :id AND status = 'running'
+)sql";
+
+constexpr char kFindRunState[] = R"sql(
+SELECT id, status, owner_host, owner_boot_id, owner_pid, owner_start_time, heartbeat_at,
+       coalesce(expected_metrics, -1), coalesce(expected_features, -1),
+       (SELECT count(*) FROM metrics WHERE run_id = runs.id),
+       (SELECT count(*) FROM feature_results WHERE run_id = runs.id)
+FROM runs WHERE run_key = :key
 )sql";
 
 constexpr char kMarkFailed[] = R"sql(
@@ -60,11 +83,17 @@ constexpr char kRunColumns[] = R"sql(
   r.backend, r.backend_used, r.seed, r.scorer_version, r.status, r.error, r.train_seconds,
   r.score_seconds, r.created_at, r.finished_at,
   r.cpu, r.simd_target, r.compiler, r.build_mode, r.git_commit, r.git_dirty,
-  r.library_versions, r.hostname, r.threads
+  r.library_versions, r.hostname, r.threads,
+  r.owner_host, r.owner_boot_id, r.owner_pid, r.owner_start_time, r.heartbeat_at,
+  coalesce(r.expected_metrics, -1), coalesce(r.expected_features, -1)
 )sql";
 
-// Returns the row id and fills `run` from a row of kRunColumns.
-int64_t ReadRunRow(const Statement& row, RunRecord& run) {
+struct ExpectedRows {
+  int64_t metrics = -1, features = -1;  // -1: not recorded
+};
+
+// Returns the row id and fills `run` and `expected` from a row of kRunColumns.
+int64_t ReadRunRow(const Statement& row, RunRecord& run, ExpectedRows& expected) {
   int c = 0;
   const int64_t id = row.ColumnInt(c++);
   run.run_key = row.ColumnText(c++);
@@ -93,6 +122,13 @@ int64_t ReadRunRow(const Statement& row, RunRecord& run) {
   env.library_versions = row.ColumnText(c++);
   env.hostname = row.ColumnText(c++);
   env.threads = static_cast<int>(row.ColumnInt(c++));
+  run.owner.host = row.ColumnText(c++);
+  run.owner.boot_id = row.ColumnText(c++);
+  run.owner.pid = row.ColumnInt(c++);
+  run.owner.start_time = row.ColumnInt(c++);
+  run.heartbeat_unix = row.ColumnInt(c++);
+  expected.metrics = row.ColumnInt(c++);
+  expected.features = row.ColumnInt(c++);
   return id;
 }
 
@@ -116,7 +152,28 @@ absl::StatusOr<Statement> PrepareFiltered(sqlite3* db, const std::string& sql,
 
 }  // namespace
 
-absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run) {
+std::string IncompleteReason(const std::string& status, int64_t expected_metrics,
+                             int64_t expected_features, int64_t metrics, int64_t features) {
+  if (status != "ok") return "";
+  std::vector<std::string> missing;
+  if (expected_metrics >= 0 || expected_features >= 0) {
+    if (metrics != expected_metrics) {
+      missing.push_back(absl::StrCat(metrics, " of ", expected_metrics, " metrics"));
+    }
+    if (features != expected_features) {
+      missing.push_back(absl::StrCat(features, " of ", expected_features, " feature rows"));
+    }
+  } else {
+    // Finished before the counts were recorded: every scorer stores some of each.
+    if (metrics == 0) missing.push_back("no metrics");
+    if (features == 0) missing.push_back("no feature rows");
+  }
+  if (missing.empty()) return "";
+  return absl::StrCat("stored ", absl::StrJoin(missing, " and "));
+}
+
+absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
+                                         const RunOwner& owner) {
   LRB_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertRun, "inserting the run"));
   const Environment& env = run.environment;
   LRB_RETURN_IF_ERROR(insert.BindText(":run_key", run.run_key));
@@ -138,6 +195,10 @@ absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run) {
   LRB_RETURN_IF_ERROR(insert.BindText(":library_versions", env.library_versions));
   LRB_RETURN_IF_ERROR(insert.BindText(":hostname", env.hostname));
   LRB_RETURN_IF_ERROR(insert.BindInt(":threads", env.threads));
+  LRB_RETURN_IF_ERROR(insert.BindText(":owner_host", owner.host));
+  LRB_RETURN_IF_ERROR(insert.BindText(":owner_boot_id", owner.boot_id));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":owner_pid", owner.pid));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":owner_start_time", owner.start_time));
   LRB_ASSIGN_OR_RETURN(const bool has_row, insert.Step());
   if (!has_row) return absl::InternalError("inserting the run: RETURNING gave no id");
   const int64_t id = insert.ColumnInt(0);
@@ -154,6 +215,27 @@ absl::StatusOr<bool> MarkRunFinished(sqlite3* db, int64_t run_id, const RunRecor
   LRB_RETURN_IF_ERROR(update.BindDouble(":train_seconds", outcome.train_seconds));
   LRB_RETURN_IF_ERROR(update.BindDouble(":score_seconds", outcome.score_seconds));
   LRB_RETURN_IF_ERROR(update.BindText(":backend_used", outcome.backend_used));
+  LRB_RETURN_IF_ERROR(
+      update.BindInt(":expected_metrics", static_cast<int64_t>(outcome.metrics.size())));
+  LRB_RETURN_IF_ERROR(
+      update.BindInt(":expected_features", static_cast<int64_t>(outcome.features.size())));
+  LRB_ASSIGN_OR_RETURN(const int64_t changed, update.Run());
+  return changed == 1;
+}
+
+absl::StatusOr<bool> MarkRunInterrupted(sqlite3* db, int64_t run_id, std::string_view message) {
+  LRB_ASSIGN_OR_RETURN(Statement update,
+                       Statement::Prepare(db, kMarkInterrupted, "marking the run interrupted"));
+  LRB_RETURN_IF_ERROR(update.BindInt(":id", run_id));
+  LRB_RETURN_IF_ERROR(update.BindText(":error", message));
+  LRB_ASSIGN_OR_RETURN(const int64_t changed, update.Run());
+  return changed == 1;
+}
+
+absl::StatusOr<bool> TouchHeartbeat(sqlite3* db, int64_t run_id) {
+  LRB_ASSIGN_OR_RETURN(Statement update,
+                       Statement::Prepare(db, kTouchHeartbeat, "refreshing the heartbeat"));
+  LRB_RETURN_IF_ERROR(update.BindInt(":id", run_id));
   LRB_ASSIGN_OR_RETURN(const int64_t changed, update.Run());
   return changed == 1;
 }
@@ -237,12 +319,21 @@ absl::StatusOr<std::string> ReadRunStatus(sqlite3* db, int64_t run_id) {
 
 absl::StatusOr<std::optional<RunState>> FindRunState(sqlite3* db, std::string_view run_key) {
   LRB_ASSIGN_OR_RETURN(Statement query,
-                       Statement::Prepare(db, "SELECT id, status FROM runs WHERE run_key = :key",
-                                          "looking up the run key"));
+                       Statement::Prepare(db, kFindRunState, "looking up the run key"));
   LRB_RETURN_IF_ERROR(query.BindText(":key", run_key));
   LRB_ASSIGN_OR_RETURN(const bool found, query.Step());
   if (!found) return std::nullopt;
-  return RunState{.id = query.ColumnInt(0), .status = query.ColumnText(1)};
+  RunState state;
+  state.id = query.ColumnInt(0);
+  state.status = query.ColumnText(1);
+  state.owner.host = query.ColumnText(2);
+  state.owner.boot_id = query.ColumnText(3);
+  state.owner.pid = query.ColumnInt(4);
+  state.owner.start_time = query.ColumnInt(5);
+  state.heartbeat_unix = query.ColumnInt(6);
+  state.incomplete = IncompleteReason(state.status, query.ColumnInt(7), query.ColumnInt(8),
+                                      query.ColumnInt(9), query.ColumnInt(10));
+  return state;
 }
 
 absl::StatusOr<bool> DeleteRunRow(sqlite3* db, std::string_view run_key) {
@@ -258,6 +349,7 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
                                                   std::string_view value) {
   const char* const where = WhereClause(filter);
   std::vector<RunRecord> runs;
+  std::vector<ExpectedRows> expected;
   std::unordered_map<int64_t, size_t> index_of_id;
 
   const std::string runs_sql =
@@ -267,7 +359,7 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
     LRB_ASSIGN_OR_RETURN(const bool has_row, run_rows.Step());
     if (!has_row) break;
     RunRecord& run = runs.emplace_back();
-    index_of_id[ReadRunRow(run_rows, run)] = runs.size() - 1;
+    index_of_id[ReadRunRow(run_rows, run, expected.emplace_back())] = runs.size() - 1;
   }
   if (runs.empty()) return runs;
   // The same filter in the same snapshot: every metric and feature row read below belongs to
@@ -312,6 +404,11 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
     row.firing_frequency = feature_rows.ColumnDouble(6);
     row.latent_firing_frequency = feature_rows.ColumnDouble(7);
     row.absorbed = feature_rows.ColumnInt(8) != 0;
+  }
+  for (size_t i = 0; i < runs.size(); ++i) {
+    runs[i].incomplete = IncompleteReason(
+        runs[i].status, expected[i].metrics, expected[i].features,
+        static_cast<int64_t>(runs[i].metrics.size()), static_cast<int64_t>(runs[i].features.size()));
   }
   return runs;
 }

@@ -24,18 +24,35 @@ namespace lrb::leaderboard::internal {
 constexpr int64_t SeedToSql(uint64_t seed) { return std::bit_cast<int64_t>(seed); }
 constexpr uint64_t SeedFromSql(int64_t stored) { return std::bit_cast<uint64_t>(stored); }
 
-// Inserts `run`'s identity and environment as a new "running" row, stamped with the current
-// UTC time; its outcome fields are ignored. Returns the new row id.
-absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run);
+// Inserts `run`'s identity and environment as a new "running" row held by `owner`, stamped
+// with the current UTC time, its heartbeat now; its outcome fields are ignored. Returns the
+// new row id.
+absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
+                                         const RunOwner& owner);
 
 // Sets a "running" run to "ok" with `outcome`'s timings (and its backend_used, when not
 // empty: the backend that actually ran may only be known once training started), stamped
-// with the current UTC time. False if `run_id` is not a running run (nothing changed).
+// with the current UTC time, and records how many metrics and feature rows `outcome` has,
+// so that loading can tell a whole run from one that lost rows. False if `run_id` is not a
+// running run (nothing changed).
 absl::StatusOr<bool> MarkRunFinished(sqlite3* db, int64_t run_id, const RunRecord& outcome);
 
 // Sets a "running" run to "failed" with `error` (non-empty). False if `run_id` is not a
 // running run (nothing changed).
 absl::StatusOr<bool> MarkRunFailed(sqlite3* db, int64_t run_id, std::string_view error);
+
+// Sets a "running" run to "interrupted" with `message` (non-empty). False if `run_id` is
+// not a running run (nothing changed).
+absl::StatusOr<bool> MarkRunInterrupted(sqlite3* db, int64_t run_id, std::string_view message);
+
+// Sets the heartbeat of a "running" run to now. False if `run_id` is not a running run.
+absl::StatusOr<bool> TouchHeartbeat(sqlite3* db, int64_t run_id);
+
+// What an "ok" run with these stored and expected row counts is missing (e.g. "stored 0 of
+// 40 metrics"), or "" when it is whole or not "ok". Expected counts of -1 (runs finished
+// before schema version 3 recorded them) accept any run with at least one of each.
+std::string IncompleteReason(const std::string& status, int64_t expected_metrics,
+                             int64_t expected_features, int64_t metrics, int64_t features);
 
 // Checks that `outcome` can be stored exactly: SQLite turns a NaN into NULL, so a NaN metric,
 // timing or cosine is refused (naming it) rather than stored as a different value; metric
@@ -51,8 +68,11 @@ absl::StatusOr<std::string> ReadRunStatus(sqlite3* db, int64_t run_id);
 struct RunState {
   int64_t id = 0;
   std::string status;
+  RunOwner owner;
+  int64_t heartbeat_unix = 0;
+  std::string incomplete;  // as IncompleteReason
 };
-// The id and status of the run with `run_key` (of any status), if there is one.
+// The state of the run with `run_key` (of any status), if there is one.
 absl::StatusOr<std::optional<RunState>> FindRunState(sqlite3* db, std::string_view run_key);
 
 // Deletes the run with `run_key` and, by ON DELETE CASCADE, its metrics and feature rows.
@@ -65,7 +85,8 @@ enum class RunFilter {
 };
 
 // The runs selected by `filter` with argument `value`, oldest first, each with its metrics
-// (sorted by name) and feature rows (sorted by feature). Run it inside a read transaction so
+// (sorted by name), feature rows (sorted by feature), owner, heartbeat and `incomplete`
+// (IncompleteReason); `owner_gone` is left for the caller to judge. Run it inside a read transaction so
 // the three queries see one snapshot.
 absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
                                                   std::string_view value);

@@ -84,9 +84,82 @@ ALTER TABLE feature_results ADD COLUMN absorbed INTEGER NOT NULL DEFAULT 0
   CHECK (absorbed IN (0, 1));
 )sql";
 
+// Version 3: runs can be "interrupted" (by a signal, with a message), record the process
+// that claimed them and its heartbeat (run_owner.h), and, once ok, how many metric and
+// feature rows they stored, so a run whose rows went missing is told from a whole one.
+// SQLite cannot change a CHECK constraint in place, so `runs` is rebuilt (the documented
+// twelve-step procedure: MigrateToLatest turns foreign key enforcement off around it, so
+// dropping the old table does not cascade to metrics and feature rows). The AUTOINCREMENT
+// counter is carried over: ids of deleted runs stay unused. Rows from before version 3 keep
+// NULL expected counts ("not recorded").
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE runs_v3 (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_key           TEXT    NOT NULL UNIQUE CHECK (run_key <> ''),
+  suite             TEXT    NOT NULL,
+  dataset_spec      TEXT    NOT NULL,
+  dataset_hash      TEXT    NOT NULL,
+  method_spec       TEXT    NOT NULL,
+  train_spec        TEXT    NOT NULL,
+  backend           TEXT    NOT NULL,
+  backend_used      TEXT    NOT NULL,
+  seed              INTEGER NOT NULL,
+  scorer_version    TEXT    NOT NULL,
+  status            TEXT    NOT NULL
+                    CHECK (status IN ('running', 'ok', 'failed', 'interrupted')),
+  error             TEXT    NOT NULL DEFAULT '',
+  train_seconds     REAL    NOT NULL DEFAULT 0,
+  score_seconds     REAL    NOT NULL DEFAULT 0,
+  created_at        TEXT    NOT NULL,
+  finished_at       TEXT,
+  cpu               TEXT    NOT NULL,
+  simd_target       TEXT    NOT NULL,
+  compiler          TEXT    NOT NULL,
+  build_mode        TEXT    NOT NULL,
+  git_commit        TEXT    NOT NULL,
+  git_dirty         INTEGER NOT NULL CHECK (git_dirty IN (0, 1)),
+  library_versions  TEXT    NOT NULL,
+  hostname          TEXT    NOT NULL,
+  threads           INTEGER NOT NULL,
+  owner_host        TEXT    NOT NULL DEFAULT '',
+  owner_boot_id     TEXT    NOT NULL DEFAULT '',
+  owner_pid         INTEGER NOT NULL DEFAULT 0,
+  owner_start_time  INTEGER NOT NULL DEFAULT 0,
+  heartbeat_at      INTEGER NOT NULL DEFAULT 0,  -- Unix seconds
+  expected_metrics  INTEGER CHECK (expected_metrics >= 0),
+  expected_features INTEGER CHECK (expected_features >= 0),
+  -- A run has ended exactly when it has an end time; a failed or interrupted run says why.
+  CHECK ((status = 'running') = (finished_at IS NULL)),
+  CHECK ((status IN ('failed', 'interrupted')) = (error <> ''))
+) STRICT;
+
+INSERT INTO runs_v3 (
+  id, run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec, backend,
+  backend_used, seed, scorer_version, status, error, train_seconds, score_seconds, created_at,
+  finished_at, cpu, simd_target, compiler, build_mode, git_commit, git_dirty, library_versions,
+  hostname, threads)
+SELECT
+  id, run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec, backend,
+  backend_used, seed, scorer_version, status, error, train_seconds, score_seconds, created_at,
+  finished_at, cpu, simd_target, compiler, build_mode, git_commit, git_dirty, library_versions,
+  hostname, threads
+FROM runs;
+
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'runs_v3', 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'runs_v3');
+UPDATE sqlite_sequence
+SET seq = (SELECT max(seq) FROM sqlite_sequence WHERE name IN ('runs', 'runs_v3'))
+WHERE name = 'runs_v3';
+
+DROP TABLE runs;
+ALTER TABLE runs_v3 RENAME TO runs;
+CREATE INDEX runs_by_suite ON runs (suite, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql, std::string doing) {
@@ -142,7 +215,12 @@ absl::StatusOr<int> ReadSchemaVersion(sqlite3* db, const std::string& path) {
 }
 
 absl::Status MigrateToLatest(sqlite3* db, const std::string& path) {
-  return RunInTransaction(
+  // Rebuilding a table means dropping it, which with enforcement on would cascade to the
+  // rows that refer to it. The pragma is a no-op inside a transaction, hence out here;
+  // foreign_key_check below proves the rebuilt tables still agree before committing.
+  LRB_RETURN_IF_ERROR(Annotate(
+      ExecSql(db, "PRAGMA foreign_keys = OFF", "turning foreign keys off to migrate"), path));
+  const absl::Status migrated = RunInTransaction(
       db, TransactionKind::kWrite, absl::StrCat(path, ": migrating the schema"),
       [&]() -> absl::Status {
         LRB_ASSIGN_OR_RETURN(const int version, ReadSchemaVersion(db, path));
@@ -152,6 +230,15 @@ absl::Status MigrateToLatest(sqlite3* db, const std::string& path) {
           LRB_RETURN_IF_ERROR(
               ExecSql(db, migration.sql, absl::StrCat("migrating to version ", migration.version)));
         }
+        LRB_ASSIGN_OR_RETURN(Statement check,
+                             Statement::Prepare(db, "PRAGMA foreign_key_check",
+                                                "checking foreign keys after migrating"));
+        LRB_ASSIGN_OR_RETURN(const bool dangling, check.Step());
+        if (dangling) {
+          return absl::DataLossError(absl::StrCat(
+              "after migrating, table ", check.ColumnText(0), " has a row (rowid ",
+              check.ColumnInt(1), ") that refers to a missing ", check.ColumnText(2), " row"));
+        }
         // PRAGMAs take no bound parameters; both values are integers we format ourselves.
         LRB_RETURN_IF_ERROR(
             ExecSql(db, absl::StrCat("PRAGMA application_id = ", kApplicationId).c_str(),
@@ -159,6 +246,9 @@ absl::Status MigrateToLatest(sqlite3* db, const std::string& path) {
         return ExecSql(db, absl::StrCat("PRAGMA user_version = ", LatestSchemaVersion()).c_str(),
                        "setting user_version");
       });
+  const absl::Status restored =
+      Annotate(ExecSql(db, "PRAGMA foreign_keys = ON", "turning foreign keys back on"), path);
+  return migrated.ok() ? restored : migrated;
 }
 
 }  // namespace lrb::leaderboard::internal

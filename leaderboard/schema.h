@@ -40,7 +40,10 @@ absl::StatusOr<int> ReadSchemaVersion(sqlite3* db, const std::string& path);
 
 // Brings the database to LatestSchemaVersion() in one write transaction, re-reading the
 // version under the write lock so two processes opening a new file do not both migrate it.
-// A no-op on an up-to-date database. `db` must not be inside a transaction.
+// Foreign key enforcement is off during it (a migration may rebuild a table, and dropping
+// the old one must not cascade); PRAGMA foreign_key_check must pass before it commits, and
+// enforcement is back on afterwards. A no-op on an up-to-date database. `db` must not be
+// inside a transaction.
 absl::Status MigrateToLatest(sqlite3* db, const std::string& path);
 
 }  // namespace lrb::leaderboard::internal

@@ -98,6 +98,80 @@ TEST(MigrationsTest, AVersion1DatabaseUpgradesAndKeepsItsRows) {
   EXPECT_NE(raw.Exec("UPDATE feature_results SET absorbed = 2"), "");
 }
 
+// A version-2 database as an lrb from before version 3 left it: an ok run with a metric and a
+// feature row, a running one, a failed one, and the AUTOINCREMENT counter past a deleted
+// run's id.
+void WriteVersion2Database(const std::string& path) {
+  RawDb raw(path);
+  ASSERT_TRUE(raw.ok());
+  for (int v = 0; v < 2; ++v) ASSERT_EQ(raw.Exec(internal::Migrations()[v].sql), "");
+  ASSERT_EQ(raw.Exec(absl::StrCat("PRAGMA application_id = ", internal::kApplicationId)), "");
+  ASSERT_EQ(raw.Exec("PRAGMA user_version = 2"), "");
+  const std::string columns =
+      "run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec, backend, "
+      "backend_used, seed, scorer_version, status, error, created_at, finished_at, cpu, "
+      "simd_target, compiler, build_mode, git_commit, git_dirty, library_versions, hostname, "
+      "threads";
+  const auto row = [](const std::string& key, const std::string& status,
+                      const std::string& error, const std::string& finished) {
+    return absl::StrCat("('", key, "', 'smoke@1', 'lrb(...)', 'abc', 'sae.topk(k=4)', ",
+                        "'train(...)', 'simd', 'simd:AVX2', 3, 'score@2', '", status, "', '",
+                        error, "', '2026-11-25T10:00:00.000Z', ", finished,
+                        ", 'cpu', 'AVX2', 'gcc', 'opt', 'e0b', 0, 'libs', 'host', 2)");
+  };
+  ASSERT_EQ(raw.Exec(absl::StrCat(
+                "INSERT INTO runs (", columns, ") VALUES ",
+                row("ok-run", "ok", "", "'2026-11-25T10:01:00.000Z'"), ", ",
+                row("crashed-run", "running", "", "NULL"), ", ",
+                row("failed-run", "failed", "diverged", "'2026-11-25T10:02:00.000Z'"), ", ",
+                row("deleted-run", "failed", "x", "'2026-11-25T10:03:00.000Z'"), ";",
+                "DELETE FROM runs WHERE run_key = 'deleted-run';"
+                "INSERT INTO metrics (run_id, name, value) VALUES (1, 'm_ip', 0.75);"
+                "INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, "
+                "anchored, recovered, firing_frequency) VALUES (1, 4, 9, 0.96875, 0, 1, 0.5);")),
+            "");
+}
+
+TEST(MigrationsTest, AVersion2DatabaseUpgradesToVersion3KeepingRowsIdsAndConstraints) {
+  const std::string path = FreshDbPath();
+  WriteVersion2Database(path);
+  if (::testing::Test::HasFatalFailure()) return;
+
+  LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> store, Store::Open(path));
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> runs, store->LoadRuns("smoke@1"));
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].run_key, "ok-run");
+  EXPECT_EQ(runs[0].status, "ok");
+  // Rebuilding `runs` must not cascade to the rows that refer to it.
+  EXPECT_EQ(runs[0].metrics, (std::vector<std::pair<std::string, double>>{{"m_ip", 0.75}}));
+  ASSERT_EQ(runs[0].features.size(), 1u);
+  EXPECT_EQ(runs[0].features[0].firing_frequency, 0.5);
+  EXPECT_EQ(runs[0].incomplete, "") << "counts not recorded before v3: some rows suffice";
+  // A running row from before owners were recorded has heartbeat 0: abandoned.
+  EXPECT_EQ(runs[1].status, "running");
+  EXPECT_TRUE(runs[1].owner_gone);
+  EXPECT_EQ(runs[2].error, "diverged");
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "<no row>");
+  EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'runs'"), "1");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'runs_by_suite'"), "1");
+  // The new status is allowed, with its message; the old constraints still hold.
+  EXPECT_EQ(raw.Exec("UPDATE runs SET status = 'interrupted', error = 'SIGINT', "
+                     "finished_at = 'x' WHERE run_key = 'crashed-run'"),
+            "");
+  EXPECT_NE(raw.Exec("UPDATE runs SET error = '' WHERE run_key = 'crashed-run'"), "");
+  EXPECT_NE(raw.Exec("UPDATE runs SET status = 'paused' WHERE run_key = 'crashed-run'"), "");
+  // Ids stay unused: the next run comes after the deleted one (id 4).
+  LRB_ASSERT_OK_AND_ASSIGN(const int64_t id, store->BeginRun(::lrb::leaderboard::testing::SampleRun("new")));
+  EXPECT_EQ(id, 5);
+  // Foreign keys are enforced again on the Store's connection: deleting cascades.
+  LRB_ASSERT_OK(store->DeleteRun("ok-run"));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM metrics"), "0");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM feature_results"), "0");
+}
+
 TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
   const std::string path = FreshDbPath();
   LRB_ASSERT_OK(Store::Open(path));

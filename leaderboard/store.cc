@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <ctime>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -17,17 +18,63 @@ namespace lrb::leaderboard {
 using internal::RunInTransaction;
 using internal::TransactionKind;
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  LRB_ASSIGN_OR_RETURN(internal::SqliteHandle db, internal::OpenConnection(path));
-  return std::unique_ptr<Store>(new Store(db.release(), path));
+namespace {
+
+int64_t NowUnix() { return static_cast<int64_t>(std::time(nullptr)); }
+
+}  // namespace
+
+Store::Store(sqlite3* db, std::string path, bool read_only, StoreOptions options)
+    : db_(db),
+      path_(std::move(path)),
+      read_only_(read_only),
+      owner_(options.owner.has_value() ? *options.owner : ThisProcess()),
+      lease_(options.lease) {}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                                   StoreOptions options) {
+  LRB_ASSIGN_OR_RETURN(internal::SqliteHandle db,
+                       internal::OpenConnection(path, internal::OpenMode::kReadWrite));
+  return std::unique_ptr<Store>(
+      new Store(db.release(), path, /*read_only=*/false, std::move(options)));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::OpenReadOnly(const std::string& path,
+                                                           StoreOptions options) {
+  LRB_ASSIGN_OR_RETURN(internal::SqliteHandle db,
+                       internal::OpenConnection(path, internal::OpenMode::kReadOnly));
+  return std::unique_ptr<Store>(
+      new Store(db.release(), path, /*read_only=*/true, std::move(options)));
 }
 
 Store::~Store() { internal::SqliteCloser()(db_); }
+
+absl::Status Store::CheckWritable(const std::string& doing) const {
+  if (!read_only_) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat(doing, ": the database was opened read-only"));
+}
 
 absl::Status Store::NotRunningError(int64_t run_id) {
   LRB_ASSIGN_OR_RETURN(const std::string status, internal::ReadRunStatus(db_, run_id));
   return absl::FailedPreconditionError(
       absl::StrCat("run ", run_id, " is \"", status, "\", not \"running\""));
+}
+
+bool Store::OwnerGone(const RunOwner& owner, int64_t heartbeat_unix,
+                      std::string_view run_key) const {
+  switch (JudgeOwner(owner, heartbeat_unix, owner_, NowUnix(), lease_)) {
+    case OwnerState::kThisProcess:
+      for (const auto& [id, key] : claimed_) {
+        if (key == run_key) return false;
+      }
+      return true;
+    case OwnerState::kAlive:
+      return false;
+    case OwnerState::kGone:
+      return true;
+  }
+  return false;  // unreachable: every enumerator is handled above
 }
 
 absl::StatusOr<std::optional<RunRecord>> Store::FindFinishedRun(std::string_view run_key) {
@@ -40,63 +87,142 @@ absl::StatusOr<std::optional<RunRecord>> Store::FindFinishedRun(std::string_view
             found, internal::SelectRuns(db_, internal::RunFilter::kFinishedWithKey, run_key));
         return absl::OkStatus();
       }));
-  if (found.empty()) return std::nullopt;
-  return std::move(found.front());  // run_key is UNIQUE: at most one
+  // run_key is UNIQUE: at most one.
+  if (found.empty() || !found.front().incomplete.empty()) return std::nullopt;
+  return std::move(found.front());
 }
 
-absl::StatusOr<int64_t> Store::BeginRun(const RunRecord& run) {
-  if (run.run_key.empty()) return absl::InvalidArgumentError("BeginRun: the run key is empty");
+absl::StatusOr<Claim> Store::ClaimRun(const RunRecord& run, bool replace_finished) {
+  if (run.run_key.empty()) return absl::InvalidArgumentError("ClaimRun: the run key is empty");
+  const std::string doing = absl::StrCat(path_, ": claiming run ", run.run_key);
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
   absl::MutexLock lock(&mu_);
-  int64_t id = 0;
+  Claim claim;
   LRB_RETURN_IF_ERROR(RunInTransaction(
-      db_, TransactionKind::kWrite, absl::StrCat(path_, ": starting run ", run.run_key),
-      [&]() -> absl::Status {
+      db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
+        claim = Claim{};
         LRB_ASSIGN_OR_RETURN(const std::optional<internal::RunState> previous,
                              internal::FindRunState(db_, run.run_key));
         if (previous.has_value()) {
-          if (previous->status == "ok") {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "it already finished ok (row ", previous->id, "); delete it to run it again"));
+          const internal::RunState& p = *previous;
+          if (p.status == "ok" && p.incomplete.empty() && !replace_finished) {
+            claim.outcome = Claim::Outcome::kAlreadyFinished;
+            claim.run_id = p.id;
+            return absl::OkStatus();
           }
-          // A crashed ("running") or failed attempt: retried from scratch.
+          if (p.status == "running" && !OwnerGone(p.owner, p.heartbeat_unix, run.run_key)) {
+            claim.outcome = Claim::Outcome::kHeldByAnother;
+            claim.run_id = p.id;
+            claim.note = claimed_.contains(p.id) ? "this process"
+                                                 : DescribeOwner(p.owner, owner_);
+            return absl::OkStatus();
+          }
+          if (p.status == "ok") {
+            claim.note = p.incomplete.empty()
+                             ? absl::StrCat("a finished run (row ", p.id, ")")
+                             : absl::StrCat("an incomplete ok run (row ", p.id, ", ",
+                                            p.incomplete, ")");
+          } else if (p.status == "running") {
+            claim.note = absl::StrCat("an abandoned attempt (row ", p.id, "; its owner, ",
+                                      DescribeOwner(p.owner, owner_), ", is gone)");
+          } else {
+            claim.note = absl::StrCat(p.status == "interrupted" ? "an " : "a ", p.status,
+                                      " attempt (row ", p.id, ")");
+          }
           LRB_RETURN_IF_ERROR(internal::DeleteRunRow(db_, run.run_key).status());
         }
-        LRB_ASSIGN_OR_RETURN(id, internal::InsertRunningRow(db_, run));
+        LRB_ASSIGN_OR_RETURN(claim.run_id, internal::InsertRunningRow(db_, run, owner_));
         return absl::OkStatus();
       }));
-  return id;
+  if (claim.outcome == Claim::Outcome::kClaimed) claimed_[claim.run_id] = run.run_key;
+  return claim;
+}
+
+absl::StatusOr<int64_t> Store::BeginRun(const RunRecord& run) {
+  LRB_ASSIGN_OR_RETURN(const Claim claim, ClaimRun(run));
+  switch (claim.outcome) {
+    case Claim::Outcome::kClaimed:
+      return claim.run_id;
+    case Claim::Outcome::kAlreadyFinished:
+      return absl::AlreadyExistsError(
+          absl::StrCat(path_, ": starting run ", run.run_key, ": it already finished ok (row ",
+                       claim.run_id, "); delete it to run it again"));
+    case Claim::Outcome::kHeldByAnother:
+      return absl::UnavailableError(absl::StrCat(path_, ": starting run ", run.run_key,
+                                                 ": it is being trained by ", claim.note));
+  }
+  return absl::InternalError("unreachable");
+}
+
+absl::Status Store::Heartbeat(int64_t run_id) {
+  const std::string doing = absl::StrCat(path_, ": refreshing the heartbeat of run ", run_id);
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
+  absl::MutexLock lock(&mu_);
+  return RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
+    LRB_ASSIGN_OR_RETURN(const bool touched, internal::TouchHeartbeat(db_, run_id));
+    if (!touched) return NotRunningError(run_id);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status Store::FinishRun(int64_t run_id, const RunRecord& outcome) {
   const std::string doing = absl::StrCat(path_, ": finishing run ", run_id);
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
   // Checked before the transaction so a bad value cannot leave anything half-written.
   if (absl::Status valid = internal::ValidateOutcome(outcome); !valid.ok()) {
     return internal::Annotate(valid, doing);
   }
   absl::MutexLock lock(&mu_);
-  return RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
-    LRB_ASSIGN_OR_RETURN(const bool finished, internal::MarkRunFinished(db_, run_id, outcome));
-    if (!finished) return NotRunningError(run_id);
-    return internal::InsertOutcomeRows(db_, run_id, outcome);
-  });
+  LRB_RETURN_IF_ERROR(
+      RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
+        LRB_ASSIGN_OR_RETURN(const bool finished,
+                             internal::MarkRunFinished(db_, run_id, outcome));
+        if (!finished) return NotRunningError(run_id);
+        return internal::InsertOutcomeRows(db_, run_id, outcome);
+      }));
+  claimed_.erase(run_id);
+  return absl::OkStatus();
 }
 
 absl::Status Store::FailRun(int64_t run_id, std::string_view error) {
   const std::string doing = absl::StrCat(path_, ": marking run ", run_id, " failed");
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
   // The schema ties "failed" to a non-empty error: a failure must say what went wrong.
   if (error.empty()) return absl::InvalidArgumentError(absl::StrCat(doing, ": empty error"));
   absl::MutexLock lock(&mu_);
-  return RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
-    LRB_ASSIGN_OR_RETURN(const bool failed, internal::MarkRunFailed(db_, run_id, error));
-    if (!failed) return NotRunningError(run_id);
-    return absl::OkStatus();
-  });
+  LRB_RETURN_IF_ERROR(
+      RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
+        LRB_ASSIGN_OR_RETURN(const bool failed, internal::MarkRunFailed(db_, run_id, error));
+        if (!failed) return NotRunningError(run_id);
+        return absl::OkStatus();
+      }));
+  claimed_.erase(run_id);
+  return absl::OkStatus();
+}
+
+absl::Status Store::InterruptRun(int64_t run_id, std::string_view message) {
+  const std::string doing = absl::StrCat(path_, ": marking run ", run_id, " interrupted");
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
+  if (message.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(doing, ": empty message"));
+  }
+  absl::MutexLock lock(&mu_);
+  LRB_RETURN_IF_ERROR(
+      RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
+        LRB_ASSIGN_OR_RETURN(const bool marked,
+                             internal::MarkRunInterrupted(db_, run_id, message));
+        if (!marked) return NotRunningError(run_id);
+        return absl::OkStatus();
+      }));
+  claimed_.erase(run_id);
+  return absl::OkStatus();
 }
 
 absl::Status Store::DeleteRun(std::string_view run_key) {
+  const std::string doing = absl::StrFormat("%s: deleting run %s", path_, run_key);
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
   absl::MutexLock lock(&mu_);
-  return RunInTransaction(db_, TransactionKind::kWrite,
-                          absl::StrFormat("%s: deleting run %s", path_, run_key),
+  return RunInTransaction(db_, TransactionKind::kWrite, doing,
                           [&]() { return internal::DeleteRunRow(db_, run_key).status(); });
 }
 
@@ -109,6 +235,10 @@ absl::StatusOr<std::vector<RunRecord>> Store::LoadRuns(std::string_view suite) {
         LRB_ASSIGN_OR_RETURN(runs, internal::SelectRuns(db_, internal::RunFilter::kSuite, suite));
         return absl::OkStatus();
       }));
+  for (RunRecord& run : runs) {
+    run.owner_gone =
+        run.status == "running" && OwnerGone(run.owner, run.heartbeat_unix, run.run_key);
+  }
   return runs;
 }
 

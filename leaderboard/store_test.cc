@@ -211,8 +211,13 @@ TEST_F(StoreTest, FailRunNeedsAnError) {
   EXPECT_EQ(Load()[0].status, "running");
 }
 
-TEST_F(StoreTest, BeginRunReplacesRunningAndFailedRuns) {
+TEST_F(StoreTest, BeginRunReplacesAbandonedAndFailedRuns) {
   LRB_ASSERT_OK_AND_ASSIGN(const int64_t crashed, store_->BeginRun(SampleRun()));
+  // Still this Store's: not taken from it.
+  EXPECT_EQ(store_->BeginRun(SampleRun()).status().code(), absl::StatusCode::kUnavailable);
+  // A Store that ends without finishing its run abandons it, as a crashed process would.
+  store_.reset();
+  LRB_ASSERT_OK_AND_ASSIGN(store_, Store::Open(path_));
   LRB_ASSERT_OK_AND_ASSIGN(const int64_t retried, store_->BeginRun(SampleRun()));
   EXPECT_NE(retried, crashed);
   // The replaced attempt is gone: a late FinishRun from it cannot touch the new row.

@@ -1,0 +1,20 @@
+#ifndef LRB_BENCH_LEADERBOARD_COMMAND_H_
+#define LRB_BENCH_LEADERBOARD_COMMAND_H_
+
+// `lrb leaderboard`: prints a suite's board from a store.
+
+#include "absl/status/status.h"
+#include "bench/suites.h"
+#include "leaderboard/store.h"
+
+namespace lrb::bench {
+
+// Prints the leaderboard of `suite` to stdout, with footers counting the runs not on it:
+// unfinished ones by reason (running, abandoned, interrupted, incomplete, failed) and runs
+// scored by another scorer version. `include_unclean` keeps debug-build and dirty-tree runs.
+absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
+                              bool include_unclean);
+
+}  // namespace lrb::bench
+
+#endif  // LRB_BENCH_LEADERBOARD_COMMAND_H_

@@ -1,0 +1,103 @@
+#include "bench/lrb_commands.h"
+
+#include <string>
+#include <utility>
+
+#include "bench/suites.h"
+
+namespace lrb::bench {
+namespace {
+
+FlagSpec StringFlag(std::string name, std::string value_name, std::string default_value,
+                    std::string help) {
+  FlagSpec flag;
+  flag.name = std::move(name);
+  flag.type = FlagType::kString;
+  flag.value_name = std::move(value_name);
+  flag.default_value = std::move(default_value);
+  flag.help = std::move(help);
+  return flag;
+}
+
+FlagSpec RequiredFlag(std::string name, std::string value_name, std::string help) {
+  FlagSpec flag = StringFlag(std::move(name), std::move(value_name), "", std::move(help));
+  flag.required = true;
+  return flag;
+}
+
+FlagSpec BoolFlag(std::string name, std::string help) {
+  FlagSpec flag;
+  flag.name = std::move(name);
+  flag.type = FlagType::kBool;
+  flag.default_value = "false";
+  flag.help = std::move(help);
+  return flag;
+}
+
+// `lrb run smoke` most likely meant --suite=smoke.
+FlagSpec WithBareWordHint(FlagSpec flag) {
+  flag.bare_word_hint = true;
+  return flag;
+}
+
+// --suite=NAME; the choices let `lrb run smok` suggest --suite=smoke.
+FlagSpec SuiteFlag(std::string help) {
+  FlagSpec flag = WithBareWordHint(StringFlag("suite", "NAME", "smoke", std::move(help)));
+  for (const Suite& suite : AllSuites()) flag.choices.push_back(suite.name);
+  return flag;
+}
+
+std::vector<CommandSpec> MakeCommands() {
+  std::vector<CommandSpec> commands;
+  commands.push_back(
+      {"run",
+       "train and score every run of a suite, record them in the database, print its board",
+       {SuiteFlag("the suite to run; `lrb suites` lists them"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        BoolFlag("force",
+                 "retrain runs that are already finished (their stored results are replaced)"),
+        StringFlag("export_models", "DIR", "",
+                   "also write every model trained to DIR/<run_key>/ (.npy files + model.json)")},
+       {"run --suite=smoke", "run --suite=smoke --export_models=models"}});
+  commands.push_back(
+      {"leaderboard",
+       "print a suite's leaderboard from the database",
+       {SuiteFlag("the suite whose board to print; `lrb suites` lists them"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
+        BoolFlag("all", "include runs from debug builds and dirty trees")},
+       {"leaderboard --suite=smoke"}});
+  commands.push_back({"suites", "list the suites", {}, {"suites"}});
+  commands.push_back(
+      {"generate",
+       "write a suite's datasets as .npy files with a manifest (suite.json)",
+       {SuiteFlag("the suite whose datasets to write; `lrb suites` lists them"),
+        RequiredFlag("out", "DIR", "the directory to write suite.json and the datasets into")},
+       {"generate --suite=paper --out=data"}});
+  commands.push_back(
+      {"export",
+       "write the dense x_p.npy (and x_r.npy) of datasets, for Python",
+       {WithBareWordHint(RequiredFlag(
+            "dataset", "DIR", "a dataset directory, or a suite directory from `lrb generate`")),
+        BoolFlag("dense",
+                 "write x_p.npy (and x_r.npy for a transcoder); the only export so far, "
+                 "so it must be given")},
+       {"export --dataset=data --dense"}});
+  commands.push_back(
+      {"import",
+       "turn your own activations (.npy) into a dataset directory",
+       {RequiredFlag("activations", "X.npy", "N x d activations (.npy, float32 or float16)"),
+        StringFlag("labels", "Y.npy", "", "N integer class labels (.npy), optional"),
+        RequiredFlag("out", "DIR", "the dataset directory to write")},
+       {"import --activations=acts.npy --labels=labels.npy --out=mine"}});
+  return commands;
+}
+
+}  // namespace
+
+const std::vector<CommandSpec>& LrbCommands() {
+  static const std::vector<CommandSpec>* const commands =
+      new std::vector<CommandSpec>(MakeCommands());
+  return *commands;
+}
+
+}  // namespace lrb::bench

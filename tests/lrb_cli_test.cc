@@ -1,0 +1,188 @@
+// The `lrb` command line as a user meets it: the real binary, its help on stdout, its error
+// messages on stderr, and its exit codes (0 success, 1 failure, 2 bad command line).
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace lrb {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+const std::vector<std::string>& Commands() {
+  static const std::vector<std::string>* const commands =
+      new std::vector<std::string>{"run", "leaderboard", "suites", "generate", "export", "import"};
+  return *commands;
+}
+
+std::string TempPath(const std::string& name) {
+  return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs `env bench/lrb args` through the shell (args are shell words).
+CommandResult RunLrb(const std::string& args, const std::string& env = "") {
+  const std::string err_path = TempPath("stderr.txt");
+  const std::string command = absl::StrCat(env, " bench/lrb ", args, " 2>", err_path);
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  CommandResult result;
+  std::array<char, 4096> buffer;
+  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) result.out += buffer.data();
+  const int status = pclose(pipe.release());
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::stringstream err;
+  err << std::ifstream(err_path).rdbuf();
+  result.err = err.str();
+  return result;
+}
+
+// Abseil's own flags, which a user of lrb has no business seeing.
+void ExpectNoAbseilFlags(const std::string& text, const std::string& context) {
+  for (const char* internal :
+       {"--flagfile", "--fromenv", "--tryfromenv", "--undefok", "--helpfull", "absl"}) {
+    EXPECT_THAT(text, Not(HasSubstr(internal))) << context;
+  }
+}
+
+TEST(LrbCli, ProgramHelpListsTheCommandsOnStdout) {
+  for (const char* args : {"--help", "-h", "help", "--helpfull"}) {
+    const CommandResult help = RunLrb(args);
+    EXPECT_EQ(help.exit_code, 0) << args;
+    EXPECT_THAT(help.err, IsEmpty()) << args;
+    EXPECT_THAT(help.out, HasSubstr("usage: lrb <command> [flags]")) << args;
+    for (const std::string& command : Commands()) {
+      EXPECT_THAT(help.out, HasSubstr("  " + command + " ")) << args;
+    }
+    EXPECT_THAT(help.out, HasSubstr("Exit status: 0 success; 1 failure")) << args;
+    ExpectNoAbseilFlags(help.out, args);
+  }
+}
+
+TEST(LrbCli, EveryCommandsHelpShowsItsOwnFlagsOnStdout) {
+  for (const std::string& command : Commands()) {
+    for (const std::string& args :
+         {"help " + command, command + " --help", command + " -h", command + " --bogus --help"}) {
+      const CommandResult help = RunLrb(args);
+      EXPECT_EQ(help.exit_code, 0) << args;
+      EXPECT_THAT(help.err, IsEmpty()) << args;
+      EXPECT_THAT(help.out, HasSubstr("usage: lrb " + command)) << args;
+      ExpectNoAbseilFlags(help.out, args);
+    }
+  }
+  const CommandResult run = RunLrb("help run");
+  EXPECT_THAT(run.out, HasSubstr("--suite=NAME"));
+  EXPECT_THAT(run.out, HasSubstr("(default: smoke)"));
+  EXPECT_THAT(run.out, HasSubstr("--db=PATH"));
+  EXPECT_THAT(run.out, HasSubstr("--force"));
+  EXPECT_THAT(run.out, HasSubstr("--export_models=DIR"));
+  EXPECT_THAT(run.out, Not(HasSubstr("--all")));
+  const CommandResult import = RunLrb("import --help");
+  EXPECT_THAT(import.out, HasSubstr("usage: lrb import --activations=X.npy [--labels=Y.npy] "
+                                    "--out=DIR"));
+  EXPECT_THAT(RunLrb("suites --help").out, HasSubstr("No flags."));
+}
+
+TEST(LrbCli, NoCommandPrintsTheUsageAndExitsTwo) {
+  const CommandResult none = RunLrb("");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_THAT(none.out, IsEmpty());
+  EXPECT_THAT(none.err, HasSubstr("lrb: no command given"));
+  EXPECT_THAT(none.err, HasSubstr("usage: lrb <command> [flags]"));
+}
+
+// The command lines users reported, and more: exit 2, nothing on stdout, and a message on
+// stderr that names what is wrong.
+TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
+  struct Bad {
+    std::string args;
+    std::vector<std::string> substrings;
+  };
+  const std::vector<Bad> cases = {
+      {"suites --db=x", {"lrb suites: --db is not a flag of `suites`", "usage: lrb suites"}},
+      {"leaderboard --force", {"--force is not a flag of `leaderboard`", "usage: lrb leaderboard"}},
+      {"export --suite=paper", {"--suite is not a flag of `export`"}},
+      {"run --force=maybe", {"--force is a boolean flag", "\"maybe\""}},
+      {"run --suite", {"--suite needs a value"}},
+      {"run --suite=smoke --suite=tiny", {"--suite given twice"}},
+      {"run extra", {"unexpected argument \"extra\""}},
+      {"run --suite=smoke smoke", {"unexpected argument \"smoke\""}},
+      {"frobnicate", {"unknown command \"frobnicate\"", "usage: lrb <command>"}},
+      {"leaderbord", {"did you mean \"leaderboard\""}},
+      {"generate --suite=tiny", {"lrb generate: --out=DIR is required"}},
+      {"import --activations=a.npy", {"lrb import: --out=DIR is required"}},
+      {"import --out=somewhere", {"lrb import: --activations=X.npy is required"}},
+      {"export --dense", {"lrb export: --dataset=DIR is required"}},
+      {"export --dataset=somewhere", {"nothing to export; pass --dense"}},
+      {"run --suite=nope", {"unknown suite \"nope\"", "expected one of: smoke"}},
+      {"leaderboard --suite=smok", {"unknown suite \"smok\"", "did you mean --suite=smoke?"}},
+      {"generate --suite=paperr --out=x", {"did you mean --suite=paper?"}},
+  };
+  for (const Bad& bad : cases) {
+    const CommandResult result = RunLrb(bad.args);
+    EXPECT_EQ(result.exit_code, 2) << "lrb " << bad.args << "\n" << result.err;
+    EXPECT_THAT(result.out, IsEmpty()) << "lrb " << bad.args;
+    for (const std::string& substring : bad.substrings) {
+      EXPECT_THAT(result.err, HasSubstr(substring)) << "lrb " << bad.args;
+    }
+    EXPECT_THAT(result.err, Not(HasSubstr("Invalid argument"))) << "lrb " << bad.args;
+  }
+  // Nothing was written for the rejected lines.
+  EXPECT_FALSE(std::ifstream("somewhere").good());
+  EXPECT_FALSE(std::ifstream("x").good());
+}
+
+TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {
+  const std::string missing_db = TempPath("missing.db");
+  const CommandResult no_db = RunLrb("leaderboard --suite=tiny --db=" + missing_db);
+  EXPECT_EQ(no_db.exit_code, 1);
+  EXPECT_THAT(no_db.err, HasSubstr("no database at " + missing_db));
+
+  const CommandResult no_file = RunLrb(absl::StrCat("import --activations=", TempPath("absent.npy"),
+                                                    " --out=", TempPath("imported")));
+  EXPECT_EQ(no_file.exit_code, 1);
+  EXPECT_THAT(no_file.err, HasSubstr(TempPath("absent.npy")));
+
+  const CommandResult not_a_dataset =
+      RunLrb(absl::StrCat("export --dataset=", std::getenv("TEST_TMPDIR"), " --dense"));
+  EXPECT_EQ(not_a_dataset.exit_code, 1);
+  EXPECT_THAT(not_a_dataset.err, HasSubstr(std::getenv("TEST_TMPDIR")));
+}
+
+TEST(LrbCli, SpaceSeparatedValuesAndRelativePathsUnderBazelRun) {
+  // `bazel run` sets BUILD_WORKING_DIRECTORY: relative paths are relative to it.
+  const CommandResult relative =
+      RunLrb("leaderboard --suite tiny --db relative.db",
+             absl::StrCat("BUILD_WORKING_DIRECTORY=", std::getenv("TEST_TMPDIR")));
+  EXPECT_EQ(relative.exit_code, 1);
+  EXPECT_THAT(relative.err, HasSubstr(absl::StrCat("no database at ", std::getenv("TEST_TMPDIR"),
+                                                   "/relative.db")));
+}
+
+TEST(LrbCli, SuitesSucceeds) {
+  const CommandResult suites = RunLrb("suites");
+  EXPECT_EQ(suites.exit_code, 0);
+  EXPECT_THAT(suites.out, HasSubstr("smoke@1"));
+  EXPECT_THAT(suites.err, IsEmpty());
+}
+
+}  // namespace
+}  // namespace lrb
