@@ -62,21 +62,27 @@ class JumpRelu final : public Family {
   std::pair<double, double> Backward(const BackwardContext& c) const override {
     const int64_t n_q = c.model.n_q;
     const double epsilon = c.spec.bandwidth, l0 = c.spec.l0;
+    std::vector<double> theta(n_q), grad_theta(n_q, 0.0);
+    for (int64_t i = 0; i < n_q; ++i) theta[i] = std::exp(static_cast<double>(c.model.extra[i]));
     int64_t open = 0;
-    for (int64_t i = 0; i < n_q; ++i) {
-      const double theta = std::exp(static_cast<double>(c.model.extra[i]));
-      double grad_theta = 0;
-      for (int64_t r = 0; r < c.rows; ++r) {
+    // Rows outer (contiguous), each latent's sum still over rows in ascending order.
+    for (int64_t r = 0; r < c.rows; ++r) {
+      for (int64_t i = 0; i < n_q; ++i) {
         const int64_t at = r * n_q + i;
-        const bool is_open = c.z[at] > theta;
+        const bool is_open = c.z[at] > theta[i];
         open += is_open;
         c.grad_z[at] = is_open ? c.grad_a[at] : 0.0f;
-        if (std::fabs((c.z[at] - theta) / epsilon) < 0.5) {
-          grad_theta += c.grad_a[at] * (-theta / epsilon) + (l0 / c.rows) * (-1.0 / epsilon);
+        if (std::fabs((c.z[at] - theta[i]) / epsilon) < 0.5) {
+          grad_theta[i] +=
+              c.grad_a[at] * (-theta[i] / epsilon) + (l0 / c.rows) * (-1.0 / epsilon);
         }
       }
+    }
+    if (c.gradient != nullptr) {
       // t = log(theta): d/dt = theta d/dtheta.
-      if (c.gradient != nullptr) c.gradient->extra[i] += static_cast<float>(grad_theta * theta);
+      for (int64_t i = 0; i < n_q; ++i) {
+        c.gradient->extra[i] += static_cast<float>(grad_theta[i] * theta[i]);
+      }
     }
     return {l0 * static_cast<double>(open) / c.rows, 0.0};
   }
