@@ -1,80 +1,141 @@
 #include "sdl/methods.h"
 
 #include <algorithm>
-#include <limits>
+#include <cmath>
+#include <utility>
 
-#include "sdl/dense_family.h"
+#include "absl/strings/str_format.h"
+#include "sdl/anchoring.h"
+#include "sdl/family.h"
 #include "util/status_macros.h"
 
 namespace lrb::sdl {
+namespace {
+
+// z = inputs W_E^T + b_E (rows x n_q), with the bias and the finiteness check in the
+// product's store.
+absl::Status EncoderProduct(const SaeModel& model, const float* inputs, int64_t rows,
+                            const KernelTable& kernels, std::vector<float>& z) {
+  z.resize(rows * model.n_q);
+  if (!kernels.gemm_nt_bias(rows, model.n_q, model.n_p, inputs, model.n_p, model.w_enc.data(),
+                            model.n_p, model.b_enc.data(), z.data(), model.n_q)) {
+    return absl::AbortedError("encoder pre-activations are not finite (NaN or overflow)");
+  }
+  return absl::OkStatus();
+}
+
+// The family's sparse codes of z into workspace.sparse.codes, when the policy allows and
+// they are sparse enough; false means the dense path.
+bool EmitSparseCodes(const Family& family, const MethodSpec& spec, const SaeModel& model,
+                     const KernelTable& kernels, int64_t rows, bool training,
+                     MethodWorkspace& ws) {
+  if (ws.path == PathPolicy::kDense) return false;
+  const int64_t max_width =
+      ws.path == PathPolicy::kSparse ? model.n_q : model.n_q / kSparsePathMaxFill;
+  if (max_width < 1) return false;
+  const CodesContext context{spec, model, kernels, rows, ws.z.data(), training};
+  return family.EmitCodes(context, max_width, ws.sparse.codes);
+}
+
+}  // namespace
 
 SaeModel InitMethodModel(const MethodSpec& spec, int64_t n_p, int64_t n_r, uint64_t seed) {
   SaeModel model = InitSaeModel(n_p, n_r, spec.latents, seed);
-  MakeDenseFamily(spec.family)->InitExtra(spec, model);
+  FamilyOf(spec.family).InitExtra(spec, model);
   return model;
-}
-
-bool UsesSparseTopkPath(const MethodSpec& spec) {
-  return spec.family == "topk" && !spec.auxk.has_value();
 }
 
 absl::StatusOr<LossTerms> MethodLossAndGradient(const MethodSpec& spec, const SaeModel& model,
                                                 const Anchors& anchors, const Batch& batch,
                                                 const KernelTable& kernels,
                                                 const std::vector<uint8_t>* dead,
-                                                MethodWorkspace& workspace,
-                                                SaeGradient* gradient) {
-  if (UsesSparseTopkPath(spec)) {
-    return TopkLossAndGradient(spec, model, anchors, batch, kernels, workspace.topk, gradient);
+                                                MethodWorkspace& ws, SaeGradient* gradient) {
+  const Family& family = FamilyOf(spec.family);
+  LRB_RETURN_IF_ERROR(EncoderProduct(model, batch.inputs, batch.rows, kernels, ws.z));
+  ws.used_sparse_path =
+      EmitSparseCodes(family, spec, model, kernels, batch.rows, /*training=*/true, ws);
+  LossTerms loss =
+      ws.used_sparse_path
+          ? SparseLossAndGradient(family, spec, model, batch, kernels, dead, ws.z.data(),
+                                  ws.sparse, gradient)
+          : DenseLossAndGradient(family, spec, model, batch, kernels, dead, ws.z.data(),
+                                 ws.dense, gradient);
+  loss.anchor = AddAnchorPenalty(model, anchors, gradient);
+  if (!std::isfinite(loss.total())) {
+    return absl::AbortedError(absl::StrFormat("loss is not finite: %g", loss.total()));
   }
-  return DenseLossAndGradient(spec, model, anchors, batch, kernels, dead, workspace.dense,
-                              gradient);
+  return loss;
 }
 
-void MarkActiveLatents(const MethodSpec& spec, const MethodWorkspace& workspace,
+void MarkActiveLatents(const MethodSpec& /*spec*/, const MethodWorkspace& ws,
                        std::vector<uint8_t>& active) {
-  if (UsesSparseTopkPath(spec)) {
-    for (int32_t latent : workspace.topk.active) active[latent] = 1;
+  if (ws.used_sparse_path) {
+    for (const CodeList& list : ws.sparse.codes.levels) {
+      for (size_t e = 0; e < list.values.size(); ++e) {
+        if (list.values[e] != 0.0f) active[list.indices[e]] = 1;
+      }
+    }
     return;
   }
   const int64_t n_q = static_cast<int64_t>(active.size());
-  const std::vector<float>& a = workspace.dense.a;
+  const std::vector<float>& a = ws.dense.a;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i] != 0.0f) active[i % n_q] = 1;
   }
 }
 
-void UpdateInferenceState(const MethodSpec& spec, const MethodWorkspace& workspace,
-                          int64_t step, SaeModel& model) {
-  if (spec.family != "batchtopk") return;
-  float smallest = std::numeric_limits<float>::infinity();
-  for (float v : workspace.dense.a) {
-    if (v != 0.0f) smallest = std::min(smallest, v);
+void UpdateInferenceState(const MethodSpec& spec, const MethodWorkspace& ws, int64_t step,
+                          SaeModel& model) {
+  const Family& family = FamilyOf(spec.family);
+  if (!ws.used_sparse_path) {
+    family.UpdateInferenceState(spec, ws.dense.a.data(),
+                                static_cast<int64_t>(ws.dense.a.size()), step, model);
+    return;
   }
-  if (!std::isfinite(smallest)) return;  // nothing selected (cannot happen with k >= 1)
-  const double decay = spec.threshold_decay;
-  model.threshold = step == 0 ? smallest
-                              : static_cast<float>(decay * model.threshold +
-                                                   (1.0 - decay) * smallest);
+  const std::vector<CodeList>& levels = ws.sparse.codes.levels;
+  if (levels.size() == 1) {
+    family.UpdateInferenceState(spec, levels[0].values.data(),
+                                static_cast<int64_t>(levels[0].values.size()), step, model);
+    return;
+  }
+  std::vector<float> values;
+  for (const CodeList& list : levels) {
+    values.insert(values.end(), list.values.begin(), list.values.end());
+  }
+  family.UpdateInferenceState(spec, values.data(), static_cast<int64_t>(values.size()), step,
+                              model);
+}
+
+absl::Status DenseEncode(const MethodSpec& spec, const SaeModel& model, const float* inputs,
+                         int64_t rows, const KernelTable& kernels, bool training,
+                         MethodWorkspace& ws) {
+  LRB_RETURN_IF_ERROR(EncoderProduct(model, inputs, rows, kernels, ws.z));
+  ws.dense.a.resize(rows * model.n_q);
+  FamilyOf(spec.family).Activate(spec, model, kernels, rows, ws.z.data(), training,
+                                 ws.dense.a.data());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SparseRows> Encode(const MethodSpec& spec, const SaeModel& model,
                                   const float* inputs, int64_t rows, const KernelTable& kernels,
-                                  MethodWorkspace& workspace) {
+                                  MethodWorkspace& ws) {
   SparseRows codes;
   codes.indptr.reserve(rows + 1);
   codes.indptr.push_back(0);
   const int64_t n_q = model.n_q;
-  if (spec.family == "topk") {
-    LRB_RETURN_IF_ERROR(TopkEncode(spec, model, inputs, rows, kernels, workspace.topk));
-    std::vector<std::pair<int32_t, float>> row(spec.k);
+  LRB_RETURN_IF_ERROR(EncoderProduct(model, inputs, rows, kernels, ws.z));
+  const Family& family = FamilyOf(spec.family);
+  if (EmitSparseCodes(family, spec, model, kernels, rows, /*training=*/false, ws)) {
+    std::vector<std::pair<int32_t, float>> row;
     for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t j = 0; j < spec.k; ++j) {
-        row[j] = {workspace.topk.active[r * spec.k + j], workspace.topk.active_values[r * spec.k + j]};
+      row.clear();
+      for (const CodeList& list : ws.sparse.codes.levels) {
+        for (int64_t e = r * list.width; e < r * list.width + list.counts[r]; ++e) {
+          if (list.values[e] != 0.0f) row.emplace_back(list.indices[e], list.values[e]);
+        }
       }
       std::sort(row.begin(), row.end());
       for (const auto& [latent, value] : row) {
-        if (value == 0.0f) continue;
         codes.indices.push_back(latent);
         codes.values.push_back(value);
       }
@@ -82,9 +143,9 @@ absl::StatusOr<SparseRows> Encode(const MethodSpec& spec, const SaeModel& model,
     }
     return codes;
   }
-  LRB_RETURN_IF_ERROR(
-      DenseEncode(spec, model, inputs, rows, kernels, /*training=*/false, workspace.dense));
-  const std::vector<float>& a = workspace.dense.a;
+  ws.dense.a.resize(rows * n_q);
+  family.Activate(spec, model, kernels, rows, ws.z.data(), /*training=*/false, ws.dense.a.data());
+  const std::vector<float>& a = ws.dense.a;
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t i = 0; i < n_q; ++i) {
       if (a[r * n_q + i] == 0.0f) continue;

@@ -1,6 +1,7 @@
 // Every family of method_families.inc, on both backends: finite-difference gradients (with
-// anchoring and AuxK), the invariant sigma(z)_i in {0, z_i}, exact L0 where the family
-// promises it, and agreement of the dense and sparse TopK paths.
+// anchoring and AuxK) on the path the pipeline takes at these sizes (dense) and on the
+// forced sparse path, the invariant sigma(z)_i in {0, z_i}, and exact L0 where the family
+// promises it. sparse_sae_test.cc checks the two paths agree.
 
 #include "sdl/methods.h"
 
@@ -10,11 +11,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sdl/dense_family.h"
+#include "sdl/family.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
-#include "sdl/topk_sae.h"
 #include "util/philox.h"
 
 namespace lrb::sdl {
@@ -60,22 +60,28 @@ SaeModel PerturbedModel(const MethodSpec& spec, int64_t n_p, int64_t n_r) {
 std::vector<uint8_t> Pattern(const MethodSpec& spec, const KernelTable& kernels,
                              const MethodWorkspace& ws, int64_t rows, int64_t n_q) {
   std::vector<uint8_t> pattern;
-  if (UsesSparseTopkPath(spec)) {
-    for (int32_t i : ws.topk.active) pattern.push_back(static_cast<uint8_t>(i));
-    return pattern;
+  if (ws.used_sparse_path) {
+    for (const CodeList& list : ws.sparse.codes.levels) {
+      for (size_t e = 0; e < list.values.size(); ++e) {
+        pattern.push_back(static_cast<uint8_t>(list.indices[e]));
+        pattern.push_back(list.values[e] != 0.0f);
+      }
+    }
+    for (int32_t i : ws.sparse.aux.indices) pattern.push_back(static_cast<uint8_t>(i));
+  } else {
+    for (float a : ws.dense.a) pattern.push_back(a != 0.0f);
+    for (float a : ws.dense.aux_codes) pattern.push_back(a != 0.0f);
+    const Family& family = FamilyOf(spec.family);
+    std::vector<float> mask(rows * n_q);
+    for (int level = 0; level < family.Levels(spec); ++level) {
+      if (family.LevelMask(spec, kernels, level, rows, n_q, ws.z.data(), mask.data())) {
+        for (float m : mask) pattern.push_back(m != 0.0f);
+      }
+    }
   }
-  for (float a : ws.dense.a) pattern.push_back(a != 0.0f);
   // ReLU and Gated's gate have a kink at z = 0 even where the code stays zero.
   if (spec.family == "relu" || spec.family == "gated") {
-    for (float z : ws.dense.z) pattern.push_back(z > 0.0f);
-  }
-  for (float a : ws.dense.aux_codes) pattern.push_back(a != 0.0f);
-  const auto family = MakeDenseFamily(spec.family);
-  std::vector<float> mask(rows * n_q);
-  for (int level = 0; level < family->Levels(spec); ++level) {
-    if (family->LevelMask(spec, kernels, level, rows, n_q, ws.dense.z.data(), mask.data())) {
-      for (float m : mask) pattern.push_back(m != 0.0f);
-    }
+    for (float z : ws.z) pattern.push_back(z > 0.0f);
   }
   return pattern;
 }
@@ -99,6 +105,7 @@ struct FdCheck {
   // Terms whose gradient is stopped for some parameters (Gated's auxiliary reconstruction
   // uses a frozen decoder) are left out of the numeric loss for those parameters.
   bool without_auxiliary = false;
+  PathPolicy path = PathPolicy::kAuto;
   int checked = 0, skipped = 0;
 
   double LossAt(std::vector<float>& param, size_t i, float value,
@@ -106,6 +113,7 @@ struct FdCheck {
     const float saved = param[i];
     param[i] = value;
     MethodWorkspace w;
+    w.path = path;
     const auto loss = MethodLossAndGradient(spec, model, anchors, batch, kernels, &dead, w, nullptr);
     *same = *same && Pattern(spec, kernels, w, batch.rows, model.n_q) == base;
     param[i] = saved;
@@ -142,11 +150,11 @@ std::vector<size_t> AllCoordinates(const std::vector<float>& param) {
   return all;
 }
 
-// Every trained parameter, anchoring included. JumpReLU's thresholds learn through a
-// straight-through estimator, which is not the derivative of the loss: they are checked by
-// JumpReluThresholdsFollowTheEstimator.
-TEST_P(MethodsTest, GradientMatchesFiniteDifferences) {
-  const MethodSpec spec = *ParseMethodSpec(example().spec + "+anchor(k=3,lambda=0.3)");
+// Every trained parameter, anchoring included, on the path `path` takes. JumpReLU's
+// thresholds learn through a straight-through estimator, which is not the derivative of the
+// loss: they are checked by JumpReluThresholdsFollowTheEstimator.
+void CheckGradient(const FamilyExample& example, const KernelTable& kernels, PathPolicy path) {
+  const MethodSpec spec = *ParseMethodSpec(example.spec + "+anchor(k=3,lambda=0.3)");
   const int64_t n_p = 10, rows = 6, n_q = spec.latents;
   SaeModel model = PerturbedModel(spec, n_p, n_p);
   const Anchors anchors{3, 0.3, RandomVector(20, 3 * n_p, 0.3), RandomVector(21, 3 * n_p, 0.3)};
@@ -154,12 +162,17 @@ TEST_P(MethodsTest, GradientMatchesFiniteDifferences) {
   const std::vector<float> inputs = RandomVector(30, rows * n_p, 1.0);
   const Batch batch{inputs.data(), inputs.data(), rows};
   MethodWorkspace ws;
+  ws.path = path;
   SaeGradient grad;
   ASSERT_TRUE(
-      MethodLossAndGradient(spec, model, anchors, batch, kernels(), &no_dead, ws, &grad).ok());
-  const std::vector<uint8_t> base = Pattern(spec, kernels(), ws, rows, n_q);
+      MethodLossAndGradient(spec, model, anchors, batch, kernels, &no_dead, ws, &grad).ok());
+  if (path == PathPolicy::kSparse) {
+    ASSERT_TRUE(ws.used_sparse_path) << spec.family;
+  }
+  const std::vector<uint8_t> base = Pattern(spec, kernels, ws, rows, n_q);
 
-  FdCheck fd{spec, kernels(), model, anchors, batch, no_dead};
+  FdCheck fd{spec, kernels, model, anchors, batch, no_dead};
+  fd.path = path;
   fd.Check("w_enc", model.w_enc, grad.w_enc, AllCoordinates(model.w_enc), base);
   fd.Check("b_enc", model.b_enc, grad.b_enc, AllCoordinates(model.b_enc), base);
   if (spec.family != "jumprelu") {
@@ -171,13 +184,20 @@ TEST_P(MethodsTest, GradientMatchesFiniteDifferences) {
   EXPECT_GT(fd.checked, 5 * fd.skipped) << "too many coordinates changed the discrete pattern";
 }
 
+TEST_P(MethodsTest, GradientMatchesFiniteDifferences) {
+  CheckGradient(example(), kernels(), PathPolicy::kAuto);
+}
+
+TEST_P(MethodsTest, SparsePathGradientMatchesFiniteDifferences) {
+  CheckGradient(example(), kernels(), PathPolicy::kSparse);
+}
+
 // AuxK treats the residual it reconstructs as a constant. Latents that no sample selects in
 // the main codes do not touch that residual, so their encoder rows and decoder columns see
 // exactly the AuxK gradient, which finite differences can check.
-TEST_P(MethodsTest, AuxkGradientMatchesFiniteDifferences) {
-  const MethodSpec probe = *ParseMethodSpec(example().spec);
-  if (!IsTopkFamily(probe)) GTEST_SKIP() << "AuxK applies to TopK-type families";
-  const MethodSpec spec = *ParseMethodSpec(example().spec + "+auxk(k=3,lambda=0.5)");
+void CheckAuxkGradient(const FamilyExample& example, const KernelTable& kernels,
+                       PathPolicy path) {
+  const MethodSpec spec = *ParseMethodSpec(example.spec + "+auxk(k=3,lambda=0.5)");
   const int64_t n_p = 10, rows = 6, n_q = spec.latents;
   SaeModel model = PerturbedModel(spec, n_p, n_p);
   std::vector<uint8_t> dead(n_q, 0);
@@ -185,12 +205,16 @@ TEST_P(MethodsTest, AuxkGradientMatchesFiniteDifferences) {
   const std::vector<float> inputs = RandomVector(31, rows * n_p, 1.0);
   const Batch batch{inputs.data(), inputs.data(), rows};
   MethodWorkspace ws;
+  ws.path = path;
   SaeGradient grad;
-  const auto loss = MethodLossAndGradient(spec, model, Anchors{}, batch, kernels(), &dead, ws, &grad);
+  const auto loss = MethodLossAndGradient(spec, model, Anchors{}, batch, kernels, &dead, ws, &grad);
   ASSERT_TRUE(loss.ok());
+  if (path == PathPolicy::kSparse) {
+    ASSERT_TRUE(ws.used_sparse_path) << spec.family;
+  }
   EXPECT_GT(loss->auxiliary, 0.0);
   std::vector<uint8_t> in_main(n_q, 0);
-  for (size_t i = 0; i < ws.dense.a.size(); ++i) in_main[i % n_q] |= ws.dense.a[i] != 0.0f;
+  MarkActiveLatents(spec, ws, in_main);
   std::vector<size_t> enc_coords, dec_coords;
   for (int64_t i = 0; i < n_q; ++i) {
     if (in_main[i]) continue;
@@ -200,11 +224,26 @@ TEST_P(MethodsTest, AuxkGradientMatchesFiniteDifferences) {
     }
   }
   ASSERT_FALSE(enc_coords.empty());
-  const std::vector<uint8_t> base = Pattern(spec, kernels(), ws, rows, n_q);
-  FdCheck fd{spec, kernels(), model, Anchors{}, batch, dead};
+  const std::vector<uint8_t> base = Pattern(spec, kernels, ws, rows, n_q);
+  FdCheck fd{spec, kernels, model, Anchors{}, batch, dead};
+  fd.path = path;
   fd.Check("w_enc", model.w_enc, grad.w_enc, enc_coords, base);
   fd.Check("w_dec", model.w_dec, grad.w_dec, dec_coords, base);
   EXPECT_GT(fd.checked, 5 * fd.skipped);
+}
+
+TEST_P(MethodsTest, AuxkGradientMatchesFiniteDifferences) {
+  if (!IsTopkFamily(*ParseMethodSpec(example().spec))) {
+    GTEST_SKIP() << "AuxK applies to TopK-type families";
+  }
+  CheckAuxkGradient(example(), kernels(), PathPolicy::kAuto);
+}
+
+TEST_P(MethodsTest, SparsePathAuxkGradientMatchesFiniteDifferences) {
+  if (!IsTopkFamily(*ParseMethodSpec(example().spec))) {
+    GTEST_SKIP() << "AuxK applies to TopK-type families";
+  }
+  CheckAuxkGradient(example(), kernels(), PathPolicy::kSparse);
 }
 
 // JumpReLU's threshold gradient is the straight-through estimate: for t = log(theta),
@@ -249,12 +288,12 @@ TEST_P(MethodsTest, ActivationPassesPreActivationOrZero) {
   const SaeModel model = PerturbedModel(spec, n_p, n_p);
   const std::vector<float> inputs = RandomVector(40, rows * n_p, 1.0);
   for (const bool training : {true, false}) {
-    DenseWorkspace ws;
+    MethodWorkspace ws;
     ASSERT_TRUE(DenseEncode(spec, model, inputs.data(), rows, kernels(), training, ws).ok());
     int64_t active = 0;
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t i = 0; i < n_q; ++i) {
-        const float a = ws.a[r * n_q + i];
+        const float a = ws.dense.a[r * n_q + i];
         float z = ws.z[r * n_q + i];
         if (spec.family == "gated") {
           // Gated's activation passes its magnitude pre-activation (gated.cc).
@@ -273,7 +312,7 @@ TEST_P(MethodsTest, ActivationPassesPreActivationOrZero) {
     if (spec.family == "topk" || spec.family == "matryoshka_k") {
       for (int64_t r = 0; r < rows; ++r) {
         int64_t row_active = 0;
-        for (int64_t i = 0; i < n_q; ++i) row_active += ws.a[r * n_q + i] != 0.0f;
+        for (int64_t i = 0; i < n_q; ++i) row_active += ws.dense.a[r * n_q + i] != 0.0f;
         EXPECT_EQ(row_active, spec.k) << "row " << r;
       }
     }
@@ -288,7 +327,7 @@ TEST_P(MethodsTest, EncodeMatchesTheInferenceActivation) {
   MethodWorkspace ws;
   const auto codes = Encode(spec, model, inputs.data(), rows, kernels(), ws);
   ASSERT_TRUE(codes.ok()) << codes.status();
-  DenseWorkspace dense;
+  MethodWorkspace dense;
   ASSERT_TRUE(DenseEncode(spec, model, inputs.data(), rows, kernels(), false, dense).ok());
   ASSERT_EQ(codes->indptr.size(), static_cast<size_t>(rows + 1));
   for (int64_t r = 0; r < rows; ++r) {
@@ -299,7 +338,9 @@ TEST_P(MethodsTest, EncodeMatchesTheInferenceActivation) {
       }
       row[codes->indices[j]] = codes->values[j];
     }
-    for (int64_t i = 0; i < n_q; ++i) EXPECT_EQ(row[i], dense.a[r * n_q + i]) << r << "," << i;
+    for (int64_t i = 0; i < n_q; ++i) {
+      EXPECT_EQ(row[i], dense.dense.a[r * n_q + i]) << r << "," << i;
+    }
   }
 }
 
@@ -322,32 +363,6 @@ INSTANTIATE_TEST_SUITE_P(AllFamilies, MethodsTest, ::testing::ValuesIn(Cases()),
                            return example.spec.substr(0, example.spec.find('.')) + "_" +
                                   example.family + "_" + std::get<1>(info.param);
                          });
-
-// The sparse TopK path and the generic dense path are two implementations of one loss.
-TEST(MethodsPaths, SparseAndDenseTopkAgree) {
-  const MethodSpec spec = *ParseMethodSpec("sae.topk(latents=30,k=5)+anchor(k=2,lambda=0.2)");
-  const int64_t n_p = 12, rows = 7;
-  const SaeModel model = PerturbedModel(spec, n_p, n_p);
-  const Anchors anchors{2, 0.2, RandomVector(50, 2 * n_p, 0.3), RandomVector(51, 2 * n_p, 0.3)};
-  const std::vector<float> inputs = RandomVector(52, rows * n_p, 1.0);
-  const Batch batch{inputs.data(), inputs.data(), rows};
-  TopkWorkspace topk_ws;
-  DenseWorkspace dense_ws;
-  SaeGradient sparse_grad, dense_grad;
-  const auto sparse =
-      TopkLossAndGradient(spec, model, anchors, batch, ScalarKernels(), topk_ws, &sparse_grad);
-  const auto dense = DenseLossAndGradient(spec, model, anchors, batch, ScalarKernels(), nullptr,
-                                          dense_ws, &dense_grad);
-  ASSERT_TRUE(sparse.ok() && dense.ok());
-  EXPECT_NEAR(sparse->total(), dense->total(), 1e-5 * sparse->total());
-  for (const auto& [a, b] : {std::pair{&sparse_grad.w_enc, &dense_grad.w_enc},
-                             std::pair{&sparse_grad.w_dec, &dense_grad.w_dec},
-                             std::pair{&sparse_grad.b_enc, &dense_grad.b_enc},
-                             std::pair{&sparse_grad.b_dec, &dense_grad.b_dec}}) {
-    ASSERT_EQ(a->size(), b->size());
-    for (size_t i = 0; i < a->size(); ++i) EXPECT_NEAR((*a)[i], (*b)[i], 1e-5) << i;
-  }
-}
 
 }  // namespace
 }  // namespace lrb::sdl

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
-#include "sdl/topk_sae.h"
 #include "util/philox.h"
 #include "util/status_macros.h"
 

@@ -17,7 +17,6 @@
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
 #include "sdl/methods.h"
-#include "sdl/topk_sae.h"
 #include "sdl/train_spec.h"
 
 namespace lrb::sdl {

@@ -1,19 +1,30 @@
 // BatchTopK SAE (Bussmann et al. 2024): in training, the k*B largest pre-activations over
 // the whole batch of B samples pass (ties to the lower flat index), so L0 averages k per
 // sample but varies between samples. At inference a latent passes when z_i >= the global
-// threshold model.threshold, which UpdateInferenceState keeps as a running mean of the
-// smallest selected pre-activation (methods.h).
+// threshold model.threshold, the running mean (decay threshold_decay) of the smallest
+// pre-activation selected in each training batch; the first batch sets it.
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
-#include "sdl/dense_family.h"
+#include "sdl/family.h"
 
 namespace lrb::sdl {
 namespace {
 
-class BatchTopk final : public DenseFamily {
+// Descending value, ties to the lower flat index: the selection depends on values only.
+struct Candidate {
+  float value;
+  int64_t flat;
+  bool operator<(const Candidate& other) const {
+    return value > other.value || (value == other.value && flat < other.flat);
+  }
+};
+
+class BatchTopk final : public Family {
  public:
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable&,
                 int64_t rows, const float* z, bool training, float* a) const override {
@@ -25,21 +36,89 @@ class BatchTopk final : public DenseFamily {
     const int64_t keep = std::min(size, spec.k * rows);
     std::vector<int64_t> order(size);
     std::iota(order.begin(), order.end(), 0);
-    // Descending value, ties to the lower flat index: the selection depends on values only.
     std::nth_element(order.begin(), order.begin() + (keep - 1), order.end(),
                      [z](int64_t x, int64_t y) { return z[x] > z[y] || (z[x] == z[y] && x < y); });
     std::fill_n(a, size, 0.0f);
     for (int64_t j = 0; j < keep; ++j) a[order[j]] = z[order[j]];
   }
 
+  // Training: every selected value is >= the smallest of the rows' k-th largest values t
+  // (the rows' top k are k*B values, all >= t), so the selection runs on the values >= t
+  // only -- about k*B of them on trained-like pre-activations.
+  bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
+    const int64_t rows = c.rows, n_q = c.model.n_q;
+    codes.rows = rows;
+    codes.levels.resize(1);
+    if (!c.training) {
+      const float threshold = c.model.threshold;
+      return ScanCodes(
+          rows, n_q, c.z, max_width,
+          [threshold](int64_t, int64_t, float z) { return z >= threshold; },
+          [](int64_t, int64_t, float z) { return z; }, codes.levels[0]);
+    }
+    const int64_t k = std::min(c.spec.k, n_q);
+    const int64_t keep = std::min(rows * n_q, c.spec.k * rows);
+    std::vector<int32_t> top_indices(rows * k);
+    std::vector<float> top_values(rows * k);
+    c.kernels.topk_rows(c.z, rows, n_q, n_q, k, top_indices.data(), top_values.data());
+    float t = std::numeric_limits<float>::infinity();
+    for (int64_t r = 0; r < rows; ++r) t = std::min(t, top_values[r * k + k - 1]);
+    std::vector<std::vector<Candidate>> per_row(rows);
+    ParallelRows(rows, n_q, [&](int64_t r0, int64_t r1) {
+      for (int64_t r = r0; r < r1; ++r) {
+        const float* row = c.z + r * n_q;
+        for (int64_t i = 0; i < n_q; ++i) {
+          if (row[i] >= t) per_row[r].push_back({row[i], r * n_q + i});
+        }
+      }
+    });
+    std::vector<Candidate> candidates;
+    for (const std::vector<Candidate>& row : per_row) {
+      candidates.insert(candidates.end(), row.begin(), row.end());
+    }
+    std::nth_element(candidates.begin(), candidates.begin() + (keep - 1), candidates.end());
+    candidates.resize(keep);
+    // Row-major order: rows ascending, latents ascending within a row.
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& x, const Candidate& y) { return x.flat < y.flat; });
+    std::vector<int32_t> counts(rows, 0);
+    for (const Candidate& s : candidates) {
+      if (++counts[s.flat / n_q] > max_width) return false;
+    }
+    const int64_t width = std::min(max_width, n_q);
+    std::vector<int32_t> indices(rows * width);
+    std::vector<float> values(rows * width);
+    std::vector<int32_t> filled(rows, 0);
+    for (const Candidate& s : candidates) {
+      const int64_t r = s.flat / n_q;
+      indices[r * width + filled[r]] = static_cast<int32_t>(s.flat % n_q);
+      values[r * width + filled[r]++] = s.value;
+    }
+    CompactCodes(rows, width, counts, indices, values, codes.levels[0]);
+    return true;
+  }
+
   std::pair<double, double> Backward(const BackwardContext& c) const override {
     PassGradientWhereActive(c.a, c.grad_a, c.rows * c.model.n_q, c.grad_z);
     return {0.0, 0.0};
+  }
+
+  void UpdateInferenceState(const MethodSpec& spec, const float* values, int64_t count,
+                            int64_t step, SaeModel& model) const override {
+    float smallest = std::numeric_limits<float>::infinity();
+    for (int64_t i = 0; i < count; ++i) {
+      if (values[i] != 0.0f) smallest = std::min(smallest, values[i]);
+    }
+    if (!std::isfinite(smallest)) return;  // nothing selected (cannot happen with k >= 1)
+    const double decay = spec.threshold_decay;
+    model.threshold = step == 0 ? smallest
+                                : static_cast<float>(decay * model.threshold +
+                                                     (1.0 - decay) * smallest);
   }
 };
 
 }  // namespace
 
-std::unique_ptr<DenseFamily> Make_batchtopk() { return std::make_unique<BatchTopk>(); }
+std::unique_ptr<Family> Make_batchtopk() { return std::make_unique<BatchTopk>(); }
 
 }  // namespace lrb::sdl

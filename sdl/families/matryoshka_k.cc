@@ -1,16 +1,17 @@
-// Matryoshka SAE as the paper writes it (PAPER.md section 2): a multi-k loss
+// Matryoshka SAE as the paper writes it: a multi-k loss
 //   (1/levels) sum_j ||x_r - W_D TopK_{k_j}(z) - b_D||^2,   k_j = k / 2^(levels-1-j),
 // so the top k_1 latents must reconstruct alone, the top k_2 a little better, and so on.
-// Codes are TopK(k) (the last level).
+// Codes are TopK(k) (the last level); on the sparse path level j lists ranks [k_{j-1}, k_j)
+// of each row's descending top k, so each level decodes only what it adds.
 
 #include <vector>
 
-#include "sdl/dense_family.h"
+#include "sdl/family.h"
 
 namespace lrb::sdl {
 namespace {
 
-class MatryoshkaK final : public DenseFamily {
+class MatryoshkaK final : public Family {
  public:
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
                 int64_t rows, const float* z, bool, float* a) const override {
@@ -29,6 +30,14 @@ class MatryoshkaK final : public DenseFamily {
     return true;
   }
 
+  bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
+    if (c.spec.k > max_width) return false;
+    std::vector<int64_t> ends;
+    for (int64_t j = 0; j < c.spec.levels; ++j) ends.push_back(c.spec.k >> (c.spec.levels - 1 - j));
+    TopkCodes(c.kernels, c.z, c.rows, c.model.n_q, c.spec.k, ends, codes);
+    return true;
+  }
+
   std::pair<double, double> Backward(const BackwardContext& c) const override {
     PassGradientWhereActive(c.a, c.grad_a, c.rows * c.model.n_q, c.grad_z);
     return {0.0, 0.0};
@@ -37,6 +46,6 @@ class MatryoshkaK final : public DenseFamily {
 
 }  // namespace
 
-std::unique_ptr<DenseFamily> Make_matryoshka_k() { return std::make_unique<MatryoshkaK>(); }
+std::unique_ptr<Family> Make_matryoshka_k() { return std::make_unique<MatryoshkaK>(); }
 
 }  // namespace lrb::sdl

@@ -2,14 +2,17 @@
 // codes, level j reconstructs from latents [0, m_j) only, m_j = latents / 2^(levels-1-j):
 //   (1/levels) sum_j ||x_r - sum_{i < m_j} a_i W_D[:, i] - b_D||^2,
 // so early latents must carry general features and later ones refine them. (The original uses
-// BatchTopK codes; per-sample TopK keeps the family's L0 exact.)
+// BatchTopK codes; per-sample TopK keeps the family's L0 exact.) On the sparse path level j
+// lists the row's top-k entries with latent in [m_{j-1}, m_j).
 
-#include "sdl/dense_family.h"
+#include <vector>
+
+#include "sdl/family.h"
 
 namespace lrb::sdl {
 namespace {
 
-class MatryoshkaPrefix final : public DenseFamily {
+class MatryoshkaPrefix final : public Family {
  public:
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
                 int64_t rows, const float* z, bool, float* a) const override {
@@ -28,6 +31,38 @@ class MatryoshkaPrefix final : public DenseFamily {
     return true;
   }
 
+  bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
+    const int64_t k = c.spec.k, rows = c.rows, n_q = c.model.n_q, levels = c.spec.levels;
+    if (k > max_width) return false;
+    SparseCodes all;
+    TopkCodes(c.kernels, c.z, rows, n_q, k, {k}, all);
+    const CodeList& top = all.levels[0];
+    // Level of each entry: the first j with latent < m_j.
+    std::vector<int32_t> level_of(rows * k);
+    for (int64_t e = 0; e < rows * k; ++e) {
+      int32_t j = 0;
+      while (top.indices[e] >= (n_q >> (levels - 1 - j))) ++j;
+      level_of[e] = j;
+    }
+    codes.rows = rows;
+    codes.levels.resize(levels);
+    std::vector<int32_t> counts(rows), indices(rows * k);
+    std::vector<float> values(rows * k);
+    for (int64_t j = 0; j < levels; ++j) {
+      for (int64_t r = 0; r < rows; ++r) {
+        int32_t count = 0;
+        for (int64_t e = r * k; e < (r + 1) * k; ++e) {
+          if (level_of[e] != j) continue;
+          indices[r * k + count] = top.indices[e];
+          values[r * k + count++] = top.values[e];
+        }
+        counts[r] = count;
+      }
+      CompactCodes(rows, k, counts, indices, values, codes.levels[j]);
+    }
+    return true;
+  }
+
   std::pair<double, double> Backward(const BackwardContext& c) const override {
     PassGradientWhereActive(c.a, c.grad_a, c.rows * c.model.n_q, c.grad_z);
     return {0.0, 0.0};
@@ -36,7 +71,7 @@ class MatryoshkaPrefix final : public DenseFamily {
 
 }  // namespace
 
-std::unique_ptr<DenseFamily> Make_matryoshka_prefix() {
+std::unique_ptr<Family> Make_matryoshka_prefix() {
   return std::make_unique<MatryoshkaPrefix>();
 }
 

@@ -1,17 +1,23 @@
-// TopK SAE on the dense path (used when AuxK is on; plain TopK trains on the sparse path of
-// topk_sae.h, and the two are checked against each other): the k largest pre-activations of
-// each sample pass.
+// TopK SAE (Gao et al. 2024): the k largest pre-activations of each sample pass, the rest
+// are zero, so exactly k latents are active per sample. Codes: the k entries of each row in
+// descending order.
 
-#include "sdl/dense_family.h"
+#include "sdl/family.h"
 
 namespace lrb::sdl {
 namespace {
 
-class Topk final : public DenseFamily {
+class Topk final : public Family {
  public:
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
                 int64_t rows, const float* z, bool, float* a) const override {
     KeepTopkPerRow(kernels, z, rows, model.n_q, spec.k, a);
+  }
+
+  bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
+    if (c.spec.k > max_width) return false;
+    TopkCodes(c.kernels, c.z, c.rows, c.model.n_q, c.spec.k, {c.spec.k}, codes);
+    return true;
   }
 
   std::pair<double, double> Backward(const BackwardContext& c) const override {
@@ -22,6 +28,6 @@ class Topk final : public DenseFamily {
 
 }  // namespace
 
-std::unique_ptr<DenseFamily> Make_topk() { return std::make_unique<Topk>(); }
+std::unique_ptr<Family> Make_topk() { return std::make_unique<Topk>(); }
 
 }  // namespace lrb::sdl

@@ -1,0 +1,122 @@
+#include "sdl/family.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "util/parallel.h"
+
+namespace lrb::sdl {
+namespace {
+
+struct Entry {
+  std::string_view name;
+  std::unique_ptr<Family> family;
+};
+
+}  // namespace
+
+const Family& FamilyOf(std::string_view family) {
+  static const auto* const families = [] {
+    auto* list = new std::vector<Entry>;
+#define LRB_METHOD_FAMILY(name, version, example) list->push_back({#name, Make_##name()});
+#include "sdl/method_families.inc"
+#undef LRB_METHOD_FAMILY
+    return list;
+  }();
+  for (const Entry& entry : *families) {
+    if (entry.name == family) return *entry.family;
+  }
+  // Unreachable for a parsed spec (ParseMethodSpec accepts only listed families).
+  std::abort();
+}
+
+std::pair<double, double> Family::SparseBackward(const SparseBackwardContext& c) const {
+  for (size_t level = 0; level < c.codes.levels.size(); ++level) {
+    const std::vector<float>& values = c.codes.levels[level].values;
+    const std::vector<float>& grad_a = c.grad_a[level];
+    std::vector<float>& grad_z = c.grad_z[level];
+    for (size_t e = 0; e < values.size(); ++e) grad_z[e] = values[e] != 0.0f ? grad_a[e] : 0.0f;
+  }
+  return {0.0, 0.0};
+}
+
+void KeepTopkPerRow(const KernelTable& kernels, const float* z, int64_t rows, int64_t n_q,
+                    int64_t k, float* a) {
+  std::vector<int32_t> indices(rows * k);
+  std::vector<float> values(rows * k);
+  kernels.topk_rows(z, rows, n_q, n_q, k, indices.data(), values.data());
+  std::fill_n(a, rows * n_q, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t j = 0; j < k; ++j) a[r * n_q + indices[r * k + j]] = values[r * k + j];
+  }
+}
+
+void PassGradientWhereActive(const float* a, const float* grad_a, int64_t size, float* grad_z) {
+  for (int64_t i = 0; i < size; ++i) grad_z[i] = a[i] != 0.0f ? grad_a[i] : 0.0f;
+}
+
+void TopkCodes(const KernelTable& kernels, const float* z, int64_t rows, int64_t n_q, int64_t k,
+               const std::vector<int64_t>& ends, SparseCodes& codes) {
+  codes.rows = rows;
+  codes.levels.resize(ends.size());
+  if (ends.size() == 1) {
+    // One level: the selection is the list itself.
+    CodeList& list = codes.levels[0];
+    list.width = k;
+    list.indices.resize(rows * k);
+    list.values.resize(rows * k);
+    list.counts.assign(rows, static_cast<int32_t>(k));
+    kernels.topk_rows(z, rows, n_q, n_q, k, list.indices.data(), list.values.data());
+    return;
+  }
+  std::vector<int32_t> indices(rows * k);
+  std::vector<float> values(rows * k);
+  kernels.topk_rows(z, rows, n_q, n_q, k, indices.data(), values.data());
+  int64_t begin = 0;
+  for (size_t level = 0; level < ends.size(); ++level) {
+    const int64_t width = ends[level] - begin;
+    CodeList& list = codes.levels[level];
+    list.width = width;
+    list.indices.resize(rows * width);
+    list.values.resize(rows * width);
+    list.counts.assign(rows, static_cast<int32_t>(width));
+    for (int64_t r = 0; r < rows; ++r) {
+      std::copy_n(&indices[r * k + begin], width, &list.indices[r * width]);
+      std::copy_n(&values[r * k + begin], width, &list.values[r * width]);
+    }
+    begin = ends[level];
+  }
+}
+
+void CompactCodes(int64_t rows, int64_t max_width, const std::vector<int32_t>& counts,
+                  const std::vector<int32_t>& indices, const std::vector<float>& values,
+                  CodeList& list) {
+  int64_t width = 1;
+  for (const int32_t count : counts) width = std::max<int64_t>(width, count);
+  list.width = width;
+  list.counts = counts;
+  list.indices.resize(rows * width);
+  list.values.resize(rows * width);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t count = counts[r];
+    int32_t* idx = &list.indices[r * width];
+    float* val = &list.values[r * width];
+    std::copy_n(&indices[r * max_width], count, idx);
+    std::copy_n(&values[r * max_width], count, val);
+    // Padding repeats the row's last real index (its decoder row is already in cache).
+    const int32_t pad = count > 0 ? idx[count - 1] : 0;
+    std::fill(idx + count, idx + width, pad);
+    std::fill(val + count, val + width, 0.0f);
+  }
+}
+
+void ParallelRows(int64_t rows, int64_t work_per_row,
+                  const std::function<void(int64_t, int64_t)>& fn) {
+  static const int threads = DefaultThreadCount();
+  constexpr int64_t kMinWorkPerThread = int64_t{1} << 17;
+  const int64_t min_chunk = std::max<int64_t>(1, kMinWorkPerThread / std::max<int64_t>(1, work_per_row));
+  ParallelFor(0, rows, threads, fn, min_chunk);
+}
+
+}  // namespace lrb::sdl
