@@ -1,7 +1,7 @@
 #ifndef LRB_BENCH_ABSORPTION_H_
 #define LRB_BENCH_ABSORPTION_H_
 
-// Feature absorption (PAPER.md section 2; Chanin et al. 2024) scored exactly from a known
+// Feature absorption (docs/paper.md section 2; Chanin et al. 2024) scored exactly from a known
 // hierarchy. When child c is active its parent p is active too; an SAE that has absorbed p
 // into c's latent leaves p's latent silent on those samples and reconstructs p's direction
 // with another latent instead. On the evaluation samples:

@@ -2,7 +2,7 @@
 #define LRB_BENCH_RECONSTRUCTION_H_
 
 // Reconstruction quality on held-out samples, from any method's sparse codes and decoder
-// (the shared model's x_hat_r = W_D x_q + b_D, PAPER.md section 2).
+// (the shared model's x_hat_r = W_D x_q + b_D, docs/paper.md section 2).
 
 #include <cstdint>
 

@@ -1,7 +1,7 @@
 #ifndef LRB_BENCH_RUN_KEY_H_
 #define LRB_BENCH_RUN_KEY_H_
 
-// A run's identity: a stable hash of its canonical inputs (DESIGN.md section 2). The same
+// A run's identity: a stable hash of its canonical inputs. The same
 // key is never trained twice unless asked (--force).
 
 #include <cstdint>

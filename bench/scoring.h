@@ -38,7 +38,7 @@ inline constexpr char kScorerVersion[] = "score@2";
 
 // Everything the scorer reads. Pointers are borrowed for the call.
 struct ScoringInputs {
-  // The learned dictionary of any SDL method sharing PAPER.md's model.
+  // The learned dictionary of any SDL method sharing the one model (docs/paper.md section 2).
   int64_t n_q = 0, n_p = 0, n_r = 0;
   const float* encoder_rows = nullptr;  // n_q x n_p: W_E[i, :]
   const float* decoder_rows = nullptr;  // n_q x n_r: W_D[:, i]

@@ -1,7 +1,7 @@
 #ifndef LRB_BENCH_SCORING_DIRECTIONS_H_
 #define LRB_BENCH_SCORING_DIRECTIONS_H_
 
-// Direction recovery, the paper's metrics (PAPER.md section 4; formulas in docs/metrics.md):
+// Direction recovery, the paper's metrics (docs/paper.md section 4; formulas in docs/metrics.md):
 //   S_ij = |cos(l_i, w_j)|,  s_j = max_i S_ij            (best match; no one-to-one matching)
 //   M_GT(tau) = #{scored j : s_j > tau} / #scored           (strictly greater)
 //   M_IP      = mean over scored j of s_j                   (the field's MMCS)

@@ -14,7 +14,7 @@
 namespace lrb::bench {
 namespace {
 
-// The paper gives no optimiser settings (PAPER.md section 6); this is our budget for the
+// The paper gives no optimiser settings (docs/paper.md section 6); this is our budget for the
 // paper-scale suites.
 constexpr char kPaperTrain[] =
     "train(steps=20000,batch=1024,lr=0.0005,warmup=500,decay=0.2,clip=1)";
@@ -26,7 +26,7 @@ std::vector<std::string> TopkMatrix(int64_t latents, int64_t k, int64_t anchors 
   return {base, absl::StrFormat("%s+anchor(k=%d,lambda=0.1)", base, anchors)};
 }
 
-// The paper's Table 1 rows (PAPER.md section 6): every SAE family of the table, the
+// The paper's Table 1 rows (docs/paper.md section 6): every SAE family of the table, the
 // transcoder and the crosscoder (TopK, as the table's strongest family), each without and
 // with feature anchoring. Each dataset of a suite trains the rows whose topology fits it.
 std::vector<std::string> PaperMatrix(int64_t latents, int64_t k, int64_t anchors = 100) {
@@ -125,7 +125,7 @@ const std::vector<Suite>& AllSuites() {
           .seeds = {0},
           .train = "train(steps=300,batch=64,lr=0.005,warmup=20,decay=0.2,clip=1)",
       },
-      // --- Paper-scale suites (PAPER.md sections 3 and 6). Datasets are written in short
+      // --- Paper-scale suites (docs/paper.md sections 3 and 6). Datasets are written in short
       // form; the canonical spec of each is stored with every run. Training budgets are
       // first choices, to be tuned with the methods; bump the version when any field of a
       // suite changes (suites_test pins a fingerprint per version). ---

@@ -3,7 +3,7 @@
 
 // Real activations supplied by a user: an N x d matrix (.npy, float32 or float16) and
 // optional integer class labels (.npy, int32 or int64, N entries, >= 0). There is no
-// ground truth; with labels, the paper's real-data recipe (PAPER.md section 5) gives
+// ground truth; with labels, the paper's real-data recipe (docs/paper.md section 5) gives
 // class-mean anchors and a class-mean proxy ground truth.
 
 #include <cstdint>

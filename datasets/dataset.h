@@ -81,7 +81,7 @@ struct Dataset {
   uint64_t noise_seed = 0;
 
   // False for activations supplied by a user: then features_p holds the unit-norm class
-  // means of the training split (one "feature" per class; a proxy ground truth, PAPER.md
+  // means of the training split (one "feature" per class; a proxy ground truth, docs/paper.md
   // section 5), codes are absent and the samples are dense_inputs.
   bool has_ground_truth = true;
   std::vector<float> dense_inputs;   // N x n_p row-major when there are no codes

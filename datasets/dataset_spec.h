@@ -14,7 +14,7 @@
 // canonical string and bytes exactly (lrb_spec.h).
 //
 // Families (defaults in the structs below):
-//   lrb       the paper's generator (PAPER.md section 3), lrb_spec.h.
+//   lrb       the paper's generator (docs/paper.md section 3), lrb_spec.h.
 //   lrb_hier  lrb with parent/child feature hierarchies: `roots` trees of depth `depth`,
 //             each node with `branch` children (n = roots * (1 + branch + ... +
 //             branch^depth)), numbered breadth-first. Roots fire as lrb features do

@@ -1,7 +1,7 @@
 #ifndef LRB_DATASETS_FEATURE_MATRIX_H_
 #define LRB_DATASETS_FEATURE_MATRIX_H_
 
-// Ground-truth feature directions with bounded interference (PAPER.md section 3, step 1):
+// Ground-truth feature directions with bounded interference (docs/paper.md section 3, step 1):
 // Gaussian unit-norm rows, then projected gradient descent until
 // max_{i != j} <w_i, w_j> <= M.
 

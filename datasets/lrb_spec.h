@@ -1,7 +1,7 @@
 #ifndef LRB_DATASETS_LRB_SPEC_H_
 #define LRB_DATASETS_LRB_SPEC_H_
 
-// The paper's Linear Representation Bench generator spec (PAPER.md section 3), SAE case.
+// The paper's Linear Representation Bench generator spec (docs/paper.md section 3), SAE case.
 // Canonical string, every knob spelled out, e.g.
 //   lrb(n=1000,np=768,N=100000,S=0.99,M=0.1,cmin=0,beta=1,eps=0.001,lambda=0.001,
 //       step=0.05,iters=1000,eval=0.1,seed=0)

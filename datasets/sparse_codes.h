@@ -1,7 +1,7 @@
 #ifndef LRB_DATASETS_SPARSE_CODES_H_
 #define LRB_DATASETS_SPARSE_CODES_H_
 
-// Ground-truth activations. The paper's model (PAPER.md section 3, step 2): feature j of
+// Ground-truth activations. The paper's model (docs/paper.md section 3, step 2): feature j of
 // sample s is active with probability 1 - S, independently, with magnitude
 // c_min + beta * Exponential(1). Extensions (dataset_spec.h): per-feature firing
 // probabilities (Zipf), a Gaussian-copula for correlated firing, per-feature magnitude

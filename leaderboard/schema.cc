@@ -162,13 +162,6 @@ constexpr Migration kMigrations[] = {
     {3, kSchemaV3},
 };
 
-absl::StatusOr<int64_t> QueryInt(sqlite3* db, const char* sql, std::string doing) {
-  LRB_ASSIGN_OR_RETURN(Statement query, Statement::Prepare(db, sql, std::move(doing)));
-  LRB_ASSIGN_OR_RETURN(const bool has_row, query.Step());
-  if (!has_row) return absl::InternalError(absl::StrCat("no result from: ", sql));
-  return query.ColumnInt(0);
-}
-
 }  // namespace
 
 std::span<const Migration> Migrations() { return kMigrations; }
@@ -176,42 +169,48 @@ std::span<const Migration> Migrations() { return kMigrations; }
 int LatestSchemaVersion() { return Migrations().back().version; }
 
 absl::StatusOr<int> ReadSchemaVersion(sqlite3* db, const std::string& path) {
-  // SQLite reads the file lazily: this first read is where a file that is not SQLite at all
-  // shows up, as SQLITE_NOTADB.
-  const absl::StatusOr<int64_t> application_id =
-      QueryInt(db, "PRAGMA application_id", "reading the database header");
-  if (!application_id.ok()) {
-    if (SqliteResultCode(application_id.status()) == SQLITE_NOTADB) {
+  // One statement, so one snapshot: read one by one, another process creating the database
+  // at the same moment could be seen half-way (application_id still 0, user_version already
+  // set) and the file refused as foreign. SQLite reads the file lazily: this first read is
+  // also where a file that is not SQLite at all shows up, as SQLITE_NOTADB.
+  constexpr char kIdentity[] =
+      "SELECT (SELECT application_id FROM pragma_application_id), "
+      "(SELECT user_version FROM pragma_user_version), "
+      "(SELECT count(*) FROM sqlite_schema)";
+  absl::StatusOr<Statement> query =
+      Statement::Prepare(db, kIdentity, "reading the database header");
+  absl::StatusOr<bool> has_row = query.ok() ? query->Step() : absl::StatusOr<bool>(query.status());
+  if (!has_row.ok()) {
+    if (SqliteResultCode(has_row.status()) == SQLITE_NOTADB) {
       return absl::FailedPreconditionError(absl::StrCat(path, " is not an SQLite database (",
-                                                        application_id.status().message(), ")"));
+                                                        has_row.status().message(), ")"));
     }
-    return Annotate(application_id.status(), path);
+    return Annotate(has_row.status(), path);
   }
-  absl::StatusOr<int64_t> version = QueryInt(db, "PRAGMA user_version", "reading user_version");
-  if (!version.ok()) return Annotate(version.status(), path);
-  absl::StatusOr<int64_t> objects =
-      QueryInt(db, "SELECT count(*) FROM sqlite_schema", "counting schema objects");
-  if (!objects.ok()) return Annotate(objects.status(), path);
+  if (!*has_row) return absl::InternalError(absl::StrCat(path, ": no result from: ", kIdentity));
+  const int64_t application_id = query->ColumnInt(0);
+  const int64_t version = query->ColumnInt(1);
+  const int64_t objects = query->ColumnInt(2);
 
-  if (*application_id == kApplicationId) {
-    if (*version > LatestSchemaVersion()) {
+  if (application_id == kApplicationId) {
+    if (version > LatestSchemaVersion()) {
       return absl::FailedPreconditionError(absl::StrFormat(
           "%s has LRB schema version %d, newer than version %d, the newest this build of lrb "
           "knows; use a newer lrb to open it",
-          path, *version, LatestSchemaVersion()));
+          path, version, LatestSchemaVersion()));
     }
-    if (*version < 1) {
+    if (version < 1) {
       return absl::DataLossError(absl::StrFormat(
           "%s is marked as an LRB database but has no schema version (user_version %d)", path,
-          *version));
+          version));
     }
-    return static_cast<int>(*version);
+    return static_cast<int>(version);
   }
-  if (*application_id == 0 && *version == 0 && *objects == 0) return 0;  // a new, empty file
+  if (application_id == 0 && version == 0 && objects == 0) return 0;  // a new, empty file
   return absl::FailedPreconditionError(absl::StrFormat(
       "%s is an SQLite database but not an LRB database (application_id %#x, user_version %d, "
       "%d schema objects); refusing to change it",
-      path, *application_id, *version, *objects));
+      path, application_id, version, objects));
 }
 
 absl::Status MigrateToLatest(sqlite3* db, const std::string& path) {

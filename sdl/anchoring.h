@@ -1,7 +1,7 @@
 #ifndef LRB_SDL_ANCHORING_H_
 #define LRB_SDL_ANCHORING_H_
 
-// Feature anchoring (PAPER.md section 5), a modifier every family carries:
+// Feature anchoring (docs/paper.md section 5), a modifier every family carries:
 //   lambda * (||W_E[0:k, :] - A_p||_F^2 + ||W_D[:, 0:k] - A_r||_F^2).
 
 #include "sdl/loss_terms.h"

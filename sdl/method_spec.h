@@ -44,7 +44,7 @@
 
 namespace lrb::sdl {
 
-// Feature anchoring (PAPER.md section 5): latent i < k is pulled towards anchor i on its
+// Feature anchoring (docs/paper.md section 5): latent i < k is pulled towards anchor i on its
 // encoder row and decoder column with weight lambda.
 struct AnchorSpec {
   int64_t k = 100;
@@ -62,7 +62,7 @@ struct AuxkSpec {
   bool operator==(const AuxkSpec&) const = default;
 };
 
-// Dead-latent resampling (PAPER.md section 5): every `every` steps up to step `until`,
+// Dead-latent resampling (docs/paper.md section 5): every `every` steps up to step `until`,
 // latents not active for `dead_steps` steps are re-initialised towards the inputs the model
 // reconstructs worst, and their Adam moments reset.
 struct ResampleSpec {

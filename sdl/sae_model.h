@@ -1,7 +1,7 @@
 #ifndef LRB_SDL_SAE_MODEL_H_
 #define LRB_SDL_SAE_MODEL_H_
 
-// The one model every SDL method shares (PAPER.md section 2):
+// The one model every SDL method shares (docs/paper.md section 2):
 //   z = W_E x_p + b_E,   x_q = sigma(z),   x_hat_r = W_D x_q + b_D.
 
 #include <cstdint>
