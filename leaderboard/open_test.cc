@@ -27,6 +27,7 @@ namespace {
 using ::lrb::leaderboard::testing::FreshDbPath;
 using ::lrb::leaderboard::testing::RawDb;
 using ::lrb::leaderboard::testing::SampleRun;
+using ::lrb::leaderboard::testing::WriteVersion1Database;
 using ::testing::HasSubstr;
 
 std::string ReadFile(const std::string& path) {
@@ -119,27 +120,8 @@ TEST(OpenTest, ReadOnlyOpenWritesNothingAndRefusesWrites) {
 
 TEST(OpenTest, ReadOnlyOpenReadsAnOlderSchemaWithoutMigratingTheFile) {
   const std::string path = FreshDbPath();
-  {
-    RawDb raw(path);
-    ASSERT_EQ(raw.Exec(internal::Migrations()[0].sql), "");
-    ASSERT_EQ(raw.Exec(absl::StrCat("PRAGMA application_id = ", internal::kApplicationId)), "");
-    ASSERT_EQ(raw.Exec("PRAGMA user_version = 1"), "");
-    ASSERT_EQ(raw.Exec(R"sql(
-      INSERT INTO runs (run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec,
-                        backend, backend_used, seed, scorer_version, status, created_at,
-                        finished_at, cpu, simd_target, compiler, build_mode, git_commit,
-                        git_dirty, library_versions, hostname, threads)
-      VALUES ('old-run', 'smoke@1', 'lrb(...)', 'abc', 'sae.topk(k=4)', 'train(...)', 'simd',
-              'simd:AVX2', 3, 'score@1', 'ok', '2026-11-25T10:00:00.000Z',
-              '2026-11-25T10:01:00.000Z', 'cpu', 'AVX2', 'gcc', 'opt', 'e0b182a', 0, 'libs',
-              'host', 2);
-      INSERT INTO metrics (run_id, name, value) VALUES (1, 'm_ip', 0.75);
-      INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored,
-                                   recovered)
-      VALUES (1, 4, 9, 0.96875, 0, 1);
-    )sql"),
-              "");
-  }
+  WriteVersion1Database(path);
+  if (::testing::Test::HasFatalFailure()) return;
   const std::string before = ReadFile(path);
   {
     LRB_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, Store::OpenReadOnly(path));

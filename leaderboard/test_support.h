@@ -2,7 +2,8 @@
 #define LRB_LEADERBOARD_TEST_SUPPORT_H_
 
 // Test helpers for leaderboard/: status assertions (Abseil 20220623 has no status matchers),
-// fresh database paths and a fully populated RunRecord.
+// fresh database paths, a fully populated RunRecord, raw SQLite access and a version-1
+// database fixture.
 
 #include <sqlite3.h>
 
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "leaderboard/run_record.h"
+#include "leaderboard/schema.h"
 
 namespace lrb::leaderboard::testing {
 
@@ -138,6 +140,32 @@ class RawDb {
   sqlite3* db_ = nullptr;
   int rc_ = SQLITE_OK;
 };
+
+// Writes, at `path`, a database made by the version-1 schema with one finished run
+// ("old-run" of suite "smoke@1", one metric, one feature row), as an lrb binary from before
+// version 2 would have left it. Fails the calling test (check HasFatalFailure) on error.
+inline void WriteVersion1Database(const std::string& path) {
+  RawDb raw(path);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(internal::Migrations()[0].version, 1);
+  ASSERT_EQ(raw.Exec(internal::Migrations()[0].sql), "");
+  ASSERT_EQ(raw.Exec(absl::StrCat("PRAGMA application_id = ", internal::kApplicationId)), "");
+  ASSERT_EQ(raw.Exec("PRAGMA user_version = 1"), "");
+  ASSERT_EQ(raw.Exec(R"sql(
+    INSERT INTO runs (run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec,
+                      backend, backend_used, seed, scorer_version, status, created_at,
+                      finished_at, cpu, simd_target, compiler, build_mode, git_commit,
+                      git_dirty, library_versions, hostname, threads)
+    VALUES ('old-run', 'smoke@1', 'lrb(...)', 'abc', 'sae.topk(k=4)', 'train(...)', 'simd',
+            'simd:AVX2', 3, 'score@1', 'ok', '2026-11-25T10:00:00.000Z',
+            '2026-11-25T10:01:00.000Z', 'cpu', 'AVX2', 'gcc', 'opt', 'e0b182a', 0, 'libs',
+            'host', 2);
+    INSERT INTO metrics (run_id, name, value) VALUES (1, 'm_ip', 0.75);
+    INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored, recovered)
+    VALUES (1, 4, 9, 0.96875, 0, 1);
+  )sql"),
+            "");
+}
 
 }  // namespace lrb::leaderboard::testing
 
