@@ -42,7 +42,7 @@ std::string ResolveUserPath(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-// [store helper] `lrb leaderboard` prints through bench/leaderboard_command.cc and `lrb run`
+// `lrb leaderboard` prints through bench/leaderboard_command.cc and `lrb run`
 // lives in bench/run_command.cc (interrupt handling, summary, exit status); only the flags
 // are read here. export_models_dir: "" for none, else already resolved.
 absl::Status Run(const Suite& suite, const std::string& db_path, bool force,
@@ -108,7 +108,7 @@ absl::Status Dispatch(const CommandLine& line) {
         "no database at %s; `lrb run --suite=%s --db=%s` creates it", db_path, suite->name,
         db_path));
   }
-  // [store helper] read-only: no migration, no journal-mode switch, nothing written.
+  // Read-only: no migration, no journal-mode switch, nothing written.
   LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::OpenReadOnly(db_path));
   return PrintLeaderboard(*store, *suite, line.GetBool("all"));
 }
