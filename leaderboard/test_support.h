@@ -1,9 +1,8 @@
 #ifndef LRB_LEADERBOARD_TEST_SUPPORT_H_
 #define LRB_LEADERBOARD_TEST_SUPPORT_H_
 
-// Test helpers for leaderboard/: status assertions (Abseil 20220623 has no status matchers),
-// fresh database paths, a fully populated RunRecord, raw SQLite access and a version-1
-// database fixture.
+// Test helpers for leaderboard/: fresh database paths, a fully populated RunRecord, raw SQLite
+// access and a version-1 database fixture. Status assertions come from util/testing.
 
 #include <sqlite3.h>
 
@@ -19,54 +18,18 @@
 #include "gtest/gtest.h"
 #include "leaderboard/run_record.h"
 #include "leaderboard/schema.h"
-
-namespace lrb::leaderboard::testing {
-
-inline absl::Status StatusOf(const absl::Status& status) { return status; }
-template <typename T>
-absl::Status StatusOf(const absl::StatusOr<T>& status_or) {
-  return status_or.status();
-}
-
-// gtest predicate formatter: evaluates the expression once and prints a failed status.
-template <typename T>
-::testing::AssertionResult IsOk(const char* expression, const T& value) {
-  const absl::Status status = StatusOf(value);
-  if (status.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expression << " failed: " << status;
-}
-
-}  // namespace lrb::leaderboard::testing
-
-#define LRB_EXPECT_OK(expr) EXPECT_PRED_FORMAT1(::lrb::leaderboard::testing::IsOk, expr)
-#define LRB_ASSERT_OK(expr) ASSERT_PRED_FORMAT1(::lrb::leaderboard::testing::IsOk, expr)
-
-// `LRB_ASSERT_OK_AND_ASSIGN(auto x, F());` in a test body: the value of a StatusOr, or a
-// fatal failure printing its status.
-#define LRB_ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  LRB_ASSERT_OK_AND_ASSIGN_IMPL_(LRB_TEST_CONCAT_(lrb_statusor_, __LINE__), lhs, expr)
-#define LRB_TEST_CONCAT_INNER_(a, b) a##b
-#define LRB_TEST_CONCAT_(a, b) LRB_TEST_CONCAT_INNER_(a, b)
-#define LRB_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
-  auto statusor = (expr);                                   \
-  ASSERT_TRUE(statusor.ok()) << statusor.status();          \
-  lhs = std::move(statusor).value()
+#include "util/testing/status_matchers.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb::leaderboard::testing {
 
 // A path that does not exist yet, under the test's private TEST_TMPDIR, unique per test
 // and `name`.
 inline std::string FreshDbPath(const std::string& name = "lrb.db") {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::filesystem::path dir = std::filesystem::path(tmp != nullptr ? tmp : "/tmp") /
-                                    absl::StrCat(test->test_suite_name(), ".", test->name());
-  std::filesystem::create_directories(dir);
-  const std::filesystem::path path = dir / name;
-  std::filesystem::remove(path);
-  std::filesystem::remove(path.string() + "-wal");
-  std::filesystem::remove(path.string() + "-shm");
-  return path.string();
+  const std::string path = ::lrb::testing::FreshTempPath(name);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  return path;
 }
 
 // A run with every identity and environment field set to a distinct value, so a column
