@@ -3,7 +3,7 @@
 
 // Captures where and how this process runs, for every stored result.
 
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_record.h"
 
 namespace lrb::bench {
 

@@ -28,7 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/run_tracker.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb::bench {
 

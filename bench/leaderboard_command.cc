@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "bench/scoring.h"
-#include "leaderboard/leaderboard_table.h"
+#include "leaderboard/store/leaderboard_table.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {

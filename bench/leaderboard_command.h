@@ -5,7 +5,7 @@
 
 #include "absl/status/status.h"
 #include "bench/suites.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb::bench {
 

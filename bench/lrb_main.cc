@@ -29,7 +29,7 @@
 #include "bench/lrb_commands.h"
 #include "bench/run_command.h"
 #include "bench/suites.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {

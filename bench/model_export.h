@@ -16,7 +16,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_record.h"
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
 

@@ -12,7 +12,7 @@
 #include "bench/interrupt.h"
 #include "bench/leaderboard_command.h"
 #include "bench/runner.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {

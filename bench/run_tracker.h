@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb::bench {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "leaderboard/run_owner.h"
+#include "leaderboard/store/run_owner.h"
 #include "bench/environment.h"
 #include "bench/model_export.h"
 #include "bench/run_key.h"

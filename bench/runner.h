@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "bench/run_tracker.h"
 #include "bench/suites.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb::bench {
 

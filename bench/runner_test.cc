@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "bench/suites.h"
 #include "gtest/gtest.h"
-#include "leaderboard/store.h"
-#include "leaderboard/test_support.h"
+#include "leaderboard/store/store.h"
+#include "leaderboard/store/test_support.h"
 
 namespace lrb::bench {
 namespace {

@@ -25,7 +25,7 @@
 #include "bench/scoring_codes.h"
 #include "bench/scoring_directions.h"
 #include "bench/scoring_mcc.h"
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_record.h"
 #include "sdl/kernels/kernels.h"
 
 namespace lrb::bench {

@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb {
 namespace {

@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb {
 namespace {

@@ -14,7 +14,7 @@
 #include "bench/runner.h"
 #include "bench/suites.h"
 #include "gtest/gtest.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb {
 namespace {

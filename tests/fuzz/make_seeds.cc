@@ -25,7 +25,7 @@
 #include "datasets/dataset_io.h"
 #include "datasets/generator.h"
 #include "datasets/npy.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 #include "tests/fuzz/file_bundle.h"
 #include "util/status_macros.h"
 

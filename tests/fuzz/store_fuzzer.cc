@@ -1,4 +1,4 @@
-// Fuzzes opening a results database (leaderboard/store.h): the input is the database file.
+// Fuzzes opening a results database (leaderboard/store/store.h): the input is the database file.
 // First read-only, as `lrb leaderboard` opens a file it may not own: OpenReadOnly and
 // LoadRuns must leave the file byte for byte as it was (their contract). Then read-write:
 // Open checks and may migrate it; LoadRuns and FindFinishedRun read every table.
@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace lrb::fuzz {

@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_SCHEMA_H_
-#define LRB_LEADERBOARD_SCHEMA_H_
+#ifndef LRB_LEADERBOARD_STORE_SCHEMA_H_
+#define LRB_LEADERBOARD_STORE_SCHEMA_H_
 
 // The LRB database schema: its identity, its versions and the migrations between them.
 //
@@ -48,4 +48,4 @@ absl::Status MigrateToLatest(sqlite3* db, const std::string& path);
 
 }  // namespace lrb::leaderboard::internal
 
-#endif  // LRB_LEADERBOARD_SCHEMA_H_
+#endif  // LRB_LEADERBOARD_STORE_SCHEMA_H_

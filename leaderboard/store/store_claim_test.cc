@@ -16,9 +16,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/leaderboard_table.h"
-#include "leaderboard/store.h"
-#include "leaderboard/test_support.h"
+#include "leaderboard/store/leaderboard_table.h"
+#include "leaderboard/store/store.h"
+#include "leaderboard/store/test_support.h"
 
 namespace lrb::leaderboard {
 namespace {

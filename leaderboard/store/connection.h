@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_CONNECTION_H_
-#define LRB_LEADERBOARD_CONNECTION_H_
+#ifndef LRB_LEADERBOARD_STORE_CONNECTION_H_
+#define LRB_LEADERBOARD_STORE_CONNECTION_H_
 
 // Opening an LRB database: a connection configured the same way every time, on a file that
 // has been checked to be ours and migrated to the current schema.
@@ -57,4 +57,4 @@ int MaxPathLength();
 
 }  // namespace lrb::leaderboard::internal
 
-#endif  // LRB_LEADERBOARD_CONNECTION_H_
+#endif  // LRB_LEADERBOARD_STORE_CONNECTION_H_

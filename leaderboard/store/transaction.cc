@@ -1,8 +1,8 @@
-#include "leaderboard/transaction.h"
+#include "leaderboard/store/transaction.h"
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
-#include "leaderboard/statement.h"
+#include "leaderboard/store/statement.h"
 
 namespace lrb::leaderboard::internal {
 namespace {

@@ -1,4 +1,4 @@
-#include "leaderboard/text_table.h"
+#include "leaderboard/store/text_table.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "leaderboard/run_rows.h"
+#include "leaderboard/store/run_rows.h"
 
 #include <cmath>
 #include <set>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "leaderboard/statement.h"
+#include "leaderboard/store/statement.h"
 #include "util/status_macros.h"
 
 namespace lrb::leaderboard::internal {

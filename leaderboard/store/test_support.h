@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_TEST_SUPPORT_H_
-#define LRB_LEADERBOARD_TEST_SUPPORT_H_
+#ifndef LRB_LEADERBOARD_STORE_TEST_SUPPORT_H_
+#define LRB_LEADERBOARD_STORE_TEST_SUPPORT_H_
 
 // Test helpers for leaderboard/: fresh database paths, a fully populated RunRecord, raw SQLite
 // access and a version-1 database fixture. Status assertions come from util/testing.
@@ -16,8 +16,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "leaderboard/run_record.h"
-#include "leaderboard/schema.h"
+#include "leaderboard/store/run_record.h"
+#include "leaderboard/store/schema.h"
 #include "util/testing/status_matchers.h"
 #include "util/testing/temp_dir.h"
 
@@ -132,4 +132,4 @@ inline void WriteVersion1Database(const std::string& path) {
 
 }  // namespace lrb::leaderboard::testing
 
-#endif  // LRB_LEADERBOARD_TEST_SUPPORT_H_
+#endif  // LRB_LEADERBOARD_STORE_TEST_SUPPORT_H_

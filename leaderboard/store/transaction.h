@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_TRANSACTION_H_
-#define LRB_LEADERBOARD_TRANSACTION_H_
+#ifndef LRB_LEADERBOARD_STORE_TRANSACTION_H_
+#define LRB_LEADERBOARD_STORE_TRANSACTION_H_
 
 // One transaction around one state change (or one consistent read), committed only if every
 // step succeeded and rolled back otherwise, so a failure never leaves half a change behind.
@@ -29,4 +29,4 @@ absl::Status RunInTransaction(sqlite3* db, TransactionKind kind, std::string_vie
 
 }  // namespace lrb::leaderboard::internal
 
-#endif  // LRB_LEADERBOARD_TRANSACTION_H_
+#endif  // LRB_LEADERBOARD_STORE_TRANSACTION_H_

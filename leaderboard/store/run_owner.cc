@@ -1,4 +1,4 @@
-#include "leaderboard/run_owner.h"
+#include "leaderboard/store/run_owner.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 #include <cstdint>
 #include <limits>
@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/run_rows.h"
-#include "leaderboard/test_support.h"
+#include "leaderboard/store/run_rows.h"
+#include "leaderboard/store/test_support.h"
 
 namespace lrb::leaderboard {
 

@@ -1,6 +1,6 @@
 // Opening files: new, ours, newer than us, foreign SQLite, not SQLite at all.
 
-#include "leaderboard/schema.h"
+#include "leaderboard/store/schema.h"
 
 #include <filesystem>
 #include <fstream>
@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/store.h"
-#include "leaderboard/test_support.h"
+#include "leaderboard/store/store.h"
+#include "leaderboard/store/test_support.h"
 
 namespace lrb::leaderboard {
 namespace {

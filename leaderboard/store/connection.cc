@@ -1,4 +1,4 @@
-#include "leaderboard/connection.h"
+#include "leaderboard/store/connection.h"
 
 #include <unistd.h>
 
@@ -15,8 +15,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "leaderboard/schema.h"
-#include "leaderboard/statement.h"
+#include "leaderboard/store/schema.h"
+#include "leaderboard/store/statement.h"
 #include "util/status_macros.h"
 
 namespace lrb::leaderboard::internal {

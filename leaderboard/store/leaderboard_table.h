@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_LEADERBOARD_TABLE_H_
-#define LRB_LEADERBOARD_LEADERBOARD_TABLE_H_
+#ifndef LRB_LEADERBOARD_STORE_LEADERBOARD_TABLE_H_
+#define LRB_LEADERBOARD_STORE_LEADERBOARD_TABLE_H_
 
 // The printed leaderboard: one row per (dataset, method, backend), aggregated over seeds
 // (mean and spread), best first. Runs from debug builds or dirty trees are left out of the
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_record.h"
 
 namespace lrb::leaderboard {
 
@@ -80,4 +80,4 @@ std::string FormatLeaderboard(const std::vector<LeaderboardRow>& rows,
 
 }  // namespace lrb::leaderboard
 
-#endif  // LRB_LEADERBOARD_LEADERBOARD_TABLE_H_
+#endif  // LRB_LEADERBOARD_STORE_LEADERBOARD_TABLE_H_

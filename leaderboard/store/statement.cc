@@ -1,4 +1,4 @@
-#include "leaderboard/statement.h"
+#include "leaderboard/store/statement.h"
 
 #include <cctype>
 #include <string>

@@ -1,4 +1,4 @@
-#include "leaderboard/statement.h"
+#include "leaderboard/store/statement.h"
 
 #include <sqlite3.h>
 
@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/test_support.h"
-#include "leaderboard/transaction.h"
+#include "leaderboard/store/test_support.h"
+#include "leaderboard/store/transaction.h"
 
 namespace lrb::leaderboard::internal {
 namespace {

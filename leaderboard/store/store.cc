@@ -1,4 +1,4 @@
-#include "leaderboard/store.h"
+#include "leaderboard/store/store.h"
 
 #include <sqlite3.h>
 
@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "leaderboard/connection.h"
-#include "leaderboard/run_rows.h"
-#include "leaderboard/statement.h"
-#include "leaderboard/transaction.h"
+#include "leaderboard/store/connection.h"
+#include "leaderboard/store/run_rows.h"
+#include "leaderboard/store/statement.h"
+#include "leaderboard/store/transaction.h"
 #include "util/status_macros.h"
 
 namespace lrb::leaderboard {

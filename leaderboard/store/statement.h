@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_STATEMENT_H_
-#define LRB_LEADERBOARD_STATEMENT_H_
+#ifndef LRB_LEADERBOARD_STORE_STATEMENT_H_
+#define LRB_LEADERBOARD_STORE_STATEMENT_H_
 
 // The one place that talks to the SQLite C API call by call: a failed call becomes an
 // absl::Status that says what was being done, SQLite's own message and its result code,
@@ -81,4 +81,4 @@ class Statement {
 
 }  // namespace lrb::leaderboard::internal
 
-#endif  // LRB_LEADERBOARD_STATEMENT_H_
+#endif  // LRB_LEADERBOARD_STORE_STATEMENT_H_

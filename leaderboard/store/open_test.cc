@@ -16,10 +16,10 @@
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/connection.h"
-#include "leaderboard/schema.h"
-#include "leaderboard/store.h"
-#include "leaderboard/test_support.h"
+#include "leaderboard/store/connection.h"
+#include "leaderboard/store/schema.h"
+#include "leaderboard/store/store.h"
+#include "leaderboard/store/test_support.h"
 
 namespace lrb::leaderboard {
 namespace {

@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_TEXT_TABLE_H_
-#define LRB_LEADERBOARD_TEXT_TABLE_H_
+#ifndef LRB_LEADERBOARD_STORE_TEXT_TABLE_H_
+#define LRB_LEADERBOARD_STORE_TEXT_TABLE_H_
 
 // A fixed-width plain-text table for terminals and logs: every column is as wide as its
 // widest cell (header included), so no content can break the alignment.
@@ -48,4 +48,4 @@ class TextTable {
 
 }  // namespace lrb::leaderboard::internal
 
-#endif  // LRB_LEADERBOARD_TEXT_TABLE_H_
+#endif  // LRB_LEADERBOARD_STORE_TEXT_TABLE_H_

@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_RUN_RECORD_H_
-#define LRB_LEADERBOARD_RUN_RECORD_H_
+#ifndef LRB_LEADERBOARD_STORE_RUN_RECORD_H_
+#define LRB_LEADERBOARD_STORE_RUN_RECORD_H_
 
 // Plain result structs: the only thing leaderboard/ knows of the rest of LRB.
 
@@ -89,4 +89,4 @@ struct RunRecord {
 
 }  // namespace lrb::leaderboard
 
-#endif  // LRB_LEADERBOARD_RUN_RECORD_H_
+#endif  // LRB_LEADERBOARD_STORE_RUN_RECORD_H_

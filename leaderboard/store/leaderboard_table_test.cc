@@ -1,4 +1,4 @@
-#include "leaderboard/leaderboard_table.h"
+#include "leaderboard/store/leaderboard_table.h"
 
 #include <cmath>
 #include <optional>
@@ -10,8 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "leaderboard/test_support.h"
-#include "leaderboard/text_table.h"
+#include "leaderboard/store/test_support.h"
+#include "leaderboard/store/text_table.h"
 
 namespace lrb::leaderboard {
 namespace {

@@ -1,4 +1,4 @@
-#include "leaderboard/leaderboard_table.h"
+#include "leaderboard/store/leaderboard_table.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "leaderboard/text_table.h"
+#include "leaderboard/store/text_table.h"
 
 namespace lrb::leaderboard {
 namespace {

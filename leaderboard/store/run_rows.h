@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_RUN_ROWS_H_
-#define LRB_LEADERBOARD_RUN_ROWS_H_
+#ifndef LRB_LEADERBOARD_STORE_RUN_ROWS_H_
+#define LRB_LEADERBOARD_STORE_RUN_ROWS_H_
 
 // How a RunRecord maps onto the rows of the `runs`, `metrics` and `feature_results` tables
 // (schema.cc). These functions run single statements; the caller owns the transaction.
@@ -15,7 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_record.h"
 
 namespace lrb::leaderboard::internal {
 
@@ -93,4 +93,4 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
 
 }  // namespace lrb::leaderboard::internal
 
-#endif  // LRB_LEADERBOARD_RUN_ROWS_H_
+#endif  // LRB_LEADERBOARD_STORE_RUN_ROWS_H_

@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_STORE_H_
-#define LRB_LEADERBOARD_STORE_H_
+#ifndef LRB_LEADERBOARD_STORE_STORE_H_
+#define LRB_LEADERBOARD_STORE_STORE_H_
 
 // The SQLite store: the single home of every run (docs/reliability.md).
 // STRICT tables, foreign keys, PRAGMA user_version migrations, WAL with a busy timeout,
@@ -35,8 +35,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/container/flat_hash_map.h"
-#include "leaderboard/run_owner.h"
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_owner.h"
+#include "leaderboard/store/run_record.h"
 
 struct sqlite3;
 
@@ -166,4 +166,4 @@ class Store {
 
 }  // namespace lrb::leaderboard
 
-#endif  // LRB_LEADERBOARD_STORE_H_
+#endif  // LRB_LEADERBOARD_STORE_STORE_H_

@@ -1,5 +1,5 @@
-#ifndef LRB_LEADERBOARD_RUN_OWNER_H_
-#define LRB_LEADERBOARD_RUN_OWNER_H_
+#ifndef LRB_LEADERBOARD_STORE_RUN_OWNER_H_
+#define LRB_LEADERBOARD_STORE_RUN_OWNER_H_
 
 // Who holds a "running" run, and whether that holder is still there (docs/reliability.md,
 // "Concurrent writers").
@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "leaderboard/run_record.h"
+#include "leaderboard/store/run_record.h"
 
 namespace lrb::leaderboard {
 
@@ -52,4 +52,4 @@ std::string DescribeOwner(const RunOwner& owner, const RunOwner& self);
 
 }  // namespace lrb::leaderboard
 
-#endif  // LRB_LEADERBOARD_RUN_OWNER_H_
+#endif  // LRB_LEADERBOARD_STORE_RUN_OWNER_H_

@@ -1,12 +1,12 @@
-#include "leaderboard/schema.h"
+#include "leaderboard/store/schema.h"
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "leaderboard/statement.h"
-#include "leaderboard/transaction.h"
+#include "leaderboard/store/statement.h"
+#include "leaderboard/store/transaction.h"
 #include "util/status_macros.h"
 
 namespace lrb::leaderboard::internal {
