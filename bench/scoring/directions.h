@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/cosines.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 // The M_GT curve is taken at tau = 0.50, 0.51, ..., 0.99: TauOfPercent(p) = p / 100.
 inline constexpr int kTauCurveFirstPercent = 50;
@@ -45,6 +45,6 @@ struct DirectionScores {
 absl::StatusOr<DirectionScores> ScoreDirections(const CosineMatrix& cosines,
                                                 const std::vector<bool>& excluded);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
 #endif  // LRB_BENCH_SCORING_DIRECTIONS_H_

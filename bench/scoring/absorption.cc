@@ -1,4 +1,4 @@
-#include "bench/absorption.h"
+#include "bench/scoring/absorption.h"
 
 #include <algorithm>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "util/status_macros.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 absl::Status ValidateHierarchy(const Hierarchy& hierarchy, int64_t n) {
   if (static_cast<int64_t>(hierarchy.parent.size()) != n) {
@@ -146,4 +146,4 @@ absl::StatusOr<AbsorptionScores> ScoreAbsorption(const Hierarchy& hierarchy,
   return scores;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,13 +1,13 @@
-#include "bench/scoring_mcc.h"
+#include "bench/scoring/mcc.h"
 
 #include <cmath>
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/assignment.h"
+#include "bench/scoring/assignment.h"
 #include "util/status_macros.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 absl::StatusOr<MatchingScores> ScoreMatching(const CosineMatrix& cosines,
                                              const std::vector<bool>& excluded) {
@@ -60,4 +60,4 @@ absl::StatusOr<MatchingScores> ScoreMatching(const CosineMatrix& cosines,
   return scores;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,4 +1,4 @@
-#include "bench/assignment.h"
+#include "bench/scoring/assignment.h"
 
 #include <cmath>
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "util/philox.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
 // The cheapest injective assignment by enumerating all of them (rows <= cols <= 8).
@@ -168,4 +168,4 @@ TEST(AssignmentTest, RejectsBadShapesAndNonFiniteCosts) {
 }
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

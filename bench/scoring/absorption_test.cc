@@ -1,17 +1,17 @@
-#include "bench/absorption.h"
+#include "bench/scoring/absorption.h"
 
 #include <utility>
 #include <vector>
 
-#include "bench/scoring_codes.h"
-#include "bench/scoring_test_support.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-using ::lrb::bench::testing::AllRows;
-using ::lrb::bench::testing::MakeCodes;
+using ::lrb::scoring::testing::AllRows;
+using ::lrb::scoring::testing::MakeCodes;
 using Row = std::vector<std::pair<int32_t, float>>;
 
 // Features: 0 is a root with children 1 and 2; 4 is a child of 1 (a grandchild of 0); 3 is
@@ -123,4 +123,4 @@ TEST(HierarchyTest, ValidationRejectsCyclesBadParentsAndWrongSizes) {
 }
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

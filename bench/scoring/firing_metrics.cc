@@ -1,4 +1,4 @@
-#include "bench/firing_metrics.h"
+#include "bench/scoring/firing_metrics.h"
 
 #include <algorithm>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "util/status_macros.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
 double Ratio(int64_t numerator, int64_t denominator) {
@@ -143,4 +143,4 @@ absl::StatusOr<FiringScores> ScoreFiring(const CodesView& truth, const CodesView
   return scores;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,17 +1,17 @@
-#include "bench/firing_metrics.h"
+#include "bench/scoring/firing_metrics.h"
 
 #include <utility>
 #include <vector>
 
-#include "bench/scoring_codes.h"
-#include "bench/scoring_test_support.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-using ::lrb::bench::testing::AllRows;
-using ::lrb::bench::testing::MakeCodes;
+using ::lrb::scoring::testing::AllRows;
+using ::lrb::scoring::testing::MakeCodes;
 using Row = std::vector<std::pair<int32_t, float>>;
 
 CosineMatrix HandCosines(int64_t features, int64_t latents, std::vector<float> values) {
@@ -152,4 +152,4 @@ TEST(FiringTest, RejectsDisagreeingShapesAndMalformedCodes) {
 }
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -2,7 +2,7 @@
 #define LRB_BENCH_SCORING_MCC_H_
 
 // Hungarian-matched mean |cos| (MCC): the best one-to-one matching between the scored
-// ground-truth features and the latents, by total |cos|, solved exactly (bench/assignment.h):
+// ground-truth features and the latents, by total |cos|, solved exactly (assignment.h):
 //   MCC = (1 / #scored) * max over injective matchings m of sum_j |cos(w_j, l_m(j))|,
 // where a scored feature left without a latent (only when n_q < #scored) contributes 0.
 // Range [0, 1]; MCC <= M_IP, with equality iff the best matches can be made distinct.
@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/cosines.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 struct MatchingScores {
   double mcc = 0;
@@ -30,6 +30,6 @@ struct MatchingScores {
 absl::StatusOr<MatchingScores> ScoreMatching(const CosineMatrix& cosines,
                                              const std::vector<bool>& excluded);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
 #endif  // LRB_BENCH_SCORING_MCC_H_

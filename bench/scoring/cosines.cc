@@ -1,4 +1,4 @@
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/cosines.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
 // Copies `count` rows and scales each to unit norm; a row with norm below `zero_norm` becomes
@@ -74,4 +74,4 @@ absl::StatusOr<CosineMatrix> ComputeCosines(const float* learned, int64_t n_q,
   return cosines;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

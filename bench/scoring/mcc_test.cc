@@ -1,21 +1,21 @@
-#include "bench/scoring_mcc.h"
+#include "bench/scoring/mcc.h"
 
 #include <cmath>
 #include <limits>
 #include <vector>
 
-#include "bench/scoring_cosines.h"
-#include "bench/scoring_directions.h"
-#include "bench/scoring_test_support.h"
+#include "bench/scoring/cosines.h"
+#include "bench/scoring/directions.h"
+#include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 #include "util/philox.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-using ::lrb::bench::testing::HandCosines;
-using ::lrb::bench::testing::RandomUnitRows;
+using ::lrb::scoring::testing::HandCosines;
+using ::lrb::scoring::testing::RandomUnitRows;
 
 TEST(MccTest, OneToOneMatchingIsBelowBestMatchWhenFeaturesShareALatent) {
   // Both features like latent 0 best; only one can have it. Best total: f0->l1, f1->l0.
@@ -122,4 +122,4 @@ TEST(MccTest, DuplicatedShuffledOracleScoresOneRandomScoresLow) {
 }
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

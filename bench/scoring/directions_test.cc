@@ -1,19 +1,19 @@
-#include "bench/scoring_directions.h"
+#include "bench/scoring/directions.h"
 
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "bench/scoring_cosines.h"
-#include "bench/scoring_test_support.h"
+#include "bench/scoring/cosines.h"
+#include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-using ::lrb::bench::testing::HandCosines;
-using ::lrb::bench::testing::RandomUnitRows;
+using ::lrb::scoring::testing::HandCosines;
+using ::lrb::scoring::testing::RandomUnitRows;
 
 class DirectionsTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -156,4 +156,4 @@ TEST(DirectionCurveTest, UniquenessCountsDistinctBestMatches) {
 }
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,5 +1,5 @@
-#ifndef LRB_BENCH_RECONSTRUCTION_H_
-#define LRB_BENCH_RECONSTRUCTION_H_
+#ifndef LRB_BENCH_SCORING_RECONSTRUCTION_H_
+#define LRB_BENCH_SCORING_RECONSTRUCTION_H_
 
 // Reconstruction quality on held-out samples, from any method's sparse codes and decoder
 // (the shared model's x_hat_r = W_D x_q + b_D, docs/paper.md section 2).
@@ -7,10 +7,10 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
-#include "bench/scoring_codes.h"
+#include "bench/scoring/codes.h"
 #include "sdl/kernels/kernels.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 struct ReconstructionScores {
   // Fraction of variance unexplained over the samples:
@@ -28,6 +28,6 @@ absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
                                                          int64_t n_r, const float* targets,
                                                          const sdl::KernelTable& kernels);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
-#endif  // LRB_BENCH_RECONSTRUCTION_H_
+#endif  // LRB_BENCH_SCORING_RECONSTRUCTION_H_

@@ -1,4 +1,4 @@
-#include "bench/assignment.h"
+#include "bench/scoring/assignment.h"
 
 #include <cmath>
 #include <limits>
@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -168,4 +168,4 @@ absl::Status CheckAssignmentCertificate(const float* cost, int64_t rows, int64_t
   return absl::OkStatus();
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

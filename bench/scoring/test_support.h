@@ -10,12 +10,12 @@
 #include <utility>
 #include <vector>
 
-#include "bench/scoring_codes.h"
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/cosines.h"
 #include "datasets/dataset.h"
 #include "util/philox.h"
 
-namespace lrb::bench::testing {
+namespace lrb::scoring::testing {
 
 // A cosine matrix written by hand: features x latents, every latent of norm 1.
 inline CosineMatrix HandCosines(int64_t features, int64_t latents, std::vector<float> values) {
@@ -141,6 +141,6 @@ inline datasets::SparseCodes RandomCodes(int64_t samples, int64_t n_q, int64_t k
   return MakeCodes(n_q, rows);
 }
 
-}  // namespace lrb::bench::testing
+}  // namespace lrb::scoring::testing
 
 #endif  // LRB_BENCH_SCORING_TEST_SUPPORT_H_

@@ -1,4 +1,4 @@
-#include "bench/reconstruction.h"
+#include "bench/scoring/reconstruction.h"
 
 #include <limits>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "util/status_macros.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
                                                          const float* decoder_rows,
@@ -49,4 +49,4 @@ absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
   return scores;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,11 +1,11 @@
-#include "bench/scoring_codes.h"
+#include "bench/scoring/codes.h"
 
 #include <cmath>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 CodesView ViewRows(const datasets::SparseCodes& codes, int64_t begin, int64_t end) {
   return CodesView{.rows = end - begin,
@@ -48,4 +48,4 @@ absl::Status ValidateCodes(const CodesView& codes, const char* what) {
   return absl::OkStatus();
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "sdl/kernels/kernels.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 struct CosineMatrix {
   int64_t features = 0;  // n (rows)
@@ -36,6 +36,6 @@ absl::StatusOr<CosineMatrix> ComputeCosines(const float* learned, int64_t n_q,
                                             const float* features, int64_t n, int64_t dim,
                                             const sdl::KernelTable& kernels);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
 #endif  // LRB_BENCH_SCORING_COSINES_H_

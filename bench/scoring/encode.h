@@ -12,7 +12,7 @@
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 // Codes of `rows` inputs (rows x n_p, row-major) at inference: rows x n_q CSR, indices
 // ascending within a row, zero activations dropped (a TopK pick can be 0 and then does not
@@ -23,6 +23,6 @@ absl::StatusOr<datasets::SparseCodes> EncodeCodes(const sdl::MethodSpec& method,
                                                   const float* inputs, int64_t rows,
                                                   const sdl::KernelTable& kernels);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
 #endif  // LRB_BENCH_SCORING_ENCODE_H_

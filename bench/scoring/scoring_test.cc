@@ -1,7 +1,7 @@
 // The scorer end to end on controls whose every metric value is known (docs/metrics.md,
 // "Controls"): oracle dictionaries built from the true features, and random dictionaries.
 
-#include "bench/scoring.h"
+#include "bench/scoring/scoring.h"
 
 #include <algorithm>
 #include <set>
@@ -9,21 +9,21 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/scoring_test_support.h"
+#include "bench/scoring/test_support.h"
 #include "datasets/dataset.h"
 #include "datasets/generator.h"
 #include "datasets/lrb_spec.h"
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-using ::lrb::bench::testing::MakeOracle;
-using ::lrb::bench::testing::Oracle;
-using ::lrb::bench::testing::OracleOptions;
-using ::lrb::bench::testing::RandomCodes;
-using ::lrb::bench::testing::RandomUnitRows;
+using ::lrb::scoring::testing::MakeOracle;
+using ::lrb::scoring::testing::Oracle;
+using ::lrb::scoring::testing::OracleOptions;
+using ::lrb::scoring::testing::RandomCodes;
+using ::lrb::scoring::testing::RandomUnitRows;
 
 class ScoringTest : public ::testing::Test {
  protected:
@@ -129,7 +129,7 @@ TEST_F(ScoringTest, TrueFeaturesScorePerfectly) {
   EXPECT_EQ(Metric(s, "features_scored"), n());
   ASSERT_EQ(static_cast<int64_t>(s.features.size()), n());
   for (int64_t j = 0; j < n(); ++j) {
-    const leaderboard::FeatureRow& row = s.features[j];
+    const FeatureScore& row = s.features[j];
     EXPECT_EQ(row.feature, j);
     EXPECT_EQ(row.best_latent, j);
     EXPECT_TRUE(row.recovered);
@@ -248,4 +248,4 @@ TEST_F(ScoringTest, MetricNamesAreStableDistinctAndTheCurveNeverRises) {
 }
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

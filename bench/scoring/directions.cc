@@ -1,4 +1,4 @@
-#include "bench/scoring_directions.h"
+#include "bench/scoring/directions.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_format.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 absl::StatusOr<DirectionScores> ScoreDirections(const CosineMatrix& cosines,
                                                 const std::vector<bool>& excluded) {
@@ -74,4 +74,4 @@ absl::StatusOr<DirectionScores> ScoreDirections(const CosineMatrix& cosines,
   return scores;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,5 +1,5 @@
-#ifndef LRB_BENCH_ASSIGNMENT_H_
-#define LRB_BENCH_ASSIGNMENT_H_
+#ifndef LRB_BENCH_SCORING_ASSIGNMENT_H_
+#define LRB_BENCH_SCORING_ASSIGNMENT_H_
 
 // Exact rectangular linear assignment (the "Hungarian matching" behind MCC).
 //
@@ -35,7 +35,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 struct Assignment {
   std::vector<int32_t> column_of_row;  // rows entries, distinct, each in [0, cols)
@@ -56,6 +56,6 @@ absl::Status CheckAssignmentCertificate(const float* cost, int64_t rows, int64_t
                                         int64_t ld, const Assignment& assignment,
                                         double tolerance);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
-#endif  // LRB_BENCH_ASSIGNMENT_H_
+#endif  // LRB_BENCH_SCORING_ASSIGNMENT_H_

@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "datasets/dataset.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 // A read-only CSR view of `rows` x `cols` codes. Row r holds entries [indptr[r], indptr[r+1])
 // of indices / values; offsets are absolute positions in those arrays, so a view of a row
@@ -39,6 +39,6 @@ CodesView ViewRows(const datasets::SparseCodes& codes, int64_t begin, int64_t en
 // O(nnz + rows) time, O(cols) memory.
 absl::Status ValidateCodes(const CodesView& codes, const char* what);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
 #endif  // LRB_BENCH_SCORING_CODES_H_

@@ -1,17 +1,17 @@
-#include "bench/scoring.h"
+#include "bench/scoring/scoring.h"
 
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/cosines.h"
 #include "util/status_macros.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-// The feature rows' "recovered" flag uses the paper's headline threshold.
+// FeatureScore::recovered uses the paper's headline threshold.
 constexpr int kRecoveredPercent = 95;
 
 absl::Status CheckInputs(const ScoringInputs& in) {
@@ -106,7 +106,7 @@ absl::StatusOr<RunScores> ScoreRun(const ScoringInputs& in, const sdl::KernelTab
 
   scores.features.resize(in.n);
   for (int64_t j = 0; j < in.n; ++j) {
-    leaderboard::FeatureRow& row = scores.features[j];
+    FeatureScore& row = scores.features[j];
     row.feature = static_cast<int32_t>(j);
     row.best_latent = scores.encoder.best_latent[j];
     row.best_cosine = scores.encoder.best_cosine[j];
@@ -123,4 +123,4 @@ absl::StatusOr<RunScores> ScoreRun(const ScoringInputs& in, const sdl::KernelTab
   return scores;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,11 +1,11 @@
-#include "bench/scoring_encode.h"
+#include "bench/scoring/encode.h"
 
 #include <algorithm>
 
 #include "sdl/methods.h"
 #include "util/status_macros.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 absl::StatusOr<datasets::SparseCodes> EncodeCodes(const sdl::MethodSpec& method,
                                                   const sdl::SaeModel& model,
@@ -31,4 +31,4 @@ absl::StatusOr<datasets::SparseCodes> EncodeCodes(const sdl::MethodSpec& method,
   return codes;
 }
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

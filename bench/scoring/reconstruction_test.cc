@@ -1,20 +1,20 @@
-#include "bench/reconstruction.h"
+#include "bench/scoring/reconstruction.h"
 
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include "bench/scoring_codes.h"
-#include "bench/scoring_test_support.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
-using ::lrb::bench::testing::AllRows;
-using ::lrb::bench::testing::MakeCodes;
+using ::lrb::scoring::testing::AllRows;
+using ::lrb::scoring::testing::MakeCodes;
 using Row = std::vector<std::pair<int32_t, float>>;
 
 class ReconstructionTest : public ::testing::TestWithParam<std::string> {
@@ -83,4 +83,4 @@ INSTANTIATE_TEST_SUITE_P(Backends, ReconstructionTest, ::testing::Values("scalar
                          [](const auto& info) { return info.param; });
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring

@@ -1,5 +1,5 @@
-#ifndef LRB_BENCH_ABSORPTION_H_
-#define LRB_BENCH_ABSORPTION_H_
+#ifndef LRB_BENCH_SCORING_ABSORPTION_H_
+#define LRB_BENCH_SCORING_ABSORPTION_H_
 
 // Feature absorption (docs/paper.md section 2; Chanin et al. 2024) scored exactly from a known
 // hierarchy. When child c is active its parent p is active too; an SAE that has absorbed p
@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bench/scoring_codes.h"
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/cosines.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 // A forest over the ground-truth features: parent[j] is j's parent, -1 for a root. The
 // datasets team provides it for hierarchical datasets.
@@ -68,6 +68,6 @@ absl::StatusOr<AbsorptionScores> ScoreAbsorption(const Hierarchy& hierarchy,
                                                  const std::vector<int32_t>& best_latent,
                                                  const CosineMatrix& decoder_cosines);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
-#endif  // LRB_BENCH_ABSORPTION_H_
+#endif  // LRB_BENCH_SCORING_ABSORPTION_H_

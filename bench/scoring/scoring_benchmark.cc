@@ -2,8 +2,8 @@
 // 10,000 evaluation samples, TopK k = 64), piece by piece and end to end, plus the exact
 // assignment at its largest size (16,384 x 16,384).
 //
-//   bazel run //bench:scoring_benchmark                   # paper sizes (manual target)
-//   bazel test //bench:scoring_benchmark_smoke            # tiny sizes, runs in //...
+//   bazel run //bench/scoring:scoring_benchmark                   # paper sizes (manual target)
+//   bazel test //bench/scoring:scoring_benchmark_smoke            # tiny sizes, runs in //...
 //
 // Own flag: --lrb_sizes=paper|smoke (default paper); every --benchmark_* flag works.
 // The model is "trained-like": latent i < n is feature i's direction plus noise (cosine about
@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
-#include "bench/scoring.h"
-#include "bench/scoring_codes.h"
-#include "bench/scoring_cosines.h"
-#include "bench/scoring_encode.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/cosines.h"
+#include "bench/scoring/encode.h"
+#include "bench/scoring/scoring.h"
 #include "benchmark/benchmark.h"
 #include "datasets/dataset.h"
 #include "datasets/generator.h"
@@ -30,7 +30,7 @@
 #include "sdl/sae_model.h"
 #include "util/philox.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 namespace {
 
 struct Sizes {
@@ -248,16 +248,16 @@ BENCHMARK(BM_Assignment)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseReal
     ->Iterations(1);
 
 }  // namespace
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
 int main(int argc, char** argv) {
   // Consume --lrb_sizes before Google Benchmark sees the flags.
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--lrb_sizes=smoke") == 0) {
-      lrb::bench::g_sizes = &lrb::bench::kSmoke;
+      lrb::scoring::g_sizes = &lrb::scoring::kSmoke;
     } else if (std::strcmp(argv[i], "--lrb_sizes=paper") == 0) {
-      lrb::bench::g_sizes = &lrb::bench::kPaper;
+      lrb::scoring::g_sizes = &lrb::scoring::kPaper;
     } else {
       argv[kept++] = argv[i];
     }
@@ -265,8 +265,8 @@ int main(int argc, char** argv) {
   argc = kept;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext("lrb_sizes", lrb::bench::g_sizes->name);
-  benchmark::AddCustomContext("scorer", lrb::bench::kScorerVersion);
+  benchmark::AddCustomContext("lrb_sizes", lrb::scoring::g_sizes->name);
+  benchmark::AddCustomContext("scorer", lrb::scoring::kScorerVersion);
   benchmark::AddCustomContext("backend", lrb::sdl::SimdKernels().backend_name());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

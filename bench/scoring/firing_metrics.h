@@ -1,12 +1,12 @@
-#ifndef LRB_BENCH_FIRING_METRICS_H_
-#define LRB_BENCH_FIRING_METRICS_H_
+#ifndef LRB_BENCH_SCORING_FIRING_METRICS_H_
+#define LRB_BENCH_SCORING_FIRING_METRICS_H_
 
 // How latents fire on the evaluation samples, against the true codes (formulas and ranges in
 // docs/metrics.md). Inputs are sparse codes, so every SDL method is scored the same way.
 //
 // A latent i fires on sample s iff its code a_i(s) != 0; feature j is active iff x_j(s) != 0.
 // Each latent is compared with b(i), its best-matching feature by encoder |cos|
-// (scoring_directions.h):
+// (directions.h):
 //   F_i  = #{s : i fires},   A_j = #{s : j active},   TP_i = #{s : i fires and b(i) active}
 //   precision_i = TP_i / F_i,  recall_i = TP_i / A_b(i),  F1_i = 2 P R / (P + R)
 // (each 0 when its denominator is 0). Dead: F_i == 0. L0: mean number of firing latents per
@@ -25,10 +25,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bench/scoring_codes.h"
-#include "bench/scoring_cosines.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/cosines.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 struct FiringOptions {
   int64_t min_firings = 10;  // fewer firings than this: too rare to judge (>= 1)
@@ -72,6 +72,6 @@ absl::StatusOr<FiringScores> ScoreFiring(const CodesView& truth, const CodesView
                                          const std::vector<bool>& excluded,
                                          const FiringOptions& options = {});
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
-#endif  // LRB_BENCH_FIRING_METRICS_H_
+#endif  // LRB_BENCH_SCORING_FIRING_METRICS_H_

@@ -1,14 +1,16 @@
-#ifndef LRB_BENCH_SCORING_H_
-#define LRB_BENCH_SCORING_H_
+#ifndef LRB_BENCH_SCORING_SCORING_H_
+#define LRB_BENCH_SCORING_SCORING_H_
 
 // The scorer: how well a trained dictionary recovers the ground truth. Every formula, its
 // range and the version that introduced it are in docs/metrics.md; the parts live in
-//   scoring_cosines.h     the feature x latent cosine matrix
-//   scoring_directions.h  M_GT(tau) curve, M_IP, uniqueness          (paper, section 4)
-//   scoring_mcc.h         Hungarian-matched mean |cos| (assignment.h)
-//   firing_metrics.h      precision / recall / F1, dead, polysemantic, L0 on the eval codes
-//   reconstruction.h      FVU
-//   absorption.h          absorption on hierarchical datasets
+//   cosines.h          the feature x latent cosine matrix
+//   directions.h       M_GT(tau) curve, M_IP, uniqueness          (paper, section 4)
+//   mcc.h              Hungarian-matched mean |cos| (assignment.h)
+//   firing_metrics.h   precision / recall / F1, dead, polysemantic, L0 on the eval codes
+//   reconstruction.h   FVU
+//   absorption.h       absorption on hierarchical datasets
+// The result is the scorer's own (RunScores); bench/score_rows.h turns it into the store's
+// rows, so the scorer knows nothing of the store.
 // Its version enters every run key: bump kScorerVersion whenever any value it produces, or
 // the set of names, would change.
 
@@ -19,16 +21,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "bench/absorption.h"
-#include "bench/firing_metrics.h"
-#include "bench/reconstruction.h"
-#include "bench/scoring_codes.h"
-#include "bench/scoring_directions.h"
-#include "bench/scoring_mcc.h"
-#include "leaderboard/store/run_record.h"
+#include "bench/scoring/absorption.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/directions.h"
+#include "bench/scoring/firing_metrics.h"
+#include "bench/scoring/mcc.h"
+#include "bench/scoring/reconstruction.h"
 #include "sdl/kernels/kernels.h"
 
-namespace lrb::bench {
+namespace lrb::scoring {
 
 // score@1: M_GT@0.95/0.9, M_IP (encoder and decoder), FVU, L0, dead (TopK only).
 // score@2: + the M_GT curve, MCC, uniqueness, precision / recall / F1, polysemantic and
@@ -56,6 +57,18 @@ struct ScoringInputs {
   FiringOptions firing;
 };
 
+// How one ground-truth feature fared (docs/metrics.md, "Per-feature rows").
+struct FeatureScore {
+  int32_t feature = 0;
+  int32_t best_latent = -1;  // encoder latent with the largest |cos| to the feature; -1 if none
+  double best_cosine = 0;    // that |cos|
+  bool anchored = false;     // excluded from the averages (an anchored feature)
+  bool recovered = false;    // best_cosine > 0.95, the paper's headline threshold
+  double firing_frequency = 0;         // fraction of eval samples where the feature is active
+  double latent_firing_frequency = 0;  // fraction of eval samples where best_latent fires
+  bool absorbed = false;               // its parent's latent is silent when it is active
+};
+
 struct RunScores {
   DirectionScores encoder, decoder;
   MatchingScores encoder_matching, decoder_matching;
@@ -64,14 +77,14 @@ struct RunScores {
   std::optional<AbsorptionScores> absorption;
   // Flattened for the store: stable names (docs/metrics.md), each once.
   std::vector<std::pair<std::string, double>> metrics;
-  // One row per ground-truth feature, anchored ones included (and flagged).
-  std::vector<leaderboard::FeatureRow> features;
+  // One entry per ground-truth feature in feature order, anchored ones included (and flagged).
+  std::vector<FeatureScore> features;
 };
 
 // Scores one run. `kernels` runs the two cosine products and the sparse decode. Fails on
 // inconsistent shapes or malformed codes, naming what disagrees.
 absl::StatusOr<RunScores> ScoreRun(const ScoringInputs& inputs, const sdl::KernelTable& kernels);
 
-}  // namespace lrb::bench
+}  // namespace lrb::scoring
 
-#endif  // LRB_BENCH_SCORING_H_
+#endif  // LRB_BENCH_SCORING_SCORING_H_
