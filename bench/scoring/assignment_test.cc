@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "util/philox.h"
+#include "util/testing/random_vectors.h"
 
 namespace lrb::scoring {
 namespace {
@@ -124,11 +125,8 @@ TEST(AssignmentTest, FindsAPlantedUniqueOptimumOnLargerMatrices) {
 // near-tied problem where most rows must displace others. The certificate proves optimality.
 TEST(AssignmentTest, CertifiesOptimalityOnDenseNearTiedCosts) {
   const int64_t rows = 200, cols = 260;
-  const CounterRng rng(3, 0);
-  std::vector<float> cost(rows * cols);
-  for (int64_t e = 0; e < rows * cols; ++e) {
-    cost[e] = -std::fabs(static_cast<float>(rng.Normal(e) * 0.05));
-  }
+  std::vector<float> cost = ::lrb::testing::RandomVector(/*stream=*/3, rows * cols, 0.05);
+  for (float& c : cost) c = -std::fabs(c);
   const auto a = SolveAssignment(cost.data(), rows, cols, cols);
   ASSERT_TRUE(a.ok());
   ExpectOptimalAndCertified(cost, rows, cols, *a);

@@ -4,35 +4,39 @@
 #include <cmath>
 #include <vector>
 
+#include "Eigen/Core"
 #include "absl/strings/str_format.h"
 
 namespace lrb::scoring {
 namespace {
 
-// Copies `count` rows and scales each to unit norm; a row with norm below `zero_norm` becomes
-// exactly zero. Returns the norms before scaling (0 for zeroed rows), or -1 at the first row
-// with a non-finite entry.
+using RowMajorFloats = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// unit = the `count` x `dim` rows (row-major) each scaled to unit norm; a row with norm below
+// `zero_norm` becomes exactly zero. Returns the norms before scaling (0 for zeroed rows), or
+// -1 for a row with a non-finite entry (its unit row is then unspecified).
+//
+// Stored scores depend on these bits: the norm is the double sum of squares in index order,
+// the scale is one double multiply by 1 / norm, rounded to float. Eigen keeps that order here
+// because it never vectorises a float -> double cast (squaredNorm is then its plain
+// left-to-right reduction); cosines_test pins the norms against that loop.
 std::vector<float> UnitRows(const float* rows, int64_t count, int64_t dim, double zero_norm,
                             std::vector<float>& unit) {
-  unit.assign(rows, rows + count * dim);
+  const Eigen::Map<const RowMajorFloats> in(rows, count, dim);
+  unit.resize(count * dim);
+  Eigen::Map<RowMajorFloats> out(unit.data(), count, dim);
   std::vector<float> norms(count);
   for (int64_t i = 0; i < count; ++i) {
-    float* row = unit.data() + i * dim;
-    double sum_squares = 0;
-    for (int64_t d = 0; d < dim; ++d) sum_squares += static_cast<double>(row[d]) * row[d];
-    const double norm = std::sqrt(sum_squares);
+    const double norm = std::sqrt(in.row(i).cast<double>().squaredNorm());
     if (!std::isfinite(norm)) {
       norms[i] = -1;
-      continue;
-    }
-    if (norm < zero_norm) {
-      std::fill_n(row, dim, 0.0f);
+    } else if (norm < zero_norm) {
+      out.row(i).setZero();
       norms[i] = 0;
-      continue;
+    } else {
+      out.row(i) = (in.row(i).cast<double>() * (1.0 / norm)).cast<float>();
+      norms[i] = static_cast<float>(norm);
     }
-    const double scale = 1.0 / norm;
-    for (int64_t d = 0; d < dim; ++d) row[d] = static_cast<float>(row[d] * scale);
-    norms[i] = static_cast<float>(norm);
   }
   return norms;
 }

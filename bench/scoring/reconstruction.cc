@@ -1,12 +1,17 @@
 #include "bench/scoring/reconstruction.h"
 
 #include <limits>
-#include <vector>
 
+#include "Eigen/Core"
 #include "absl/strings/str_format.h"
 #include "util/status_macros.h"
 
 namespace lrb::scoring {
+namespace {
+
+using RowMajorFloats = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+}  // namespace
 
 absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
                                                          const float* decoder_rows,
@@ -19,27 +24,27 @@ absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
   }
   LRB_RETURN_IF_ERROR(ValidateCodes(codes, "learned codes"));
   const int64_t rows = codes.rows;
-  std::vector<double> mean(n_r, 0.0);
+  // x: the targets, rows x n_r; x_hat: their reconstructions W_D x_q + b_D, one CSR row per
+  // sparse_decode call (k = the row's entry count).
+  const Eigen::Map<const RowMajorFloats> x(targets, rows, n_r);
+  RowMajorFloats x_hat(rows, n_r);
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t d = 0; d < n_r; ++d) mean[d] += targets[r * n_r + d];
-  }
-  for (double& m : mean) m /= static_cast<double>(rows);
-
-  std::vector<float> reconstruction(n_r);
-  double residual_sq = 0, total_sq = 0;
-  for (int64_t r = 0; r < rows; ++r) {
-    // A row of CSR codes is one sparse_decode call with k = its entry count.
     kernels.sparse_decode(codes.indices + codes.begin(r), codes.values + codes.begin(r), 1,
                           codes.end(r) - codes.begin(r), decoder_rows, n_r, n_r, decoder_bias,
-                          reconstruction.data(), n_r);
-    const float* target = targets + r * n_r;
-    for (int64_t d = 0; d < n_r; ++d) {
-      const double err = static_cast<double>(reconstruction[d]) - target[d];
-      const double dev = static_cast<double>(target[d]) - mean[d];
-      residual_sq += err * err;
-      total_sq += dev * dev;
-    }
+                          x_hat.row(r).data(), n_r);
   }
+  // Stored scores depend on these bits: both sums of squares are double sums over samples,
+  // then dimensions, in index order, and the mean is each column's double sum in sample
+  // order. Eigen keeps that order because it never vectorises a float -> double cast
+  // (squaredNorm is then its plain left-to-right reduction over the row-major expression);
+  // reconstruction_test pins FVU against that loop. The reconstructions are therefore
+  // materialised (rows x n_r floats, the size of the targets): summing per sample and then
+  // over samples would round differently.
+  Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(n_r);
+  for (int64_t r = 0; r < rows; ++r) mean += x.row(r).cast<double>();
+  mean /= static_cast<double>(rows);
+  const double residual_sq = (x_hat.cast<double>() - x.cast<double>()).squaredNorm();
+  const double total_sq = (x.cast<double>().rowwise() - mean).squaredNorm();
   ReconstructionScores scores;
   if (total_sq > 0) {
     scores.fvu = residual_sq / total_sq;

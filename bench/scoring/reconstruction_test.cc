@@ -5,16 +5,19 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "bench/scoring/codes.h"
 #include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
+#include "util/testing/random_vectors.h"
 
 namespace lrb::scoring {
 namespace {
 
 using ::lrb::scoring::testing::AllRows;
 using ::lrb::scoring::testing::MakeCodes;
+using ::lrb::scoring::testing::RandomCodes;
 using Row = std::vector<std::pair<int32_t, float>>;
 
 class ReconstructionTest : public ::testing::TestWithParam<std::string> {
@@ -77,6 +80,43 @@ TEST_P(ReconstructionTest, ConstantTargetsAndBadInputs) {
   EXPECT_FALSE(ScoreReconstruction(AllRows(empty), kDecoder.data(), nullptr, 3,
                                    kTargets.data(), kernels())
                    .ok());
+}
+
+// Stored scores depend on FVU's exact bits: both sums of squares are double sums over samples,
+// then dimensions, in index order, and the mean is each column's double sum in sample order.
+// Recomputed here by that loop from the same kernel's reconstructions, at awkward widths.
+TEST_P(ReconstructionTest, FvuIsTheIndexOrderDoubleSum) {
+  for (const int64_t n_r : {1, 3, 7, 9, 17, 33}) {
+    const int64_t samples = 23, n_q = 11, k = 3;
+    SCOPED_TRACE(absl::StrCat("n_r ", n_r, ", streams ", n_r, ", ", n_r + 100, ", ",
+                              n_r + 200, ", RandomCodes seed ", n_r));
+    const std::vector<float> decoder = ::lrb::testing::RandomVector(n_r, n_q * n_r);
+    const std::vector<float> bias = ::lrb::testing::RandomVector(n_r + 100, n_r, 0.1);
+    const std::vector<float> targets = ::lrb::testing::RandomVector(n_r + 200, samples * n_r);
+    const datasets::SparseCodes codes = RandomCodes(samples, n_q, k, n_r);
+    const auto r = ScoreReconstruction(AllRows(codes), decoder.data(), bias.data(), n_r,
+                                       targets.data(), kernels());
+    ASSERT_TRUE(r.ok()) << r.status();
+
+    std::vector<double> mean(n_r, 0.0);
+    for (int64_t s = 0; s < samples; ++s) {
+      for (int64_t d = 0; d < n_r; ++d) mean[d] += targets[s * n_r + d];
+    }
+    for (double& m : mean) m /= static_cast<double>(samples);
+    std::vector<float> x_hat(n_r);
+    double residual_sq = 0, total_sq = 0;
+    for (int64_t s = 0; s < samples; ++s) {
+      kernels().sparse_decode(codes.indices.data() + s * k, codes.values.data() + s * k, 1, k,
+                              decoder.data(), n_r, n_r, bias.data(), x_hat.data(), n_r);
+      for (int64_t d = 0; d < n_r; ++d) {
+        const double err = static_cast<double>(x_hat[d]) - targets[s * n_r + d];
+        const double dev = static_cast<double>(targets[s * n_r + d]) - mean[d];
+        residual_sq += err * err;
+        total_sq += dev * dev;
+      }
+    }
+    EXPECT_EQ(r->fvu, residual_sq / total_sq);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReconstructionTest, ::testing::Values("scalar", "simd"),

@@ -5,15 +5,16 @@
 // dictionaries (the true features, shuffled, sign-flipped, rescaled, duplicated, padded with
 // distractors) together with the codes an oracle would produce.
 
-#include <cmath>
 #include <cstdint>
 #include <utility>
 #include <vector>
 
+#include "Eigen/Core"
 #include "bench/scoring/codes.h"
 #include "bench/scoring/cosines.h"
 #include "datasets/dataset.h"
 #include "util/philox.h"
+#include "util/testing/random_vectors.h"
 
 namespace lrb::scoring::testing {
 
@@ -27,20 +28,15 @@ inline CosineMatrix HandCosines(int64_t features, int64_t latents, std::vector<f
   return c;
 }
 
-// count x dim rows, each a unit Gaussian direction; a function of (seed, stream) only.
+// count x dim rows, each a unit Gaussian direction (lrb::testing::RandomVector, rows scaled
+// in double); a function of (seed, stream) only.
 inline std::vector<float> RandomUnitRows(int64_t count, int64_t dim, uint64_t seed,
                                          uint64_t stream) {
-  const CounterRng rng(seed, stream);
-  std::vector<float> rows(count * dim);
+  std::vector<float> rows = ::lrb::testing::RandomVector((seed << 32) ^ stream, count * dim);
+  Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> m(
+      rows.data(), count, dim);
   for (int64_t i = 0; i < count; ++i) {
-    double norm = 0;
-    for (int64_t d = 0; d < dim; ++d) {
-      rows[i * dim + d] = static_cast<float>(rng.Normal(i * dim + d));
-      norm += static_cast<double>(rows[i * dim + d]) * rows[i * dim + d];
-    }
-    for (int64_t d = 0; d < dim; ++d) {
-      rows[i * dim + d] = static_cast<float>(rows[i * dim + d] / std::sqrt(norm));
-    }
+    m.row(i) = (m.row(i).cast<double>() / m.row(i).cast<double>().norm()).cast<float>();
   }
   return rows;
 }
