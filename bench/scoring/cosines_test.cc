@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 #include "sdl/kernels/kernels.h"
 #include "util/testing/best_cosines.h"
@@ -36,7 +37,9 @@ TEST_P(CosinesTest, LatentNormsAreTheIndexOrderDoubleSum) {
       for (int64_t d = 0; d < dim; ++d) {
         sum_squares += static_cast<double>(learned[i * dim + d]) * learned[i * dim + d];
       }
-      EXPECT_EQ(c->latent_norms[i], static_cast<float>(std::sqrt(sum_squares))) << "latent " << i;
+      const float expected = static_cast<float>(std::sqrt(sum_squares));
+      EXPECT_EQ(c->latent_norms[i], expected) << absl::StrFormat(
+          "latent %d: scorer %.9g, index-order loop %.9g", i, c->latent_norms[i], expected);
     }
   }
 }

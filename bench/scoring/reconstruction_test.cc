@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "bench/scoring/codes.h"
 #include "bench/scoring/test_support.h"
 #include "gtest/gtest.h"
@@ -115,7 +116,8 @@ TEST_P(ReconstructionTest, FvuIsTheIndexOrderDoubleSum) {
         total_sq += dev * dev;
       }
     }
-    EXPECT_EQ(r->fvu, residual_sq / total_sq);
+    EXPECT_EQ(r->fvu, residual_sq / total_sq)
+        << absl::StrFormat("scorer %.17g, index-order loop %.17g", r->fvu, residual_sq / total_sq);
   }
 }
 
