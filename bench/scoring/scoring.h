@@ -75,7 +75,8 @@ struct RunScores {
   FiringScores firing;
   ReconstructionScores reconstruction;
   std::optional<AbsorptionScores> absorption;
-  // Flattened for the store: stable names (docs/metrics.md), each once.
+  // Every metric flattened under its stable name (docs/metrics.md), each once. The names are
+  // the scorer's, versioned by kScorerVersion, so they are made here and not by a consumer.
   std::vector<std::pair<std::string, double>> metrics;
   // One entry per ground-truth feature in feature order, anchored ones included (and flagged).
   std::vector<FeatureScore> features;
