@@ -5,7 +5,7 @@
 #include <iostream>
 #include <vector>
 
-#include "bench/scoring.h"
+#include "bench/scoring/scoring.h"
 #include "leaderboard/store/leaderboard_table.h"
 #include "util/status_macros.h"
 
@@ -16,7 +16,7 @@ absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
   LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs, store.LoadRuns(suite.id()));
   // Scores from another scorer version are not comparable; `lrb run` rescores them.
   const auto stale = std::remove_if(runs.begin(), runs.end(), [](const auto& run) {
-    return run.scorer_version != kScorerVersion;
+    return run.scorer_version != scoring::kScorerVersion;
   });
   const int64_t stale_count = runs.end() - stale;
   runs.erase(stale, runs.end());

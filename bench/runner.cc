@@ -10,9 +10,10 @@
 #include "bench/environment.h"
 #include "bench/model_export.h"
 #include "bench/run_key.h"
-#include "bench/scoring.h"
-#include "bench/scoring_codes.h"
-#include "bench/scoring_encode.h"
+#include "bench/score_rows.h"
+#include "bench/scoring/codes.h"
+#include "bench/scoring/encode.h"
+#include "bench/scoring/scoring.h"
 #include "datasets/dataset.h"
 #include "datasets/dataset_spec.h"
 #include "datasets/generator.h"
@@ -24,6 +25,15 @@
 #include "util/status_macros.h"
 
 namespace lrb::bench {
+
+using scoring::EncodeCodes;
+using scoring::Hierarchy;
+using scoring::kScorerVersion;
+using scoring::RunScores;
+using scoring::ScoreRun;
+using scoring::ScoringInputs;
+using scoring::ViewRows;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -149,12 +159,11 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   inputs.hierarchy = d.parent.empty() ? nullptr : &hierarchy;
   LRB_ASSIGN_OR_RETURN(RunScores scores, ScoreRun(inputs, scoring_kernels));
   record.score_seconds = SecondsSince(score_start);
-  record.metrics = std::move(scores.metrics);
+  RecordScores(std::move(scores), record);
   record.metrics.emplace_back("train.final_loss", trained.log.final_loss);
   record.metrics.emplace_back("train.dead_fraction", trained.log.dead_fraction);
   record.metrics.emplace_back("train.latents_resampled",
                               static_cast<double>(trained.log.latents_resampled));
-  record.features = std::move(scores.features);
   model_out = trained.model;
   return absl::OkStatus();
 }
