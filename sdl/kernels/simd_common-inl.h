@@ -45,8 +45,9 @@ HWY_INLINE void StoreTail(D d, hn::Vec<D> v, hn::TFromD<D>* HWY_RESTRICT p, size
 }
 
 // Sum of x^2 over n elements, in double (floats are promoted half a vector at a time; the
-// product of two floats is exact in double).
-inline double SumSquaresRange(const float* HWY_RESTRICT x, size_t n) {
+// product of two floats is exact in double). Not inlined into NormalizeRows: one call per
+// row is nothing next to the row's pass, and each target keeps one copy of the loop.
+inline HWY_NOINLINE double SumSquaresRange(const float* HWY_RESTRICT x, size_t n) {
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> df;  // half-width: as many floats as doubles
   const size_t lanes = hn::Lanes(dd);
