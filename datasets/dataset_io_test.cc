@@ -12,7 +12,6 @@
 #include <iterator>
 #include <limits>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +23,8 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "util/file_size_limit_testing.h"
+#include "util/testing/json_file.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb::datasets {
 namespace {
@@ -31,12 +32,9 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string TempDir(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  fs::remove_all(path);
-  return path;
-}
+using ::lrb::testing::FreshTempPath;
+using ::lrb::testing::ReadJsonFile;
+using ::lrb::testing::ReadTextFile;
 
 Dataset Generate(const std::string& text) {
   absl::StatusOr<Dataset> dataset = GenerateDataset(text, 2);
@@ -80,7 +78,7 @@ TEST(DatasetIo, SavesAndLoadsEveryFamily) {
   for (const std::string& spec : specs) {
     SCOPED_TRACE(spec);
     const Dataset d = Generate(spec);
-    const std::string dir = TempDir("roundtrip");
+    const std::string dir = FreshTempPath("roundtrip");
     ASSERT_TRUE(SaveDataset(d, dir).ok());
     const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
     ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -91,7 +89,7 @@ TEST(DatasetIo, SavesAndLoadsEveryFamily) {
 TEST(DatasetIo, ExportsDenseInputsAndTargets) {
   const Dataset d =
       Generate("lrb(n=24,np=16,N=5000,S=0.8,M=0.5,seed=7)+transcoder(nr=10)+noise(sigma=0.1)");
-  const std::string dir = TempDir("export");
+  const std::string dir = FreshTempPath("export");
   ASSERT_TRUE(SaveDataset(d, dir).ok());
   const absl::StatusOr<std::vector<std::string>> written = ExportDense(d, dir, 3);
   ASSERT_TRUE(written.ok()) << written.status();
@@ -110,7 +108,7 @@ TEST(DatasetIo, ExportsDenseInputsAndTargets) {
   EXPECT_TRUE(LoadDataset(dir).ok());
   // An SAE dataset has no separate x_r.
   const Dataset sae = Generate("lrb(n=24,np=16,N=20,S=0.8,M=0.5)");
-  const std::string sae_dir = TempDir("export_sae");
+  const std::string sae_dir = FreshTempPath("export_sae");
   fs::create_directories(sae_dir);
   const absl::StatusOr<std::vector<std::string>> sae_written = ExportDense(sae, sae_dir, 1);
   ASSERT_TRUE(sae_written.ok()) << sae_written.status();
@@ -120,17 +118,10 @@ TEST(DatasetIo, ExportsDenseInputsAndTargets) {
               HasSubstr("no/such/x_p.npy"));
 }
 
-nlohmann::json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
-}
-
 void WriteJson(const std::string& path, const nlohmann::json& j) { std::ofstream(path) << j.dump(); }
 
 void SetField(const std::string& dir, const std::string& field, const nlohmann::json& value) {
-  nlohmann::json j = ReadJson(dir + "/manifest.json");
+  nlohmann::json j = ReadJsonFile(dir + "/manifest.json");
   j[field] = value;
   WriteJson(dir + "/manifest.json", j);
 }
@@ -165,7 +156,7 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "not valid JSON"},
       {"wrong format tag",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["format"] = "lrb.dataset_files.v0";
          WriteJson(dir + "/manifest.json", j);
        },
@@ -192,14 +183,14 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "features_p.npy: value nan at flat index 17 is not finite"},
       {"manifest sizes disagree with files",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["n_p"] = 17;
          WriteJson(dir + "/manifest.json", j);
        },
        "features_p.npy: shape (24, 16), but the manifest's sizes imply (24, 17)"},
       {"manifest file shape disagrees",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["files"]["features_r"]["shape"] = {24, 11};
          WriteJson(dir + "/manifest.json", j);
        },
@@ -226,7 +217,7 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "a file was modified or corrupted"},
       {"manifest value of the wrong type",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["files"]["features_p"]["shape"] = "24x16";
          WriteJson(dir + "/manifest.json", j);
        },
@@ -234,7 +225,7 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "an array of integers"},
       {"bad spec",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["spec"] = "lrb(S=2)";
          WriteJson(dir + "/manifest.json", j);
        },
@@ -299,7 +290,7 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "field \"num_train\" is 201 (an integer), expected an integer in [1, 200]"},
       {"missing field",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j.erase("nnz");
          WriteJson(dir + "/manifest.json", j);
        },
@@ -313,35 +304,35 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "field \"files\" is \"all\" (a string), expected an object"},
       {"file entry not an object",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["files"]["features_p"] = 3;
          WriteJson(dir + "/manifest.json", j);
        },
        "field \"files.features_p\" is 3 (an integer), expected an object"},
       {"file entry dtype disagrees",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["files"]["split"]["dtype"] = "<f4";
          WriteJson(dir + "/manifest.json", j);
        },
        "field \"files.split.dtype\" is \"<f4\" (a string), expected \"<i8\""},
       {"file missing from the manifest",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["files"].erase("anchor_order");
          WriteJson(dir + "/manifest.json", j);
        },
        "field \"files\" lacks \"anchor_order\""},
       {"noise of the wrong type",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["noise"]["sigma"] = "0.1";
          WriteJson(dir + "/manifest.json", j);
        },
        "field \"noise.sigma\" is \"0.1\" (a string), expected a finite number >= 0"},
       {"noise seed missing",
        [](const std::string& dir) {
-         auto j = ReadJson(dir + "/manifest.json");
+         auto j = ReadJsonFile(dir + "/manifest.json");
          j["noise"].erase("seed");
          WriteJson(dir + "/manifest.json", j);
        },
@@ -421,7 +412,7 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
        "split.npy: dtype '<f2' where an integer type"},
   };
   for (const Corruption& c : cases) {
-    const std::string dir = TempDir("bad");
+    const std::string dir = FreshTempPath("bad");
     ASSERT_TRUE(SaveDataset(d, dir).ok());
     c.corrupt(dir);
     const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
@@ -432,7 +423,7 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
 
 TEST(DatasetIo, LoadChecksHierarchiesAndUserActivationFiles) {
   const Dataset hier = Generate("lrb_hier(roots=4,depth=2,branch=2,np=16,N=100,S=0.5,M=1)");
-  const std::string dir = TempDir("bad_hier");
+  const std::string dir = FreshTempPath("bad_hier");
   ASSERT_TRUE(SaveDataset(hier, dir).ok());
   SetInt(dir + "/parent.npy", 0, 0);
   EXPECT_THAT(std::string(LoadDataset(dir).status().message()),
@@ -448,7 +439,7 @@ TEST(DatasetIo, LoadChecksHierarchiesAndUserActivationFiles) {
   }
   const absl::StatusOr<Dataset> acts = MakeActivationsDataset(input, {});
   ASSERT_TRUE(acts.ok()) << acts.status();
-  const std::string acts_dir = TempDir("bad_acts");
+  const std::string acts_dir = FreshTempPath("bad_acts");
   ASSERT_TRUE(SaveDataset(*acts, acts_dir).ok());
   SetInt(acts_dir + "/labels.npy", 4, 2);
   EXPECT_THAT(std::string(LoadDataset(acts_dir).status().message()),
@@ -464,16 +455,14 @@ TEST(DatasetIo, LoadChecksHierarchiesAndUserActivationFiles) {
 // change in header padding or in the informative "report" may be harmless).
 TEST(DatasetIo, TruncatedOrFlippedFilesNeverLoadAsSomethingElse) {
   const Dataset d = Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
-  const std::string saved = TempDir("pristine");
+  const std::string saved = FreshTempPath("pristine");
   ASSERT_TRUE(SaveDataset(d, saved).ok());
   const uint32_t seed = 20261202;
   SCOPED_TRACE(::testing::Message() << "replay: mt19937 seed " << seed);
   std::mt19937 rng(seed);
   for (const auto& entry : fs::directory_iterator(saved)) {
     const std::string name = entry.path().filename().string();
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)),
-                            std::istreambuf_iterator<char>());
+    const std::string bytes = ReadTextFile(entry.path().string());
     for (int trial = 0; trial < 12; ++trial) {
       std::string mutant = bytes;
       std::string what;
@@ -489,7 +478,7 @@ TEST(DatasetIo, TruncatedOrFlippedFilesNeverLoadAsSomethingElse) {
         mutant[pos] = static_cast<char>(mutant[pos] ^ flip);
         what = absl::StrCat(name, " byte ", pos, " ^ ", static_cast<int>(flip) & 0xff);
       }
-      const std::string dir = TempDir("mutant");
+      const std::string dir = FreshTempPath("mutant");
       fs::copy(saved, dir);
       std::ofstream(dir + "/" + name, std::ios::binary | std::ios::trunc) << mutant;
       const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
@@ -508,7 +497,7 @@ TEST(DatasetIo, TruncatedOrFlippedFilesNeverLoadAsSomethingElse) {
 // load, rather than loading as something else.
 TEST(DatasetIo, AFailedSaveOrExportLeavesNoPartialFiles) {
   const Dataset d = Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
-  const std::string dir = TempDir("full_disk");
+  const std::string dir = FreshTempPath("full_disk");
   const std::string message = RunWithFileSizeLimit(2048, [&] { return SaveDataset(d, dir); });
   EXPECT_THAT(message, HasSubstr("File too large"));
   EXPECT_THAT(message, HasSubstr(dir + "/"));
@@ -545,7 +534,7 @@ TEST(DatasetIo, AFailedSaveOrExportLeavesNoPartialFiles) {
 TEST(DatasetIo, SavingOverADatasetRemovesItsStaleFiles) {
   const Dataset transcoder =
       Generate("lrb(n=24,np=16,N=200,S=0.8,M=0.5,seed=7)+transcoder(nr=10)");
-  const std::string dir = TempDir("resave");
+  const std::string dir = FreshTempPath("resave");
   ASSERT_TRUE(SaveDataset(transcoder, dir).ok());
   ASSERT_TRUE(ExportDense(transcoder, dir, 1).ok());
   ASSERT_TRUE(fs::exists(dir + "/features_r.npy") && fs::exists(dir + "/x_r.npy"));
@@ -559,7 +548,7 @@ TEST(DatasetIo, SavingOverADatasetRemovesItsStaleFiles) {
   EXPECT_EQ(loaded->content_hash, sae.content_hash);
 
   // A file where the directory should be.
-  const std::string file = TempDir("plain_file");
+  const std::string file = FreshTempPath("plain_file");
   std::ofstream(file) << "x";
   EXPECT_THAT(std::string(SaveDataset(sae, file).message()),
               HasSubstr(file + ": cannot create the dataset directory"));
@@ -617,7 +606,7 @@ TEST(Activations, ClassMeansOfTheTrainingSplitBecomeTheProxyFeatures) {
   EXPECT_TRUE(std::equal(rows.begin(), rows.end(), d->dense_inputs.begin() + 15));
 
   // Saved and loaded like any dataset.
-  const std::string dir = TempDir("acts");
+  const std::string dir = FreshTempPath("acts");
   ASSERT_TRUE(SaveDataset(*d, dir).ok());
   const absl::StatusOr<Dataset> loaded = LoadDataset(dir);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
@@ -625,7 +614,7 @@ TEST(Activations, ClassMeansOfTheTrainingSplitBecomeTheProxyFeatures) {
 }
 
 TEST(Activations, ImportsFloat16AndInt32FilesAndWorksWithoutLabels) {
-  const std::string dir = TempDir("import");
+  const std::string dir = FreshTempPath("import");
   fs::create_directories(dir);
   // float16 matrix written by hand: 4 x 2 of 1.0 / 2.0.
   const uint16_t halves[] = {0x3c00, 0x4000, 0x4000, 0x3c00, 0x3c00, 0x4000, 0x4000, 0x3c00};

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -17,16 +16,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/file_size_limit_testing.h"
+#include "util/testing/json_file.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb::datasets {
 namespace {
 
 using ::testing::HasSubstr;
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+using ::lrb::testing::FreshTempPath;
+using ::lrb::testing::ReadTextFile;
 
 // A hand-made .npy file: magic, version, header length, the dict text, then `data`.
 void WriteRawNpy(const std::string& path, const std::string& dict, const std::string& data,
@@ -45,7 +44,7 @@ std::string Bytes(const void* data, size_t size) {
 }
 
 TEST(Npy, RoundTripsEverySupportedDtype) {
-  const std::string f = TempPath("f.npy"), i4 = TempPath("i4.npy"), i8 = TempPath("i8.npy");
+  const std::string f = FreshTempPath("f.npy"), i4 = FreshTempPath("i4.npy"), i8 = FreshTempPath("i8.npy");
   const std::vector<float> floats = {1.5f, -2.0f, 0.0f, 3.25f, 1e-30f, 7.0f};
   ASSERT_TRUE(WriteNpy(f, floats, {2, 3}).ok());
   const absl::StatusOr<NpyArray<float>> f_read = ReadNpyFloat(f);
@@ -69,7 +68,7 @@ TEST(Npy, RoundTripsEverySupportedDtype) {
 }
 
 TEST(Npy, ReadsVersion2HeadersAndHalfPrecision) {
-  const std::string path = TempPath("half.npy");
+  const std::string path = FreshTempPath("half.npy");
   const uint16_t halves[] = {0x3c00, 0xc000, 0x7bff, 0x0001, 0x8000};
   WriteRawNpy(path, "{'descr': '<f2', 'fortran_order': False, 'shape': (5,), }",
               Bytes(halves, sizeof(halves)), /*major=*/2);
@@ -202,7 +201,7 @@ TEST(Npy, RejectsBadFilesNamingFileAndProblem) {
       {"text", "hello, world", "missing the \\x93NUMPY magic"},
   };
   for (const BadFile& bad : cases) {
-    const std::string path = TempPath(bad.name + ".npy");
+    const std::string path = FreshTempPath(bad.name + ".npy");
     WriteBytes(path, bad.bytes);
     for (const absl::Status& status :
          {ReadNpyFloat(path).status(), ReadNpyInt(path).status(), ReadNpyHeader(path).status()}) {
@@ -214,14 +213,14 @@ TEST(Npy, RejectsBadFilesNamingFileAndProblem) {
       }
     }
   }
-  EXPECT_EQ(ReadNpyFloat(TempPath("missing.npy")).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReadNpyFloat(FreshTempPath("missing.npy")).status().code(), absl::StatusCode::kNotFound);
 
   // A dtype of the wrong kind for the reader.
-  const std::string ints = TempPath("ints.npy");
+  const std::string ints = FreshTempPath("ints.npy");
   ASSERT_TRUE(WriteNpy(ints, std::vector<int32_t>{1}, {1}).ok());
   EXPECT_THAT(std::string(ReadNpyFloat(ints).status().message()),
               HasSubstr("dtype '<i4' where float32"));
-  const std::string floats = TempPath("floats.npy");
+  const std::string floats = FreshTempPath("floats.npy");
   ASSERT_TRUE(WriteNpy(floats, std::vector<float>{1}, {1}).ok());
   EXPECT_THAT(std::string(ReadNpyInt(floats).status().message()),
               HasSubstr("dtype '<f4' where an integer type"));
@@ -251,7 +250,7 @@ TEST(Npy, ReadsEveryValidLayoutNumPyWrites) {
        {1, 4}},
   };
   for (const Good& good : cases) {
-    const std::string path = TempPath(good.name + ".npy");
+    const std::string path = FreshTempPath(good.name + ".npy");
     WriteBytes(path, good.bytes);
     const absl::StatusOr<NpyArray<float>> read = ReadNpyFloat(path);
     ASSERT_TRUE(read.ok()) << good.name << ": " << read.status();
@@ -264,17 +263,17 @@ TEST(Npy, ReadsEveryValidLayoutNumPyWrites) {
 }
 
 TEST(Npy, RefusesPathsThatAreNotRegularFiles) {
-  const std::string dir = TempPath("a_directory");
+  const std::string dir = FreshTempPath("a_directory");
   std::filesystem::create_directories(dir);
   EXPECT_THAT(std::string(ReadNpyFloat(dir).status().message()),
               HasSubstr(dir + " is a directory, expected a regular file"));
   EXPECT_THAT(std::string(ReadNpyInt("/dev/zero").status().message()),
               HasSubstr("/dev/zero is a character device"));
-  const std::string fifo = TempPath("fifo.npy");
+  const std::string fifo = FreshTempPath("fifo.npy");
   std::filesystem::remove(fifo);
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_THAT(std::string(ReadNpyHeader(fifo).status().message()), HasSubstr("FIFO"));
-  const std::string loop = TempPath("loop.npy");
+  const std::string loop = FreshTempPath("loop.npy");
   std::filesystem::remove(loop);
   std::filesystem::create_symlink(loop, loop);
   EXPECT_THAT(std::string(ReadNpyFloat(loop).status().message()),
@@ -284,11 +283,10 @@ TEST(Npy, RefusesPathsThatAreNotRegularFiles) {
 // Every prefix of a valid file, and every single-byte change of its header, is either an
 // error naming the file or a consistent array: never a crash.
 TEST(Npy, TruncationsAndByteFlipsAreErrorsOrConsistent) {
-  const std::string good = TempPath("good.npy");
+  const std::string good = FreshTempPath("good.npy");
   ASSERT_TRUE(WriteNpy(good, std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3}).ok());
-  std::ifstream in(good, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string path = TempPath("mutant.npy");
+  const std::string bytes = ReadTextFile(good);
+  const std::string path = FreshTempPath("mutant.npy");
   for (size_t size = 0; size < bytes.size(); ++size) {
     WriteBytes(path, bytes.substr(0, size));
     const absl::Status status = ReadNpyFloat(path).status();
@@ -317,7 +315,7 @@ TEST(Npy, TruncationsAndByteFlipsAreErrorsOrConsistent) {
 }
 
 TEST(Npy, WritersRefuseInconsistentShapes) {
-  const std::string path = TempPath("inconsistent.npy");
+  const std::string path = FreshTempPath("inconsistent.npy");
   std::filesystem::remove(path);
   EXPECT_THAT(std::string(WriteNpy(path, std::vector<float>{1, 2, 3}, {2, 2}).message()),
               HasSubstr("shape (2, 2) holds 4 values, got 3"));
@@ -335,7 +333,7 @@ TEST(Npy, WritersRefuseInconsistentShapes) {
 // A writer that fails part-way (here: the file-size limit, as on a full disk) leaves no
 // file under the target name and no temporary file; an existing file keeps its content.
 TEST(Npy, FailedWritesLeaveNoPartialFile) {
-  const std::string dir = TempPath("npy_efbig");
+  const std::string dir = FreshTempPath("npy_efbig");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/x.npy";
@@ -360,7 +358,7 @@ TEST(Npy, FailedWritesLeaveNoPartialFile) {
 }
 
 TEST(Npy, StreamsRowsInChunks) {
-  const std::string path = TempPath("rows.npy");
+  const std::string path = FreshTempPath("rows.npy");
   ASSERT_TRUE(WriteNpyFloatRows(path, 7, 3, 2, [](int64_t begin, int64_t end, float* out) {
                 for (int64_t r = begin; r < end; ++r) {
                   for (int64_t c = 0; c < 3; ++c) out[(r - begin) * 3 + c] = 10.0f * r + c;

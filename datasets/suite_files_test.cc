@@ -2,14 +2,13 @@
 // build action wrote loads cleanly and has the bytes an in-process generation gives.
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "datasets/dataset_io.h"
 #include "datasets/generator.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "util/testing/json_file.h"
 
 namespace lrb::datasets {
 namespace {
@@ -18,11 +17,8 @@ TEST(SuiteFiles, SmokeSuiteBuildOutputLoadsAndMatchesAFreshGeneration) {
   const char* runfiles = std::getenv("TEST_SRCDIR");
   ASSERT_NE(runfiles, nullptr);
   const std::string root = std::string(runfiles) + "/lrb/datasets/smoke";
-  std::ifstream in(root + "/suite.json");
-  ASSERT_TRUE(in) << root << "/suite.json";
-  std::stringstream text;
-  text << in.rdbuf();
-  const nlohmann::json suite = nlohmann::json::parse(text.str());
+  const nlohmann::json suite = lrb::testing::ReadJsonFile(root + "/suite.json");
+  ASSERT_TRUE(suite.is_object()) << root << "/suite.json";
   EXPECT_EQ(suite["suite"].get<std::string>().rfind("smoke@", 0), 0u);
   ASSERT_FALSE(suite["datasets"].empty());
   for (const nlohmann::json& entry : suite["datasets"]) {

@@ -44,6 +44,7 @@
 #include "sdl/sae_model.h"
 #include "sdl/train_spec.h"
 #include "sdl/trainer.h"
+#include "util/benchmark/benchmark_main.h"
 #include "util/philox.h"
 
 namespace lrb::sdl {
@@ -384,34 +385,16 @@ void RegisterAll(const Size* sizes, size_t count) {
 
 int main(int argc, char** argv) {
   using namespace lrb::sdl;  // NOLINT: main only
-  const Size* sizes = kPaperSizes;
-  size_t count = std::size(kPaperSizes);
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--lrb_sizes=smoke") {
-      sizes = kSmokeSizes;
-      count = std::size(kSmokeSizes);
-    } else if (arg == "--lrb_sizes=paper") {
-      sizes = kPaperSizes;
-      count = std::size(kPaperSizes);
-    } else if (arg.rfind("--lrb_sizes=", 0) == 0) {
-      std::fprintf(stderr, "unknown %s; expected --lrb_sizes=paper or --lrb_sizes=smoke\n",
-                   argv[i]);
-      return 2;
+  using lrb::benchmarking::BenchmarkSizes;
+  return lrb::benchmarking::RunBenchmarkMain(argc, argv, [](BenchmarkSizes sizes) {
+    benchmark::AddCustomContext("simd_backend", SimdKernels().backend_name());
+    benchmark::AddCustomContext("blas", absl::StrCat(openblas_get_config(), " core=",
+                                                     openblas_get_corename(), " threads=",
+                                                     openblas_get_num_threads()));
+    if (sizes == BenchmarkSizes::kSmoke) {
+      RegisterAll(kSmokeSizes, std::size(kSmokeSizes));
     } else {
-      argv[kept++] = argv[i];
+      RegisterAll(kPaperSizes, std::size(kPaperSizes));
     }
-  }
-  argc = kept;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext("simd_backend", SimdKernels().backend_name());
-  benchmark::AddCustomContext("blas", absl::StrCat(openblas_get_config(), " core=",
-                                                   openblas_get_corename(), " threads=",
-                                                   openblas_get_num_threads()));
-  RegisterAll(sizes, count);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  });
 }

@@ -3,16 +3,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "util/file_size_limit_testing.h"
+#include "util/testing/json_file.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb {
 namespace {
@@ -20,20 +19,8 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string TempDir(const std::string& name) {
-  const char* root = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(root != nullptr ? root : "/tmp") + "/" + name;
-  fs::remove_all(path);
-  fs::create_directories(path);
-  return path;
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using ::lrb::testing::NewTempDir;
+using ::lrb::testing::ReadTextFile;
 
 std::vector<std::string> Entries(const std::string& dir) {
   std::vector<std::string> names;
@@ -45,19 +32,19 @@ std::vector<std::string> Entries(const std::string& dir) {
 }
 
 TEST(AtomicFile, WritesAndReplacesWithoutLeavingTemporaryFiles) {
-  const std::string dir = TempDir("write");
+  const std::string dir = NewTempDir("write");
   const std::string path = dir + "/a.txt";
   ASSERT_TRUE(WriteFileAtomically(path, "first").ok());
-  EXPECT_EQ(ReadText(path), "first");
+  EXPECT_EQ(ReadTextFile(path), "first");
   ASSERT_TRUE(WriteFileAtomically(path, "second, longer").ok());
-  EXPECT_EQ(ReadText(path), "second, longer");
+  EXPECT_EQ(ReadTextFile(path), "second, longer");
   ASSERT_TRUE(WriteFileAtomically(path, "").ok());
-  EXPECT_EQ(ReadText(path), "");
+  EXPECT_EQ(ReadTextFile(path), "");
   EXPECT_EQ(Entries(dir), std::vector<std::string>{"a.txt"});
 }
 
 TEST(AtomicFile, NewFilesGetTheUsualPermissions) {
-  const std::string dir = TempDir("mode");
+  const std::string dir = NewTempDir("mode");
   const mode_t old_mask = ::umask(022);
   ASSERT_TRUE(WriteFileAtomically(dir + "/f", "x").ok());
   ::umask(old_mask);
@@ -67,7 +54,7 @@ TEST(AtomicFile, NewFilesGetTheUsualPermissions) {
 }
 
 TEST(AtomicFile, AnUncommittedWriterLeavesNothingAndKeepsTheOldContent) {
-  const std::string dir = TempDir("discard");
+  const std::string dir = NewTempDir("discard");
   const std::string path = dir + "/b.bin";
   {
     absl::StatusOr<AtomicFileWriter> writer = AtomicFileWriter::Create(path);
@@ -84,21 +71,21 @@ TEST(AtomicFile, AnUncommittedWriterLeavesNothingAndKeepsTheOldContent) {
     ASSERT_TRUE(writer.ok());
     ASSERT_TRUE(writer->Append("new and unfinished").ok());
     AtomicFileWriter moved = *std::move(writer);  // ownership moves with the writer
-    EXPECT_EQ(ReadText(path), "old");
+    EXPECT_EQ(ReadTextFile(path), "old");
   }
-  EXPECT_EQ(ReadText(path), "old");
+  EXPECT_EQ(ReadTextFile(path), "old");
   EXPECT_EQ(Entries(dir), std::vector<std::string>{"b.bin"});
 }
 
 TEST(AtomicFile, MisuseAndImpossiblePathsAreErrorsNamingThePath) {
-  const std::string dir = TempDir("errors");
+  const std::string dir = NewTempDir("errors");
   absl::StatusOr<AtomicFileWriter> writer = AtomicFileWriter::Create(dir + "/c");
   ASSERT_TRUE(writer.ok());
   ASSERT_TRUE(writer->Append("abc").ok());
   ASSERT_TRUE(writer->Commit().ok());
   EXPECT_THAT(std::string(writer->Append("more").message()), HasSubstr("after the file was"));
   EXPECT_FALSE(writer->Commit().ok());
-  EXPECT_EQ(ReadText(dir + "/c"), "abc");
+  EXPECT_EQ(ReadTextFile(dir + "/c"), "abc");
 
   const absl::Status missing_dir = WriteFileAtomically(dir + "/no/such/file", "x");
   EXPECT_THAT(std::string(missing_dir.message()), HasSubstr(dir + "/no/such/file"));
@@ -114,7 +101,7 @@ TEST(AtomicFile, MisuseAndImpossiblePathsAreErrorsNamingThePath) {
 }
 
 TEST(AtomicFile, AFailedWriteLeavesNoFileAndNoTemporaryAndSaysWhy) {
-  const std::string dir = TempDir("efbig");
+  const std::string dir = NewTempDir("efbig");
   const std::string path = dir + "/big.bin";
   const std::string message = RunWithFileSizeLimit(
       1000, [&] { return WriteFileAtomically(path, std::string(5000, 'x')); });
@@ -135,7 +122,7 @@ TEST(AtomicFile, AFailedWriteLeavesNoFileAndNoTemporaryAndSaysWhy) {
     return writer->Commit();
   });
   EXPECT_THAT(again, HasSubstr("File too large"));
-  EXPECT_EQ(ReadText(path), "previous");
+  EXPECT_EQ(ReadTextFile(path), "previous");
   EXPECT_EQ(Entries(dir), std::vector<std::string>{"big.bin"});
 }
 

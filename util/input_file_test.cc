@@ -3,13 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb {
 namespace {
@@ -17,18 +17,12 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string TempDir(const std::string& name) {
-  const char* root = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(root != nullptr ? root : "/tmp") + "/" + name;
-  fs::remove_all(path);
-  fs::create_directories(path);
-  return path;
-}
+using ::lrb::testing::NewTempDir;
 
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
 TEST(InputFile, ReadsARegularFileAndKnowsItsSize) {
-  const std::string path = TempDir("regular") + "/f";
+  const std::string path = NewTempDir("regular") + "/f";
   std::ofstream(path) << "hello";
   absl::StatusOr<InputFile> file = InputFile::Open(path);
   ASSERT_TRUE(file.ok()) << file.status();
@@ -44,7 +38,7 @@ TEST(InputFile, ReadsARegularFileAndKnowsItsSize) {
 }
 
 TEST(InputFile, AFileThatShrinksAfterOpenIsDataLossNotACrash) {
-  const std::string path = TempDir("shrink") + "/f";
+  const std::string path = NewTempDir("shrink") + "/f";
   std::ofstream(path) << std::string(100, 'a');
   absl::StatusOr<InputFile> file = InputFile::Open(path);
   ASSERT_TRUE(file.ok());
@@ -54,7 +48,7 @@ TEST(InputFile, AFileThatShrinksAfterOpenIsDataLossNotACrash) {
 }
 
 TEST(InputFile, RefusesEverythingThatIsNotARegularFileWithoutBlocking) {
-  const std::string dir = TempDir("kinds");
+  const std::string dir = NewTempDir("kinds");
   struct Case {
     std::string path;
     std::string message;

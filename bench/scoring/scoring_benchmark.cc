@@ -12,7 +12,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -28,6 +27,7 @@
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
+#include "util/benchmark/benchmark_main.h"
 #include "util/philox.h"
 
 namespace lrb::scoring {
@@ -251,24 +251,11 @@ BENCHMARK(BM_Assignment)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseReal
 }  // namespace lrb::scoring
 
 int main(int argc, char** argv) {
-  // Consume --lrb_sizes before Google Benchmark sees the flags.
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--lrb_sizes=smoke") == 0) {
-      lrb::scoring::g_sizes = &lrb::scoring::kSmoke;
-    } else if (std::strcmp(argv[i], "--lrb_sizes=paper") == 0) {
-      lrb::scoring::g_sizes = &lrb::scoring::kPaper;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext("lrb_sizes", lrb::scoring::g_sizes->name);
-  benchmark::AddCustomContext("scorer", lrb::scoring::kScorerVersion);
-  benchmark::AddCustomContext("backend", lrb::sdl::SimdKernels().backend_name());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  using lrb::benchmarking::BenchmarkSizes;
+  return lrb::benchmarking::RunBenchmarkMain(argc, argv, [](BenchmarkSizes sizes) {
+    lrb::scoring::g_sizes =
+        sizes == BenchmarkSizes::kSmoke ? &lrb::scoring::kSmoke : &lrb::scoring::kPaper;
+    benchmark::AddCustomContext("scorer", lrb::scoring::kScorerVersion);
+    benchmark::AddCustomContext("backend", lrb::sdl::SimdKernels().backend_name());
+  });
 }

@@ -3,9 +3,10 @@
 
 // The kernel table: every hot operation of SDL training and scoring, behind one table per
 // backend. `scalar` is the reference (plain loops, built without auto-vectorisation);
-// `simd` is the fast path (Highway with runtime dispatch, OpenBLAS for large products,
-// threads). Both must agree: masks and selections exactly, sums within a depth-scaled
-// tolerance (kernels_test.cc).
+// `simd` is the fast path (Highway with runtime dispatch, our own blocked GEMM for the dense
+// products, threads; no BLAS library). Both must agree: masks and selections exactly, sums
+// within a depth-scaled tolerance, and both must match the definitions below evaluated in
+// double precision (kernels_test.cc).
 //
 // Conventions for every entry:
 //   - matrices are row-major float32 with an explicit leading dimension `ld*` (elements

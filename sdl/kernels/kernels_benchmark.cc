@@ -6,12 +6,10 @@
 //   bazel run //sdl/kernels:kernels_benchmark                  # paper sizes (manual target)
 //   bazel test //sdl/kernels:kernels_benchmark_smoke           # tiny sizes, runs in //...
 //
-// Own flag: --lrb_sizes=paper|smoke (default paper); all --benchmark_* flags work. The
-// context block names the SIMD target and OpenBLAS's core and threads: products depend on
-// both, and OpenBLAS 0.3.21 falls back to slow Prescott kernels on CPUs it does not know
-// (see simd_kernels_internal.h).
-
-#include <cblas.h>  // OpenBLAS
+// Own flag: --lrb_sizes=paper|smoke (default paper; util/benchmark/benchmark_main.h); all
+// --benchmark_* flags work. The context block names the SIMD target, our GEMM's micro-tile,
+// and OpenBLAS's core and threads: the raw sgemm's rate depends on them, and OpenBLAS
+// 0.3.21 falls back to slow Prescott kernels on CPUs it does not know (see blas_gemm.h).
 
 #include <algorithm>
 #include <cmath>
@@ -26,8 +24,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "benchmark/benchmark.h"
+#include "sdl/kernels/blas_gemm.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/kernels/simd_kernels_internal.h"
+#include "util/benchmark/benchmark_main.h"
 
 namespace lrb::sdl {
 namespace {
@@ -155,13 +155,12 @@ void BM_RawSgemmEncoder(benchmark::State& state) {
   const int m = static_cast<int>(s.batch), n = static_cast<int>(s.n_q), k = static_cast<int>(s.n_p);
   std::vector<float> c(static_cast<size_t>(m) * n);
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, w.x.data(), k,
-                w.dictionary.data(), k, 0.0f, c.data(), n);
+    BlasGemm(false, true, m, n, k, 1.0f, w.x.data(), k, w.dictionary.data(), k, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
   SetRates(state, 2.0 * m * n * k, 0);
-  state.SetLabel(absl::StrFormat("%dx%dx%d %s", m, n, k, openblas_get_corename()));
+  state.SetLabel(absl::StrFormat("%dx%dx%d", m, n, k));  // the context names OpenBLAS's core
 }
 
 // ---------------------------------------------------------------------------------------
@@ -400,39 +399,21 @@ void RegisterAll() {
 
 int main(int argc, char** argv) {
   using namespace lrb::sdl;  // NOLINT: main only
-  // Take --lrb_sizes out of argv before Google Benchmark parses the rest.
-  const Sizes* sizes = &kPaper;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--lrb_sizes=smoke") {
-      sizes = &kSmoke;
-    } else if (arg == "--lrb_sizes=paper") {
-      sizes = &kPaper;
-    } else if (arg.rfind("--lrb_sizes=", 0) == 0) {
-      std::fprintf(stderr, "unknown %s; expected --lrb_sizes=paper or --lrb_sizes=smoke\n",
-                   argv[i]);
-      return 2;
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  argc = kept;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-
-  auto owned = std::make_unique<Workload>(*sizes);
-  workload = owned.get();
-  benchmark::AddCustomContext(
-      "lrb_sizes",
-      absl::StrFormat("%s: batch=%d n_p=%d n_q=%d k=%d (scalar gemm: %d rows)", sizes->name,
-                      sizes->batch, sizes->n_p, sizes->n_q, sizes->k, sizes->scalar_rows));
-  benchmark::AddCustomContext("simd_backend", SimdKernels().backend_name());
-  benchmark::AddCustomContext("simd_threads",
-                              absl::StrCat(simd_internal::DefaultParallelism().threads));
-  benchmark::AddCustomContext("blas", simd_internal::BlasDescription());
-  RegisterAll();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  using lrb::benchmarking::BenchmarkSizes;
+  std::unique_ptr<Workload> owned;
+  return lrb::benchmarking::RunBenchmarkMain(argc, argv, [&](BenchmarkSizes choice) {
+    const Sizes& sizes = choice == BenchmarkSizes::kSmoke ? kSmoke : kPaper;
+    owned = std::make_unique<Workload>(sizes);
+    workload = owned.get();
+    benchmark::AddCustomContext(
+        "lrb_shapes", absl::StrFormat("batch=%d n_p=%d n_q=%d k=%d (scalar gemm: %d rows)",
+                                      sizes.batch, sizes.n_p, sizes.n_q, sizes.k,
+                                      sizes.scalar_rows));
+    benchmark::AddCustomContext("simd_backend", SimdKernels().backend_name());
+    benchmark::AddCustomContext("simd_threads",
+                                absl::StrCat(simd_internal::DefaultParallelism().threads));
+    benchmark::AddCustomContext("simd_gemm", simd_internal::GemmDescription());
+    benchmark::AddCustomContext("blas", BlasDescription());
+    RegisterAll();
+  });
 }

@@ -1,35 +1,42 @@
 // Every SIMD kernel against the scalar reference, at sizes that hit every vector tail (1, 3,
 // 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129) and with leading dimensions
 // larger than the row. Selections, masks and element-wise maps must agree exactly; sums
-// within a depth-scaled bound. Also: the dispatcher picked the best target this build and
-// CPU allow, results do not depend on the thread count, and a few hand-computed goldens.
+// within a depth-scaled bound. Both backends against a third, independent reference: the
+// mathematical definition evaluated by Eigen in double precision, which catches mistakes the
+// scalar and SIMD code could share. Also: the dispatcher picked the best target this build
+// and CPU allow, results do not depend on the thread count, the OpenBLAS comparison GEMM
+// (blas_gemm.h) computes the same products, and a few hand-computed goldens.
 //
 // Inputs come from the counter RNG under one seed, printed with every failure; replay a
 // failure with LRB_KERNELS_TEST_SEED=<seed>.
 
 #include "sdl/kernels/kernels.h"
 
-#include <cblas.h>  // OpenBLAS, for its thread-count knob
-
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "Eigen/Core"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hwy/targets.h"
+#include "sdl/kernels/blas_gemm.h"
 #include "sdl/kernels/simd_kernels_internal.h"
 #include "util/philox.h"
+#include "util/testing/status_matchers.h"
 
 namespace lrb::sdl {
 namespace {
@@ -181,7 +188,7 @@ std::string ParallelismName(const Parallelism& par) {
 // Every SIMD test runs once per Highway target that this build compiled and this CPU runs
 // (on an AVX-512 machine: AVX3, AVX2, SSE4, SSSE3 and the scalar fallback), by pretending
 // the CPU supports only that target. The dispatch test below runs without the pretence.
-class KernelsTest : public testing::TestWithParam<int64_t> {
+class KernelsTest : public ::testing::TestWithParam<int64_t> {
  protected:
   void SetUp() override {
     hwy::SetSupportedTargetsForTest(GetParam());
@@ -196,8 +203,8 @@ class KernelsTest : public testing::TestWithParam<int64_t> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Targets, KernelsTest,
-                         testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
-                         [](const testing::TestParamInfo<int64_t>& info) {
+                         ::testing::ValuesIn(hwy::SupportedAndGeneratedTargets()),
+                         [](const ::testing::TestParamInfo<int64_t>& info) {
                            return std::string(hwy::TargetName(info.param));
                          });
 
@@ -231,17 +238,14 @@ TEST(KernelsDispatchTest, DispatchUsesBestSupportedCompiledTarget) {
 }
 
 TEST(KernelsDispatchTest, KernelsByName) {
-  const auto scalar = KernelsByName("scalar");
-  ASSERT_TRUE(scalar.ok()) << scalar.status();
-  EXPECT_EQ(*scalar, &ScalarKernels());
-  const auto simd = KernelsByName("simd");
-  ASSERT_TRUE(simd.ok()) << simd.status();
-  EXPECT_EQ(*simd, &SimdKernels());
-  const auto bad = KernelsByName("avx9");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.status().message().find("\"avx9\""), std::string::npos) << bad.status();
-  EXPECT_NE(bad.status().message().find("scalar, simd"), std::string::npos) << bad.status();
+  LRB_ASSERT_OK_AND_ASSIGN(const KernelTable* scalar, KernelsByName("scalar"));
+  EXPECT_EQ(scalar, &ScalarKernels());
+  LRB_ASSERT_OK_AND_ASSIGN(const KernelTable* simd, KernelsByName("simd"));
+  EXPECT_EQ(simd, &SimdKernels());
+  EXPECT_THAT(KernelsByName("avx9"),
+              lrb::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                ::testing::AllOf(::testing::HasSubstr("\"avx9\""),
+                                                 ::testing::HasSubstr("scalar, simd"))));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -277,11 +281,30 @@ GemmFn GemmOf(const KernelTable& t, GemmKind kind) {
   return nullptr;
 }
 
-// Checks one product C[m x n] against the reference. A and B are stored as the kind says
-// (NT: A m x k, B n x k; TN: A k x m, B k x n; NN: A m x k, B k x n), each with row padding.
-// beta == 0 starts C as NaN, which the product must ignore.
-void CheckGemm(GemmKind kind, int64_t m, int64_t n, int64_t k, float alpha, float beta,
-               Draws& draws) {
+// One of the products under test, C = alpha op(A) op(B) + beta C, as `kind` says.
+using GemmUnderTest = std::function<void(GemmKind kind, int64_t m, int64_t n, int64_t k,
+                                         float alpha, const float* a, int64_t lda,
+                                         const float* b, int64_t ldb, float beta, float* c,
+                                         int64_t ldc)>;
+
+// The SIMD table's products.
+void SimdGemm(GemmKind kind, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+              int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  GemmOf(Simd(), kind)(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// OpenBLAS's (blas_gemm.h): the comparison engine of the benchmarks.
+void OpenBlasGemm(GemmKind kind, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                  int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  BlasGemm(kind == GemmKind::kTN, kind == GemmKind::kNT, m, n, k, alpha, a, lda, b, ldb, beta, c,
+           ldc);
+}
+
+// Checks one product C[m x n] of `product` against the scalar reference. A and B are stored
+// as the kind says (NT: A m x k, B n x k; TN: A k x m, B k x n; NN: A m x k, B k x n), each
+// with row padding. beta == 0 starts C as NaN, which the product must ignore.
+void CheckGemm(const GemmUnderTest& product, GemmKind kind, int64_t m, int64_t n, int64_t k,
+               float alpha, float beta, Draws& draws) {
   const std::string what =
       absl::StrFormat("%s m=%d n=%d k=%d alpha=%g beta=%g", GemmName(kind), m, n, k, alpha, beta);
   SCOPED_TRACE(what);
@@ -295,7 +318,7 @@ void CheckGemm(GemmKind kind, int64_t m, int64_t n, int64_t k, float alpha, floa
     }
   }
   Matrix got = c0, want = c0;
-  GemmOf(Simd(), kind)(m, n, k, alpha, a.ptr(), a.ld, b.ptr(), b.ld, beta, got.ptr(), got.ld);
+  product(kind, m, n, k, alpha, a.ptr(), a.ld, b.ptr(), b.ld, beta, got.ptr(), got.ld);
   GemmOf(Ref(), kind)(m, n, k, alpha, a.ptr(), a.ld, b.ptr(), b.ld, beta, want.ptr(), want.ld);
 
   // Per-element bound from the same product on magnitudes: |alpha| sum |a b| + |beta c|.
@@ -328,40 +351,26 @@ std::vector<std::array<int64_t, 3>> GemmShapes() {
   return shapes;
 }
 
-void CheckAllGemms(Draws& draws) {
+void CheckAllGemms(const GemmUnderTest& product, Draws& draws) {
   for (const GemmKind kind : {GemmKind::kNT, GemmKind::kTN, GemmKind::kNN}) {
     for (const auto& [m, n, k] : GemmShapes()) {
-      CheckGemm(kind, m, n, k, 0.75f, 0.0f, draws);
-      CheckGemm(kind, m, n, k, -1.25f, 0.5f, draws);
+      CheckGemm(product, kind, m, n, k, 0.75f, 0.0f, draws);
+      CheckGemm(product, kind, m, n, k, -1.25f, 0.5f, draws);
     }
   }
 }
 
 TEST(KernelsGemmTest, GemmMatchesReference) {
   Draws draws(1);
-  CheckAllGemms(draws);
+  CheckAllGemms(SimdGemm, draws);
 }
 
-// The OpenBLAS path kept for comparison (simd_internal::BlasGemm) computes the same products.
+// The OpenBLAS comparison engine computes the same products (all three kinds, every shape,
+// beta 0 over NaN and beta != 0), so the benchmarks compare like with like.
 TEST(KernelsGemmTest, BlasGemmMatchesReference) {
+  std::printf("BLAS: %s\n", BlasDescription().c_str());
   Draws draws(21);
-  for (const auto& [m, n, k] : std::vector<std::array<int64_t, 3>>{{17, 33, 65}, {300, 257, 190}}) {
-    const Matrix a = RandomMatrix(draws, m, k, 3), b = RandomMatrix(draws, n, k, 5);
-    Matrix got(m, n, 2), want(m, n, 2);
-    simd_internal::BlasGemm(false, true, m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f,
-                            got.ptr(), got.ld);
-    Ref().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, want.ptr(), want.ld);
-    const Matrix abs_a = Abs(a), abs_b = Abs(b);
-    Matrix bound(m, n, 2);
-    Ref().gemm_nt(m, n, k, 1.0f, abs_a.ptr(), abs_a.ld, abs_b.ptr(), abs_b.ld, 0.0f, bound.ptr(),
-                  bound.ld);
-    for (int64_t r = 0; r < m; ++r) {
-      for (int64_t c = 0; c < n; ++c) {
-        bound.at(r, c) = static_cast<float>(SumTolerance(k + 1, bound.at(r, c)));
-      }
-    }
-    ExpectMatrixNear(got, want, &bound, absl::StrFormat("BlasGemm nt %dx%dx%d", m, n, k));
-  }
+  CheckAllGemms(OpenBlasGemm, draws);
 }
 
 TEST(KernelsGemmTest, GemmGolden) {
@@ -385,29 +394,33 @@ TEST(KernelsGemmTest, GemmGolden) {
 
 // OpenBLAS results are repeatable for a fixed core type and thread count. They are NOT
 // independent of the thread count in general (the Haswell and Prescott kernels of 0.3.21
-// round differently when C is split differently; SkylakeX does not), so a run's record must
-// carry OpenBLAS's core and thread count (simd_internal::BlasDescription()).
-TEST(KernelsGemmTest, GemmIsRepeatable) {
-  std::printf("BLAS: %s\n", simd_internal::BlasDescription().c_str());
+// round differently when C is split differently; SkylakeX does not), so a benchmark that
+// reports them records OpenBLAS's core and thread count (BlasDescription()). Our own GEMM
+// is bitwise the same for every thread count: GemmDoesNotDependOnThreadCount below.
+TEST(KernelsGemmTest, BlasGemmIsRepeatableForAFixedThreadCount) {
+  std::printf("BLAS: %s\n", BlasDescription().c_str());
   Draws draws(2);
   const int64_t m = 256, n = 384, k = 200;
   const Matrix a = RandomMatrix(draws, m, k, 0), b = RandomMatrix(draws, n, k, 0);
-  const int saved = openblas_get_num_threads();
+  const int saved = BlasThreadCount();
   for (const int threads : {1, 2}) {
-    openblas_set_num_threads(threads);
+    SetBlasThreadCount(threads);
+    ASSERT_EQ(BlasThreadCount(), threads);
     Matrix first(m, n), second(m, n);
-    Simd().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, first.ptr(), first.ld);
-    Simd().gemm_nt(m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, second.ptr(), second.ld);
+    BlasGemm(false, true, m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, first.ptr(),
+             first.ld);
+    BlasGemm(false, true, m, n, k, 1.0f, a.ptr(), a.ld, b.ptr(), b.ld, 0.0f, second.ptr(),
+             second.ld);
     ExpectMatrixNear(second, first, nullptr,
-                     absl::StrCat("gemm_nt repeated, OpenBLAS threads ", threads));
+                     absl::StrCat("BlasGemm nt repeated, OpenBLAS threads ", threads));
   }
-  openblas_set_num_threads(saved);
+  SetBlasThreadCount(saved);
 }
 
 // Every compiled target's GEMM (micro-tiles 12x32 on AVX3, 6x16 on AVX2, 6x8 on SSE4, ...).
 TEST_P(KernelsTest, GemmMatchesReference) {
   Draws draws(22);
-  CheckAllGemms(draws);
+  CheckAllGemms(SimdGemm, draws);
 }
 
 // Threads split C by micro-tiles and never a sum: bitwise the same for every split.
@@ -1161,6 +1174,289 @@ TEST_P(KernelsTest, FusedKernelsAcceptZeroSizes) {
     EXPECT_EQ(grad[3], 0.0f);
     EXPECT_EQ(grad[4], 0.0f);
     EXPECT_EQ(grad[5], 7.0f);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The third reference: each kernel's mathematical definition, evaluated by Eigen in double
+// precision straight from the float buffers (a Map with the row stride). It shares no code,
+// loop order or rounding with either backend, so a mistake both backends make (a transposed
+// operand, a dropped term, a wrong stride, a misplaced bias) fails here even though the two
+// agree with each other. Bounds are rigorous forward-error bounds of float arithmetic:
+// gamma(d) * sum |terms| for a result of depth d (Higham, Accuracy and Stability of
+// Numerical Algorithms, 2nd ed., section 3.1), plus the same in double for Eigen's own sums.
+
+using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using StridedF = Eigen::Map<const RowMajorF, Eigen::Unaligned, Eigen::OuterStride<>>;
+using MatrixD = Eigen::MatrixXd;
+using VectorD = Eigen::VectorXd;
+
+// rows x cols floats at p, rows ld apart, as a double matrix.
+MatrixD Exact(const float* p, int64_t rows, int64_t cols, int64_t ld) {
+  if (rows == 0 || cols == 0) return MatrixD(rows, cols);
+  return StridedF(p, rows, cols, Eigen::OuterStride<>(ld)).cast<double>();
+}
+MatrixD Exact(const Matrix& m) { return Exact(m.ptr(), m.rows, m.cols, m.ld); }
+VectorD Exact(const std::vector<float>& v) {
+  return Eigen::Map<const Eigen::VectorXf>(v.data(), static_cast<Eigen::Index>(v.size()))
+      .cast<double>();
+}
+
+// gamma(d) = d u / (1 - d u): the relative bound of a float sum of depth d (unit roundoff u
+// = eps / 2), plus Eigen's own double-precision error for the same depth.
+double Gamma(int64_t depth) {
+  const auto gamma = [depth](double u) {
+    const double du = static_cast<double>(std::max<int64_t>(depth, 1)) * u;
+    return du / (1.0 - du);
+  };
+  return gamma(kEps / 2.0) + gamma(std::numeric_limits<double>::epsilon() / 2.0);
+}
+
+// Every element (r, c) of `got` (rows x cols floats, stride ld) within bound(r, c) of
+// exact(r, c). `what` names the kernel, shape and backend.
+void ExpectNearExact(const float* got, int64_t ld, const MatrixD& exact, const MatrixD& bound,
+                     const std::string& what) {
+  int mismatches = 0;
+  for (Eigen::Index r = 0; r < exact.rows(); ++r) {
+    for (Eigen::Index c = 0; c < exact.cols(); ++c) {
+      const double g = got[r * ld + c];
+      const double diff = std::fabs(g - exact(r, c));
+      if (diff <= bound(r, c)) continue;  // false for NaN too
+      if (++mismatches <= kMaxReportedMismatches) {
+        ADD_FAILURE() << what << " at (" << r << ", " << c << "): got "
+                      << absl::StrFormat("%.9g", g) << " vs exact "
+                      << absl::StrFormat("%.17g", exact(r, c)) << ", |diff| " << diff << " > bound "
+                      << bound(r, c) << "; " << SeedNote();
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << what << ": " << exact.rows() << "x" << exact.cols()
+                           << " mismatching elements";
+}
+void ExpectNearExact(const std::vector<float>& got, const VectorD& exact, const VectorD& bound,
+                     const std::string& what) {
+  ASSERT_EQ(static_cast<Eigen::Index>(got.size()), exact.size()) << what;
+  ExpectNearExact(got.data(), 1, exact, bound, what);
+}
+
+// The k active (index, value) pairs of each row as a dense rows x dict_rows code matrix
+// (values of repeated indices add up), and its magnitudes (|values| add up): sparse decode
+// is codes * dict, sparse dots are vecs * dict^T read at the indices, and the sparse outer
+// accumulation is codes^T * vecs.
+MatrixD DenseCodes(const SparseCase& sc, bool magnitudes) {
+  MatrixD codes = MatrixD::Zero(sc.rows, sc.dict_rows);
+  for (int64_t r = 0; r < sc.rows; ++r) {
+    for (int64_t j = 0; j < sc.k; ++j) {
+      const float v = sc.values[r * sc.k + j];
+      codes(r, sc.indices[r * sc.k + j]) += magnitudes ? std::fabs(v) : v;
+    }
+  }
+  return codes;
+}
+
+const std::array<const KernelTable*, 2> Backends() { return {&Ref(), &Simd()}; }
+
+TEST_P(KernelsTest, GemmMatchesExactProduct) {
+  Draws draws(40);
+  for (const GemmKind kind : {GemmKind::kNT, GemmKind::kTN, GemmKind::kNN}) {
+    for (const auto& [m, n, k] : GemmShapes()) {
+      for (const auto& [alpha, beta] : {std::pair{0.75f, 0.0f}, std::pair{-1.25f, 0.5f}}) {
+        const bool a_t = kind == GemmKind::kTN, b_t = kind == GemmKind::kNT;
+        const Matrix a = a_t ? RandomMatrix(draws, k, m, 3) : RandomMatrix(draws, m, k, 3);
+        const Matrix b = b_t ? RandomMatrix(draws, n, k, 5) : RandomMatrix(draws, k, n, 5);
+        Matrix c0 = RandomMatrix(draws, m, n, 2);
+        // op(A) (m x k) and op(B) (k x n), read through the strides as stored.
+        const MatrixD op_a = a_t ? MatrixD(Exact(a).transpose()) : Exact(a);
+        const MatrixD op_b = b_t ? MatrixD(Exact(b).transpose()) : Exact(b);
+        MatrixD exact = alpha * op_a * op_b;
+        MatrixD bound = std::fabs(alpha) * op_a.cwiseAbs() * op_b.cwiseAbs();
+        if (beta == 0) {
+          for (float& x : c0.data) x = Matrix::kSentinel;  // beta 0: C is write-only
+        } else {
+          exact += beta * Exact(c0);
+          bound += std::fabs(beta) * Exact(c0).cwiseAbs();
+        }
+        bound *= Gamma(k + 3);  // products, the k-term sum, alpha, beta C, the last add
+        for (const KernelTable* t : Backends()) {
+          Matrix c = c0;
+          GemmOf(*t, kind)(m, n, k, alpha, a.ptr(), a.ld, b.ptr(), b.ld, beta, c.ptr(), c.ld);
+          ExpectNearExact(c.ptr(), c.ld, exact, bound,
+                          absl::StrFormat("%s %s m=%d n=%d k=%d alpha=%g beta=%g",
+                                          t->backend_name(), GemmName(kind), m, n, k, alpha, beta));
+        }
+      }
+    }
+  }
+}
+
+TEST_P(KernelsTest, GemmNTBiasMatchesExactProduct) {
+  Draws draws(41);
+  for (const auto& [m, n, k] : GemmBiasShapes()) {
+    const Matrix a = RandomMatrix(draws, m, k, 3), b = RandomMatrix(draws, n, k, 2);
+    const std::vector<float> bias = draws.Vector(n);
+    const MatrixD exact = (Exact(a) * Exact(b).transpose()).rowwise() + Exact(bias).transpose();
+    const MatrixD bound =
+        Gamma(k + 2) * ((Exact(a).cwiseAbs() * Exact(b).cwiseAbs().transpose()).rowwise() +
+                        Exact(bias).cwiseAbs().transpose());
+    for (const KernelTable* t : Backends()) {
+      Matrix c(m, n, 4);
+      EXPECT_TRUE(
+          t->gemm_nt_bias(m, n, k, a.ptr(), a.ld, b.ptr(), b.ld, bias.data(), c.ptr(), c.ld));
+      ExpectNearExact(
+          c.ptr(), c.ld, exact, bound,
+          absl::StrFormat("%s gemm_nt_bias m=%d n=%d k=%d", t->backend_name(), m, n, k));
+    }
+  }
+}
+
+TEST_P(KernelsTest, SparseKernelsMatchTheirDenseDefinitions) {
+  Draws draws(42);
+  for (const auto& [k, dim] : SparseShapes()) {
+    const SparseCase sc = MakeSparseCase(draws, 9, k, dim, 12);
+    const Matrix dict = RandomMatrix(draws, sc.dict_rows, dim, 2);
+    const Matrix vecs = RandomMatrix(draws, sc.rows, dim, 3);
+    const Matrix grad0 = RandomMatrix(draws, sc.dict_rows, dim, 1);
+    const std::vector<float> bias = draws.Vector(dim);
+    const MatrixD codes = DenseCodes(sc, false), abs_codes = DenseCodes(sc, true);
+    const MatrixD d = Exact(dict), x = Exact(vecs), g0 = Exact(grad0);
+    // Contributions per dictionary row: the depth of its gradient sum.
+    std::vector<int64_t> uses(sc.dict_rows, 0);
+    for (const int32_t i : sc.indices) ++uses[i];
+
+    const MatrixD decode = (codes * d).rowwise() + Exact(bias).transpose();
+    const MatrixD decode_bound =
+        Gamma(k + 2) * ((abs_codes * d.cwiseAbs()).rowwise() + Exact(bias).cwiseAbs().transpose());
+    const MatrixD dots_all = x * d.transpose(),
+                  abs_dots_all = x.cwiseAbs() * d.cwiseAbs().transpose();
+    MatrixD dots(sc.rows, k), dots_bound(sc.rows, k);
+    for (int64_t r = 0; r < sc.rows; ++r) {
+      for (int64_t j = 0; j < k; ++j) {
+        const int32_t i = sc.indices[r * k + j];
+        dots(r, j) = dots_all(r, i);
+        dots_bound(r, j) = Gamma(dim) * abs_dots_all(r, i);
+      }
+    }
+    const MatrixD outer = codes.transpose() * x;
+    MatrixD outer_bound = abs_codes.transpose() * x.cwiseAbs();
+    MatrixD accumulate_bound = outer_bound + g0.cwiseAbs();
+    for (int64_t i = 0; i < sc.dict_rows; ++i) {
+      outer_bound.row(i) *= Gamma(uses[i] + 1);
+      accumulate_bound.row(i) *= Gamma(uses[i] + 2);
+    }
+
+    for (const KernelTable* t : Backends()) {
+      const std::string what = absl::StrCat(t->backend_name(), " ", sc.Name());
+      Matrix out(sc.rows, dim, 1);
+      t->sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, k, dict.ptr(), dim, dict.ld,
+                       bias.data(), out.ptr(), out.ld);
+      ExpectNearExact(out.ptr(), out.ld, decode, decode_bound, "sparse_decode " + what);
+      std::vector<float> got_dots(sc.rows * k);
+      t->sparse_dots(sc.indices.data(), sc.rows, k, vecs.ptr(), vecs.ld, dict.ptr(), dim, dict.ld,
+                     got_dots.data());
+      ExpectNearExact(got_dots.data(), k, dots, dots_bound, "sparse_dots " + what);
+      Matrix grad = grad0;
+      t->sparse_outer_accumulate(sc.indices.data(), sc.values.data(), sc.rows, k, vecs.ptr(), dim,
+                                 vecs.ld, grad.ptr(), grad.ld);
+      ExpectNearExact(grad.ptr(), grad.ld, g0 + outer, accumulate_bound,
+                      "sparse_outer_accumulate " + what);
+      Matrix assigned(sc.dict_rows, dim, 1);
+      for (float& v : assigned.data) v = Matrix::kSentinel;  // write-only
+      t->sparse_outer_assign(sc.indices.data(), sc.values.data(), sc.rows, k, vecs.ptr(), dim,
+                             vecs.ld, assigned.ptr(), assigned.ld, sc.dict_rows);
+      ExpectNearExact(assigned.ptr(), assigned.ld, outer, outer_bound,
+                      "sparse_outer_assign " + what);
+    }
+  }
+}
+
+TEST_P(KernelsTest, ReductionsMatchExactSums) {
+  Draws draws(43);
+  for (const int64_t n : VectorSizes()) {
+    const std::vector<float> x = draws.Vector(n), y = draws.Vector(n);
+    const VectorD ex = Exact(x), ey = Exact(y);
+    const double dot = ex.dot(ey), abs_dot = ex.cwiseAbs().dot(ey.cwiseAbs());
+    const double squares = ex.squaredNorm();
+    for (const KernelTable* t : Backends()) {
+      const std::string what = absl::StrCat(t->backend_name(), " n=", n);
+      const double got_dot = t->dot(n, x.data(), y.data());
+      EXPECT_LE(std::fabs(got_dot - dot), Gamma(n) * abs_dot)
+          << "dot " << what << ": got " << got_dot << " vs exact " << dot << "; " << SeedNote();
+      // Accumulated in double from exact double squares: double's gamma, for both sums.
+      const double got_squares = t->sum_squares(n, x.data());
+      const double u = std::numeric_limits<double>::epsilon() / 2.0;
+      EXPECT_LE(std::fabs(got_squares - squares), 2.0 * (n + 1) * u * squares * 1.01)
+          << "sum_squares " << what << ": got " << got_squares << " vs exact " << squares << "; "
+          << SeedNote();
+    }
+  }
+}
+
+// Rows of unit norm: each element is w / ||w|| after two float roundings (the scale and the
+// product), the norm itself being accurate to double precision.
+TEST_P(KernelsTest, NormalizeRowsMatchesExactUnitRows) {
+  Draws draws(44);
+  for (const int64_t cols : kSizes) {
+    Matrix w0 = RandomMatrix(draws, 5, cols, 3);
+    for (int64_t c = 0; c < cols; ++c) w0.at(3, c) = 1e-14f;  // norm < 1e-12: unchanged
+    MatrixD exact = Exact(w0);
+    for (Eigen::Index r = 0; r < exact.rows(); ++r) {
+      if (r != 3) exact.row(r).normalize();
+    }
+    const MatrixD bound = (2.0 * kEps) * exact.cwiseAbs();
+    for (const KernelTable* t : Backends()) {
+      Matrix w = w0;
+      t->normalize_rows(w.ptr(), w.rows, w.cols, w.ld);
+      ExpectNearExact(w.ptr(), w.ld, exact, bound,
+                      absl::StrCat(t->backend_name(), " normalize_rows cols=", cols));
+    }
+  }
+}
+
+// Axpy and Adam from their formulas. Adam's bound: m and v carry gamma(5) and gamma(6) of
+// their terms' magnitudes (no cancellation in v: all its terms are >= 0); the step carries
+// m's absolute error and a few relative roundings (bias corrections, sqrt, eps, divide, lr),
+// which 16 eps of the step computed from m's magnitudes bounds; the parameter adds one.
+TEST_P(KernelsTest, ElementwiseKernelsMatchTheirFormulas) {
+  Draws draws(45);
+  for (const int64_t n : VectorSizes()) {
+    const std::vector<float> x = draws.Vector(n), y0 = draws.Vector(n);
+    const float a = draws.Uniform(-2.0f, 2.0f);
+    const VectorD axpy = Exact(y0) + a * Exact(x);
+    const VectorD axpy_bound =
+        Gamma(2) * (Exact(y0).cwiseAbs() + std::fabs(a) * Exact(x).cwiseAbs());
+
+    const std::vector<float> p0 = draws.Vector(n), g = draws.Vector(n, -0.1f, 0.1f);
+    const std::vector<float> m0 = draws.Vector(n, -0.05f, 0.05f);
+    const std::vector<float> v0 = draws.Vector(n, 0.0f, 0.01f);
+    AdamParams params;
+    params.learning_rate = 3e-4f;
+    params.gradient_scale = 0.8f;
+    params.bias_correction1 = 1.0f - std::pow(params.beta1, 5.0f);
+    params.bias_correction2 = 1.0f - std::pow(params.beta2, 5.0f);
+    const double b1 = params.beta1, b2 = params.beta2, lr = params.learning_rate;
+    const double bc1 = params.bias_correction1, bc2 = params.bias_correction2;
+    const double eps = params.epsilon;
+    const Eigen::ArrayXd gs = Exact(g).array() * static_cast<double>(params.gradient_scale);
+    const Eigen::ArrayXd m = b1 * Exact(m0).array() + (1.0 - b1) * gs;
+    const Eigen::ArrayXd m_abs = b1 * Exact(m0).array().abs() + (1.0 - b1) * gs.abs();
+    const Eigen::ArrayXd v = b2 * Exact(v0).array() + (1.0 - b2) * gs.square();
+    const Eigen::ArrayXd denominator = (v / bc2).sqrt() + eps;
+    const Eigen::ArrayXd p = Exact(p0).array() - lr * (m / bc1) / denominator;
+    const VectorD m_bound = Gamma(5) * m_abs;
+    const VectorD v_bound = Gamma(6) * v;
+    const VectorD p_bound = Gamma(1) * p.abs() + 16.0 * kEps * lr * (m_abs / bc1) / denominator;
+
+    for (const KernelTable* t : Backends()) {
+      const std::string what = absl::StrCat(t->backend_name(), " n=", n);
+      std::vector<float> y = y0;
+      t->axpy(n, a, x.data(), y.data());
+      ExpectNearExact(y, axpy, axpy_bound, "axpy " + what);
+      std::vector<float> pv = p0, mv = m0, vv = v0;
+      t->adam_update(n, params, pv.data(), g.data(), mv.data(), vv.data());
+      ExpectNearExact(mv, m.matrix(), m_bound, "adam m " + what);
+      ExpectNearExact(vv, v.matrix(), v_bound, "adam v " + what);
+      ExpectNearExact(pv, p.matrix(), p_bound, "adam param " + what);
+    }
   }
 }
 

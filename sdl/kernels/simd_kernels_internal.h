@@ -32,14 +32,6 @@ Parallelism DefaultParallelism();
 // CPU; every Highway kernel below runs on it.
 int64_t DispatchedTarget();
 
-// OpenBLAS as linked and how it runs (BlasGemm; the table's products use HighwayGemm), e.g.
-// "OpenBLAS 0.3.21 DYNAMIC_ARCH ... core=SkylakeX threads=2". Products depend on the core
-// and thread count (not only on the inputs), so results should record this string.
-// OpenBLAS 0.3.21 does not recognise some recent CPUs and falls back to its Prescott (SSE3)
-// kernels, about 5x slower; OPENBLAS_CORETYPE=SkylakeX (AVX-512) or Haswell (AVX2), set
-// before the process starts, overrides its choice.
-std::string BlasDescription();
-
 // The dense products of the table: a cache-blocked Highway SGEMM (simd_gemm.cc) on the
 // dispatched target, C[m x n] = alpha op(A) op(B) + beta C with op(A) = A^T when trans_a
 // (A stored k x m) and A otherwise (m x k), likewise op(B) (stored n x k when trans_b, else
@@ -56,12 +48,6 @@ bool HighwayGemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t 
                        const Parallelism& par);
 // e.g. "highway-blocked micro-tile 12x32 on AVX3": recorded with benchmark results.
 std::string GemmDescription();
-
-// The same product through OpenBLAS's cblas_sgemm (its own thread pool), for benchmarks and
-// tests that compare the two engines. Not used by the table.
-void BlasGemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-              const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c,
-              int64_t ldc);
 
 // Elements per block of Dot and SumSquares: partial sums of fixed blocks, added in block
 // order, so the result does not depend on the thread count.
