@@ -28,7 +28,9 @@ FamilyTraits JumpReluTraits() {
                  "width of the estimator's rectangle kernel"},
                 {"theta", KnobType::kReal, 0.1, 1e-6, 1e3, "initial threshold"}},
       .example = "sae.jumprelu(latents=24,l0=0.05,bandwidth=0.5,theta=0.2)",
-      .tiny_example = "sae.jumprelu(latents=128,l0=0.05,bandwidth=0.1,theta=0.1)",
+      // A wide estimator window: with bandwidth=0.1, theta=0.1 it recovered 2 of 16 planted
+      // features in families_training_test, with these at least the 13 it asks for.
+      .tiny_example = "sae.jumprelu(latents=128,l0=0.05,bandwidth=0.5,theta=0.2)",
       .extra_gradient_is_estimate = true,
   };
 }
