@@ -67,6 +67,10 @@ std::vector<CommandSpec> MakeCommands() {
         BoolFlag("all", "include runs from debug builds and dirty trees")},
        {"leaderboard --suite=smoke"}});
   commands.push_back({"suites", "list the suites", {}, {"suites"}});
+  commands.push_back({"methods",
+                      "list the method families with their knobs, defaults and promises",
+                      {},
+                      {"methods"}});
   commands.push_back(
       {"generate",
        "write a suite's datasets as .npy files with a manifest (suite.json)",

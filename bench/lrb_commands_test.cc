@@ -27,6 +27,7 @@ TEST(LrbCommands, FlagsAndDefaultsArePinned) {
       {"run", {{"suite", "smoke"}, {"db", "lrb.db"}, {"force", "false"}, {"export_models", ""}}},
       {"leaderboard", {{"suite", "smoke"}, {"db", "lrb.db"}, {"all", "false"}}},
       {"suites", {}},
+      {"methods", {}},
       {"generate", {{"suite", "smoke"}, {"out", ""}}},
       {"export", {{"dataset", ""}, {"dense", "false"}}},
       {"import", {{"activations", ""}, {"labels", ""}, {"out", ""}}},

@@ -3,6 +3,7 @@
 //   lrb run --suite=NAME [--db=PATH] [--force] [--export_models=DIR]
 //   lrb leaderboard --suite=NAME [--db=PATH] [--all]
 //   lrb suites
+//   lrb methods                                   the method families and their knobs
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
 //   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
@@ -27,6 +28,7 @@
 #include "bench/dataset_commands.h"
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
+#include "bench/methods_command.h"
 #include "bench/run_command.h"
 #include "bench/suites.h"
 #include "leaderboard/store/store.h"
@@ -77,6 +79,10 @@ absl::Status Dispatch(const CommandLine& line) {
       std::cout << absl::StrFormat("%-16s %3d runs  %s\n", suite.id(), suite.size(),
                                    suite.description);
     }
+    return absl::OkStatus();
+  }
+  if (command == "methods") {
+    MethodsCommand(std::cout);
     return absl::OkStatus();
   }
   if (command == "export") {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "datasets/npy.h"
 #include "nlohmann/json.hpp"
+#include "sdl/methods.h"
 #include "util/atomic_file.h"
 #include "util/status_macros.h"
 
@@ -61,7 +62,7 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
       {"n_p", model.n_p},
       {"n_r", model.n_r},
       {"n_q", model.n_q},
-      {"inference_threshold", model.threshold},
+      {"inference_threshold", sdl::InferenceStateValue(method, model, "threshold")},
       {"files", files},
       {"run",
        {{"run_key", run.run_key},

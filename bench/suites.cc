@@ -1,5 +1,6 @@
 #include "bench/suites.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "datasets/dataset_spec.h"
+#include "sdl/family_traits.h"
 #include "sdl/method_spec.h"
 #include "util/stable_hash.h"
 
@@ -46,6 +48,29 @@ std::vector<std::string> PaperMatrix(int64_t latents, int64_t k, int64_t anchors
     matrix.push_back(absl::StrFormat("%s+anchor(k=%d,lambda=0.1)", base, anchors));
   }
   return matrix;
+}
+
+// tiny_all's rows: every family's tiny example (sdl/family_traits.h) in family-list order,
+// except that a family trained by one of the `listed` SAE rows (which add modifiers) takes
+// its first such row instead; then the remaining listed rows (options, topologies).
+std::vector<std::string> OneRowPerFamily(const std::vector<std::string>& listed) {
+  std::vector<std::string> rows;
+  std::vector<bool> used(listed.size(), false);
+  for (const sdl::FamilyTraits* family : sdl::AllFamilyTraits()) {
+    bool stood_in = false;
+    for (size_t i = 0; i < listed.size() && !stood_in; ++i) {
+      const absl::StatusOr<sdl::MethodSpec> spec = sdl::ParseMethodSpec(listed[i]);
+      if (spec.ok() && spec->topology == "sae" && spec->family == family->name) {
+        rows.push_back(listed[i]);
+        used[i] = stood_in = true;
+      }
+    }
+    if (!stood_in) rows.emplace_back(family->tiny_example);
+  }
+  for (size_t i = 0; i < listed.size(); ++i) {
+    if (!used[i]) rows.push_back(listed[i]);
+  }
+  return rows;
 }
 
 std::vector<std::string> Concat(const std::vector<std::vector<std::string>>& lists) {
@@ -108,22 +133,21 @@ const std::vector<Suite>& AllSuites() {
           .datasets = {"lrb(n=64,np=48,N=4000,S=0.95,M=0.5,seed=0)",
                        "lrb(n=64,np=48,N=4000,S=0.95,M=0.5,seed=0)+transcoder(nr=32)",
                        "lrb(n=64,np=48,N=4000,S=0.95,M=0.5,seed=0)+crosscoder(m=2)"},
-          .methods = {"sae.relu(latents=128,l1=0.1)",
-                      "sae.jumprelu(latents=128,l0=0.05,bandwidth=0.1,theta=0.1)",
-                      "sae.topk(latents=128,k=4)+auxk(k=16,lambda=0.03125,dead_steps=50)",
-                      "sae.batchtopk(latents=128,k=4)",
-                      "sae.gated(latents=128,l1=2)",
-                      "sae.matryoshka_k(latents=128,k=4,levels=2)",
-                      "sae.matryoshka_prefix(latents=128,k=4,levels=2)+anchor(k=8,lambda=0.1)",
-                      "sae.topk(latents=128,k=4,tied=1,bias=0)+resample(every=100,until=200,"
-                      "dead_steps=50)",
-                      "transcoder.relu(latents=128,l1=0.1)",
-                      "transcoder.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)",
-                      "crosscoder.relu(sources=2,latents=128,l1=0.1)",
-                      "crosscoder.topk(sources=2,latents=128,k=4)"},
+          // Every family's tiny example, and these rows for the modifiers, options and
+          // topologies (OneRowPerFamily).
+          .methods = OneRowPerFamily(
+              {"sae.topk(latents=128,k=4)+auxk(k=16,lambda=0.03125,dead_steps=50)",
+               "sae.matryoshka_prefix(latents=128,k=4,levels=2)+anchor(k=8,lambda=0.1)",
+               "sae.topk(latents=128,k=4,tied=1,bias=0)+resample(every=100,until=200,"
+               "dead_steps=50)",
+               "transcoder.relu(latents=128,l1=0.1)",
+               "transcoder.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)",
+               "crosscoder.relu(sources=2,latents=128,l1=0.1)",
+               "crosscoder.topk(sources=2,latents=128,k=4)"}),
           .backends = {"simd"},
           .seeds = {0},
           .train = "train(steps=300,batch=64,lr=0.005,warmup=20,decay=0.2,clip=1)",
+          .one_row_per_family = true,
       },
       // --- Paper-scale suites (docs/paper.md sections 3 and 6). Datasets are written in short
       // form; the canonical spec of each is stored with every run. Training budgets are
@@ -237,6 +261,32 @@ absl::StatusOr<const Suite*> FindSuite(std::string_view name) {
   }
   return absl::NotFoundError(absl::StrFormat("unknown suite \"%s\"; expected one of: %s", name,
                                              absl::StrJoin(names, ", ")));
+}
+
+std::vector<std::string> FamilyRows(const Suite& suite) {
+  std::vector<std::string> rows;
+  if (!suite.one_row_per_family) return rows;
+  for (const std::string& method : suite.methods) {
+    for (const sdl::FamilyTraits* family : sdl::AllFamilyTraits()) {
+      if (method == family->tiny_example) {
+        rows.push_back(method);
+        break;
+      }
+    }
+  }
+  return rows;
+}
+
+std::string PinnedFingerprint(const Suite& suite) {
+  const std::vector<std::string> derived = FamilyRows(suite);
+  Suite pinned = suite;
+  pinned.methods.clear();
+  for (const std::string& method : suite.methods) {
+    if (std::find(derived.begin(), derived.end(), method) == derived.end()) {
+      pinned.methods.push_back(method);
+    }
+  }
+  return SuiteFingerprint(pinned);
 }
 
 std::string SuiteFingerprint(const Suite& suite) {

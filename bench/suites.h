@@ -23,6 +23,10 @@ struct Suite {
   std::vector<std::string> backends;  // "scalar", "simd"
   std::vector<uint64_t> seeds;
   std::string train;                  // TrainSpec
+  // tiny_all: besides its listed rows, one row per method family (sdl/method_families.inc)
+  // that none of them trains as an SAE, at the family's tiny example. A new family joins
+  // the suite with no edit to it (see PinnedFingerprint).
+  bool one_row_per_family = false;
 
   std::string id() const { return name + "@" + std::to_string(version); }
   // Runs in the matrix: (dataset, method) pairs that fit (MethodFitsDataset) x backends x
@@ -42,6 +46,16 @@ const std::vector<Suite>& AllSuites();
 // seeds, budget) and of the dataset format version. suites_test pins it per suite id, so a
 // suite cannot change while keeping its version.
 std::string SuiteFingerprint(const Suite& suite);
+
+// What suites_test pins per suite id: SuiteFingerprint, except that the rows a
+// one_row_per_family suite derives from the family list are left out. Adding a family adds
+// runs to tiny_all without changing any existing run (each run's key names its method and
+// the family's version), so it needs no version bump; a change to any row listed by hand, to
+// the datasets, backends, seeds or budget still does.
+std::string PinnedFingerprint(const Suite& suite);
+
+// The rows `suite` derives from the family list (empty unless one_row_per_family).
+std::vector<std::string> FamilyRows(const Suite& suite);
 
 // The suite called `name` (without version); the error lists the known names.
 absl::StatusOr<const Suite*> FindSuite(std::string_view name);

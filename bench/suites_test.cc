@@ -1,11 +1,16 @@
 #include "bench/suites.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "datasets/dataset_spec.h"
 #include "gtest/gtest.h"
+#include "sdl/family_traits.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/train_spec.h"
@@ -13,27 +18,62 @@
 namespace lrb::bench {
 namespace {
 
-// Every spec in every suite parses, and is written in canonical form... or at least names
-// one thing: the ids are unique and the matrix is non-empty.
-TEST(Suites, EverySpecInEverySuiteParses) {
+// The suite contract (suites.h, suites.cc): specs may be written in short form; the
+// canonical form (ToString of the parsed spec) is what every run stores and is keyed by. So
+// every spec parses, its canonical form is a fixed point of parse -> print, and no two
+// spellings in one suite collapse into one canonical spec, which would train the same run
+// twice under two names.
+TEST(Suites, EverySpecParsesToOneCanonicalFormAndNoRunIsListedTwice) {
   std::set<std::string> ids;
   for (const Suite& suite : AllSuites()) {
     SCOPED_TRACE(suite.id());
     EXPECT_TRUE(ids.insert(suite.id()).second) << "duplicate suite";
     EXPECT_GT(suite.size(), 0);
-    for (const auto& d : suite.datasets) EXPECT_TRUE(datasets::ParseDatasetSpec(d).ok()) << d;
-    for (const auto& m : suite.methods) EXPECT_TRUE(sdl::ParseMethodSpec(m).ok()) << m;
+    std::set<std::string> datasets, methods;
+    for (const auto& d : suite.datasets) {
+      const auto spec = datasets::ParseDatasetSpec(d);
+      ASSERT_TRUE(spec.ok()) << d << ": " << spec.status();
+      const std::string canonical = datasets::ToString(*spec);
+      EXPECT_EQ(datasets::ToString(*datasets::ParseDatasetSpec(canonical)), canonical) << d;
+      EXPECT_TRUE(datasets.insert(canonical).second) << d << " repeats " << canonical;
+    }
+    for (const auto& m : suite.methods) {
+      const auto spec = sdl::ParseMethodSpec(m);
+      ASSERT_TRUE(spec.ok()) << m << ": " << spec.status();
+      const std::string canonical = sdl::ToString(*spec);
+      EXPECT_EQ(sdl::ToString(*sdl::ParseMethodSpec(canonical)), canonical) << m;
+      EXPECT_TRUE(methods.insert(canonical).second) << m << " repeats " << canonical;
+    }
+    const std::set<std::string> backends(suite.backends.begin(), suite.backends.end());
+    EXPECT_EQ(backends.size(), suite.backends.size()) << "a backend is listed twice";
     for (const auto& b : suite.backends) EXPECT_TRUE(sdl::KernelsByName(b).ok()) << b;
+    const std::set<uint64_t> seeds(suite.seeds.begin(), suite.seeds.end());
+    EXPECT_EQ(seeds.size(), suite.seeds.size()) << "a seed is listed twice";
     EXPECT_TRUE(sdl::ParseTrainSpec(suite.train).ok()) << suite.train;
+    // The matrix as the runner expands it, by canonical specs: every run once.
+    std::set<std::tuple<std::string, std::string, std::string, uint64_t>> runs;
+    for (const auto& d : suite.datasets) {
+      for (const auto& m : suite.methods) {
+        if (!MethodFitsDataset(m, d)) continue;
+        for (const auto& b : suite.backends) {
+          for (const uint64_t seed : suite.seeds) {
+            runs.emplace(datasets::ToString(*datasets::ParseDatasetSpec(d)),
+                         sdl::ToString(*sdl::ParseMethodSpec(m)), b, seed);
+          }
+        }
+      }
+    }
+    EXPECT_EQ(static_cast<int64_t>(runs.size()), suite.size());
   }
 }
 
 // A suite's version changes whenever any of its bytes would: each suite id is pinned to
-// the fingerprint of its definition. Changing a suite means a new version and a new row
-// here, never a new fingerprint for an old id.
+// the fingerprint of its definition (PinnedFingerprint: tiny_all's rows derived from the
+// family list are left out, so that a new family needs no edit here). Changing a suite means
+// a new version and a new row here, never a new fingerprint for an old id.
 TEST(Suites, VersionsArePinnedToTheirDefinitions) {
   const std::map<std::string, std::string> pinned = {
-      {"tiny_all@1", "b1f0aca9fa2eae8f"},
+      {"tiny_all@1", "fef4214a1d6607e4"},
       {"tiny@1", "d5a70cf398328a23"},
       {"smoke@1", "de478416bf1e1540"},
       {"paper@1", "60f75109a160ff25"},         {"topk@1", "620563f8a92a6daf"},
@@ -44,11 +84,14 @@ TEST(Suites, VersionsArePinnedToTheirDefinitions) {
   for (const Suite& suite : AllSuites()) {
     const auto it = pinned.find(suite.id());
     ASSERT_NE(it, pinned.end()) << suite.id() << " is not pinned: add {\"" << suite.id()
-                                << "\", \"" << SuiteFingerprint(suite) << "\"}";
-    EXPECT_EQ(SuiteFingerprint(suite), it->second)
+                                << "\", \"" << PinnedFingerprint(suite) << "\"}";
+    EXPECT_EQ(PinnedFingerprint(suite), it->second)
         << suite.id() << " changed without a version bump: bump its version and pin the new "
                          "id with "
-        << SuiteFingerprint(suite);
+        << PinnedFingerprint(suite);
+    if (!suite.one_row_per_family) {
+      EXPECT_EQ(PinnedFingerprint(suite), SuiteFingerprint(suite)) << suite.id();
+    }
   }
 }
 
@@ -67,6 +110,39 @@ TEST(Suites, TopologiesPairEveryDatasetWithSomeMethod) {
       EXPECT_GT(fitting, 0) << m;
     }
   }
+}
+
+// tiny_all trains every family of the list as an SAE: each family's first listed SAE row, or
+// else its tiny example (the rows left out of the pin, and only those).
+TEST(Suites, TinyAllTrainsEveryFamilyOnce) {
+  const auto tiny_all = FindSuite("tiny_all");
+  ASSERT_TRUE(tiny_all.ok());
+  const std::vector<std::string> derived = FamilyRows(**tiny_all);
+  std::map<std::string, int> sae_rows;
+  for (const std::string& m : (*tiny_all)->methods) {
+    const sdl::MethodSpec spec = *sdl::ParseMethodSpec(m);
+    if (spec.topology == "sae") ++sae_rows[spec.family];
+  }
+  int without_listed_row = 0;
+  for (const sdl::FamilyTraits* family : sdl::AllFamilyTraits()) {
+    const std::string name(family->name);
+    EXPECT_GE(sae_rows[name], 1) << name << " is not trained as an SAE by tiny_all";
+    const bool derived_row = std::count(derived.begin(), derived.end(),
+                                        std::string(family->tiny_example)) == 1;
+    without_listed_row += derived_row;
+    if (derived_row) {
+      EXPECT_EQ(sae_rows[name], 1) << name << ": a listed row stands in for its tiny example";
+    }
+  }
+  EXPECT_EQ(static_cast<int>(derived.size()), without_listed_row);
+  // Derived rows are left out of the pin; nothing else is.
+  Suite listed_only = **tiny_all;
+  listed_only.methods.clear();
+  for (const std::string& m : (*tiny_all)->methods) {
+    if (std::count(derived.begin(), derived.end(), m) == 0) listed_only.methods.push_back(m);
+  }
+  EXPECT_EQ(PinnedFingerprint(**tiny_all), SuiteFingerprint(listed_only));
+  EXPECT_NE(PinnedFingerprint(**tiny_all), SuiteFingerprint(**tiny_all));
 }
 
 TEST(Suites, MethodFitsDatasetFollowsTheTopology) {

@@ -15,7 +15,7 @@
 #include "sdl/methods.h"
 #include "sdl/train_spec.h"
 #include "sdl/trainer.h"
-#include "util/philox.h"
+#include "util/testing/best_cosines.h"
 
 namespace lrb::sdl {
 namespace {
@@ -25,41 +25,17 @@ Planted MakePlanted(int64_t n, int64_t n_p, int64_t rows, double p) {
   return ::lrb::sdl::MakePlanted(n, n_p, rows, p, /*seed=*/9);
 }
 
-// The family's example spec (method_families.inc) with a dictionary of `latents`, and
-// TopK-type families selecting 2 latents per sample, near the planted data's L0 of 1.6.
-MethodSpec ExampleWithLatents(const std::string& example, int64_t latents) {
-  MethodSpec spec = *ParseMethodSpec(example);
+using ::lrb::testing::BestCosine;
+
+// The family's tiny example (FamilyTraits::tiny_example: settings that train on small sparse
+// data) with a dictionary of `latents`, and TopK-type families selecting 2 latents per
+// sample, near the planted data's L0 of 1.6.
+MethodSpec TinyExample(const std::string& family, int64_t latents) {
+  const FamilyTraits& traits = *FindFamilyTraits(family);
+  MethodSpec spec = *ParseMethodSpec(traits.tiny_example);
   spec.latents = latents;
-  if (IsTopkFamily(spec)) {
-    spec.k = 2;
-    spec.levels = 2;
-  }
-  // Gated's L1 acts on ReLU of the gate pre-activation, whose scale the auxiliary loss ties
-  // to the reconstruction; on this data it needs a far larger coefficient than ReLU's to be
-  // sparse. Measured L0 (true 1.6): 15.8 / 5.3 / 2.4 / 1.5 at l1 = 0.02 / 0.3 / 1 / 2.
-  if (spec.family == "gated") spec.l1 = 2.0;
+  if (traits.selects_topk) spec.SetKnob("k", 2);
   return spec;
-}
-
-std::vector<std::string> Examples() {
-  return {
-#define LRB_METHOD_FAMILY(name, version, example) example,
-#include "sdl/method_families.inc"
-#undef LRB_METHOD_FAMILY
-  };
-}
-
-double BestCosine(const std::vector<float>& rows, int64_t dim, const float* feature) {
-  double best = 0;
-  for (size_t i = 0; i < rows.size() / dim; ++i) {
-    double dot = 0, norm = 0;
-    for (int64_t d = 0; d < dim; ++d) {
-      dot += rows[i * dim + d] * feature[d];
-      norm += rows[i * dim + d] * rows[i * dim + d];
-    }
-    if (norm > 0) best = std::max(best, std::fabs(dot) / std::sqrt(norm));
-  }
-  return best;
 }
 
 // Fraction of variance the model explains on `p`'s samples.
@@ -89,13 +65,13 @@ double VarianceExplained(const MethodSpec& spec, const SaeModel& model, const Pl
 
 class FamilyTrainingTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {
  protected:
-  const std::string& example() const { return std::get<0>(GetParam()); }
+  const std::string& family() const { return std::get<0>(GetParam()); }
   const KernelTable& kernels() const { return **KernelsByName(std::get<1>(GetParam())); }
 };
 
 TEST_P(FamilyTrainingTest, ExplainsVarianceAndRecoversPlantedFeatures) {
   const Planted planted = MakePlanted(/*n=*/16, /*n_p=*/32, /*rows=*/4000, /*p=*/0.1);
-  const MethodSpec spec = ExampleWithLatents(example(), 32);
+  const MethodSpec spec = TinyExample(family(), 32);
   const TrainSpec train = *ParseTrainSpec("train(steps=1500,batch=64,lr=0.01,warmup=50)");
   const auto result = Train(spec, train, Anchors{},
                             {planted.samples.data(), planted.samples.data(), planted.rows, 32, 32},
@@ -111,7 +87,7 @@ TEST_P(FamilyTrainingTest, ExplainsVarianceAndRecoversPlantedFeatures) {
 
 TEST_P(FamilyTrainingTest, AnchoredLatentsStayNearTheirAnchors) {
   const Planted planted = MakePlanted(16, 32, 2000, 0.1);
-  MethodSpec spec = ExampleWithLatents(example(), 32);
+  MethodSpec spec = TinyExample(family(), 32);
   spec.anchor = AnchorSpec{4, 1.0};
   const Anchors anchors{4, 1.0,
                         std::vector<float>(planted.features.begin(), planted.features.begin() + 128),
@@ -133,7 +109,7 @@ TEST_P(FamilyTrainingTest, AnchoredLatentsStayNearTheirAnchors) {
 TEST_P(FamilyTrainingTest, ScalarAndSimdAgreeOverTheFirstSteps) {
   if (std::get<1>(GetParam()) != "simd") GTEST_SKIP() << "compares both backends once";
   const Planted planted = MakePlanted(16, 40, 1000, 0.1);
-  const MethodSpec spec = ExampleWithLatents(example(), 48);
+  const MethodSpec spec = TinyExample(family(), 48);
   const TrainSpec train = *ParseTrainSpec("train(steps=10,batch=100,lr=0.001,warmup=0)");
   const TrainingData data{planted.samples.data(), planted.samples.data(), planted.rows, 40, 40};
   const auto scalar = Train(spec, train, Anchors{}, data, ScalarKernels(), 3);
@@ -150,17 +126,17 @@ TEST_P(FamilyTrainingTest, ScalarAndSimdAgreeOverTheFirstSteps) {
 
 std::vector<std::tuple<std::string, std::string>> Cases() {
   std::vector<std::tuple<std::string, std::string>> cases;
-  for (const std::string& example : Examples()) {
-    for (const char* backend : {"scalar", "simd"}) cases.emplace_back(example, backend);
+  for (const FamilyTraits* traits : AllFamilyTraits()) {
+    for (const char* backend : {"scalar", "simd"}) {
+      cases.emplace_back(std::string(traits->name), backend);
+    }
   }
   return cases;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllFamilies, FamilyTrainingTest, ::testing::ValuesIn(Cases()),
                          [](const auto& info) {
-                           std::string name = std::get<0>(info.param);
-                           name = name.substr(4, name.find('(') - 4);  // "sae.<family>("
-                           return name + "_" + std::get<1>(info.param);
+                           return std::get<0>(info.param) + "_" + std::get<1>(info.param);
                          });
 
 // JumpReLU's thresholds are trained parameters: training moves them.
@@ -188,26 +164,13 @@ TEST(FamilyTraining, BatchTopkThresholdGivesAboutKAtInference) {
                             {planted.samples.data(), planted.samples.data(), planted.rows, 32, 32},
                             SimdKernels(), 5);
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_GT(result->model.threshold, 0.0f);
+  EXPECT_GT(InferenceStateValue(spec, result->model, "threshold"), 0.0f);
   MethodWorkspace ws;
   const SparseRows codes = *Encode(spec, result->model, planted.samples.data(), planted.rows,
                                    SimdKernels(), ws);
   const double l0 = static_cast<double>(codes.indices.size()) / planted.rows;
   EXPECT_GT(l0, 1.5);
   EXPECT_LT(l0, 6.0);
-}
-
-// Resampling re-initialises dead latents and is counted.
-TEST(FamilyTraining, ResampleRevivesDeadLatents) {
-  const Planted planted = MakePlanted(8, 32, 2000, 0.1);
-  const MethodSpec spec =
-      *ParseMethodSpec("sae.topk(latents=64,k=2)+resample(every=100,until=300,dead_steps=50)");
-  const auto result = Train(spec, *ParseTrainSpec("train(steps=400,batch=64,lr=0.01,warmup=10)"),
-                            Anchors{},
-                            {planted.samples.data(), planted.samples.data(), planted.rows, 32, 32},
-                            SimdKernels(), 6);
-  ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_GT(result->log.latents_resampled, 0);
 }
 
 // Tied weights stay tied; without biases the biases stay zero.

@@ -1,34 +1,66 @@
 #include "sdl/family.h"
 
 #include <algorithm>
-#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "util/parallel.h"
 
 namespace lrb::sdl {
-namespace {
 
-struct Entry {
-  std::string_view name;
-  std::unique_ptr<Family> family;
-};
-
-}  // namespace
-
-const Family& FamilyOf(std::string_view family) {
-  static const auto* const families = [] {
-    auto* list = new std::vector<Entry>;
-#define LRB_METHOD_FAMILY(name, version, example) list->push_back({#name, Make_##name()});
+const std::vector<const Family*>& AllFamilies() {
+  // Made once and never destroyed (families are stateless; traits are read at exit too).
+  static const std::vector<const Family*>* const families = [] {
+    auto* list = new std::vector<const Family*>;
+#define LRB_METHOD_FAMILY(name) list->push_back(Make_##name().release());
 #include "sdl/method_families.inc"
 #undef LRB_METHOD_FAMILY
     return list;
   }();
-  for (const Entry& entry : *families) {
-    if (entry.name == family) return *entry.family;
+  return *families;
+}
+
+const std::vector<const FamilyTraits*>& AllFamilyTraits() {
+  static const std::vector<const FamilyTraits*>* const traits = [] {
+    auto* list = new std::vector<const FamilyTraits*>;
+    for (const Family* family : AllFamilies()) list->push_back(&family->traits());
+    return list;
+  }();
+  return *traits;
+}
+
+const FamilyTraits* FindFamilyTraits(std::string_view name) {
+  for (const FamilyTraits* traits : AllFamilyTraits()) {
+    if (traits->name == name) return traits;
+  }
+  return nullptr;
+}
+
+const Family& FamilyOf(std::string_view family) {
+  for (const Family* entry : AllFamilies()) {
+    if (entry->traits().name == family) return *entry;
   }
   // Unreachable for a parsed spec (ParseMethodSpec accepts only listed families).
+  std::fprintf(stderr, "unknown method family \"%s\"\n", std::string(family).c_str());
   std::abort();
+}
+
+absl::Status CheckFamilyKnobs(const MethodSpec& spec) {
+  return FamilyOf(spec.family).CheckKnobs(spec);
+}
+
+std::string_view L0PromiseText(L0Promise promise) {
+  switch (promise) {
+    case L0Promise::kNone:
+      return "set by training";
+    case L0Promise::kExactlyKPerSample:
+      return "exactly k per sample";
+    case L0Promise::kKPerSampleInTraining:
+      return "k per sample on average (k*B per training batch)";
+  }
+  return "?";
 }
 
 std::pair<double, double> Family::SparseBackward(const SparseBackwardContext& c) const {

@@ -7,7 +7,8 @@
 //   - its codes as sparse per-row lists (SparseCodes, the sparse path) -- optional: a family
 //     without them always trains on the dense path,
 //   - the backward pass of its activation and penalties on either representation,
-//   - reconstruction levels (Matryoshka) and untrained inference state (BatchTopK).
+//   - reconstruction levels (Matryoshka) and untrained inference state (BatchTopK),
+//   - its traits (family_traits.h): knobs, version, promises, examples.
 // All dense matrices are row-major: z, a, grad_a are rows x n_q.
 
 #include <algorithm>
@@ -15,9 +16,13 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+
 #include "sdl/kernels/kernels.h"
+#include "sdl/family_traits.h"
 #include "sdl/loss_terms.h"
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
@@ -93,7 +98,15 @@ struct SparseBackwardContext {
 
 class Family {
  public:
+  explicit Family(FamilyTraits traits) : traits_(std::move(traits)) {}
   virtual ~Family() = default;
+
+  const FamilyTraits& traits() const { return traits_; }
+
+  // Constraints between knobs beyond each knob's range (e.g. Matryoshka's levels against k),
+  // on a spec whose knobs are each in range. The message names the values and what is
+  // expected; ParseMethodSpec prefixes the method's name.
+  virtual absl::Status CheckKnobs(const MethodSpec& /*spec*/) const { return absl::OkStatus(); }
 
   // Sizes and initialises model.extra (most families have none).
   virtual void InitExtra(const MethodSpec& /*spec*/, SaeModel& /*model*/) const {}
@@ -135,19 +148,30 @@ class Family {
   // does not see b_E).
   virtual bool SeparateBiasGradient() const { return false; }
 
-  // After an optimiser step: state that inference needs but gradients do not train, from
-  // the step's code values (`count` values of a, zeros included).
+  // After an optimiser step: state that inference needs but gradients do not train
+  // (model.inference_state, laid out as traits().inference_state), from the step's code
+  // values (`count` values of a, zeros included).
   virtual void UpdateInferenceState(const MethodSpec& /*spec*/, const float* /*values*/,
                                     int64_t /*count*/, int64_t /*step*/,
                                     SaeModel& /*model*/) const {}
+
+ private:
+  const FamilyTraits traits_;
 };
 
-// The family called spec.family (method_families.inc); never null for a parsed spec.
+// The family called `family` (method_families.inc); never null for a parsed spec (aborts
+// for an unknown name).
 const Family& FamilyOf(std::string_view family);
+
+// Every family, in list order.
+const std::vector<const Family*>& AllFamilies();
+
+// The family's CheckKnobs (method_spec.cc calls it through here).
+absl::Status CheckFamilyKnobs(const MethodSpec& spec);
 
 // Per family factories, one per line of method_families.inc, each defined in its own file
 // under sdl/families/.
-#define LRB_METHOD_FAMILY(name, version, example) std::unique_ptr<Family> Make_##name();
+#define LRB_METHOD_FAMILY(name) std::unique_ptr<Family> Make_##name();
 #include "sdl/method_families.inc"
 #undef LRB_METHOD_FAMILY
 

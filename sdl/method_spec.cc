@@ -1,102 +1,82 @@
 #include "sdl/method_spec.h"
 
-#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "sdl/family.h"
 #include "util/spec_parser.h"
 #include "util/status_macros.h"
 
 namespace lrb::sdl {
 namespace {
 
-constexpr int64_t kMaxLatents = 1 << 20;
 constexpr int kAnchorVersion = 1;
 constexpr int kAuxkVersion = 1;
 constexpr int kResampleVersion = 1;
 
-struct FamilyInfo {
-  const char* name;
-  int version;
-};
+absl::Status ReadKnob(const KnobTraits& knob, SpecArgReader& args, MethodSpec& spec) {
+  if (knob.type == KnobType::kInt) {
+    int64_t value = 0;
+    LRB_RETURN_IF_ERROR(args.Int(knob.name, static_cast<int64_t>(knob.default_value),
+                                 static_cast<int64_t>(knob.min), static_cast<int64_t>(knob.max),
+                                 &value));
+    spec.SetKnob(knob.name, static_cast<double>(value));
+    return absl::OkStatus();
+  }
+  double value = 0;
+  LRB_RETURN_IF_ERROR(args.Double(knob.name, knob.default_value, knob.min, knob.max, &value));
+  spec.SetKnob(knob.name, value);
+  return absl::OkStatus();
+}
 
-constexpr FamilyInfo kFamilies[] = {
-#define LRB_METHOD_FAMILY(name, version, example) {#name, version},
-#include "sdl/method_families.inc"
-#undef LRB_METHOD_FAMILY
-};
+// The knob's value: set, or the family's default.
+double KnobValue(const MethodSpec& spec, const KnobTraits& knob) {
+  const auto it = spec.knobs.find(knob.name);
+  return it == spec.knobs.end() ? knob.default_value : it->second;
+}
 
-const FamilyInfo* FindFamily(std::string_view name) {
-  for (const FamilyInfo& family : kFamilies) {
-    if (family.name == name) return &family;
+std::string PrintKnob(const KnobTraits& knob, const MethodSpec& spec) {
+  const double value = KnobValue(spec, knob);
+  return knob.type == KnobType::kInt
+             ? absl::StrFormat("%s=%d", knob.name, static_cast<int64_t>(value))
+             : absl::StrFormat("%s=%s", knob.name, FormatSpecNumber(value));
+}
+
+const KnobTraits* FindKnob(const FamilyTraits& family, std::string_view name) {
+  for (const KnobTraits& knob : family.knobs) {
+    if (knob.name == name) return &knob;
   }
   return nullptr;
 }
 
-// A family knob: its spec key and how to read and print it.
-struct Knob {
-  const char* key;
-  bool integer;
-  double default_value, min, max;
-  int64_t MethodSpec::*int_field;
-  double MethodSpec::*double_field;
-};
-
-constexpr Knob kK{"k", true, 64, 1, kMaxLatents, &MethodSpec::k, nullptr};
-constexpr Knob kLevels{"levels", true, 4, 1, 20, &MethodSpec::levels, nullptr};
-constexpr Knob kL1{"l1", false, 0.1, 0, 1e6, nullptr, &MethodSpec::l1};
-constexpr Knob kL0{"l0", false, 0.1, 0, 1e6, nullptr, &MethodSpec::l0};
-constexpr Knob kBandwidth{"bandwidth", false, 0.05, 1e-6, 1e3, nullptr, &MethodSpec::bandwidth};
-constexpr Knob kTheta{"theta", false, 0.1, 1e-6, 1e3, nullptr, &MethodSpec::theta};
-constexpr Knob kDecay{"threshold_decay", false, 0.99, 0, 0.999999, nullptr,
-                      &MethodSpec::threshold_decay};
-
-// The knobs of each family, in canonical print order (after `latents`).
-std::vector<const Knob*> KnobsOf(std::string_view family) {
-  if (family == "relu" || family == "gated") return {&kL1};
-  if (family == "jumprelu") return {&kL0, &kBandwidth, &kTheta};
-  if (family == "topk") return {&kK};
-  if (family == "batchtopk") return {&kK, &kDecay};
-  if (family == "matryoshka_k" || family == "matryoshka_prefix") return {&kK, &kLevels};
-  return {};
-}
-
-absl::Status ReadKnob(const Knob& knob, SpecArgReader& args, MethodSpec& spec) {
-  if (knob.integer) {
-    return args.Int(knob.key, static_cast<int64_t>(knob.default_value),
-                    static_cast<int64_t>(knob.min), static_cast<int64_t>(knob.max),
-                    &(spec.*knob.int_field));
+const KnobTraits& KnobOrDie(const MethodSpec& spec, std::string_view name) {
+  const KnobTraits* knob = FindKnob(TraitsOf(spec), name);
+  if (knob == nullptr) {
+    std::fprintf(stderr, "family %s has no knob \"%s\"\n", spec.family.c_str(),
+                 std::string(name).c_str());
+    std::abort();
   }
-  return args.Double(knob.key, knob.default_value, knob.min, knob.max, &(spec.*knob.double_field));
-}
-
-std::string PrintKnob(const Knob& knob, const MethodSpec& spec) {
-  return knob.integer ? absl::StrCat(knob.key, "=", spec.*knob.int_field)
-                      : absl::StrCat(knob.key, "=", FormatSpecNumber(spec.*knob.double_field));
+  return *knob;
 }
 
 std::vector<std::string> FamilyNames() {
   std::vector<std::string> names;
-  for (const FamilyInfo& family : kFamilies) names.push_back(family.name);
+  for (const FamilyTraits* family : AllFamilyTraits()) names.emplace_back(family->name);
   return names;
 }
 
 absl::Status CheckCrossKnobs(const MethodSpec& spec, std::string_view name) {
-  const bool uses_k = IsTopkFamily(spec);
-  if (uses_k && spec.k > spec.latents) {
+  const FamilyTraits& family = TraitsOf(spec);
+  if (family.selects_topk && spec.IntKnob("k") > spec.latents) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: k=%d exceeds latents=%d; expected 1 <= k <= latents", name, spec.k, spec.latents));
+        "%s: k=%d exceeds latents=%d; expected 1 <= k <= latents", name, spec.IntKnob("k"),
+        spec.latents));
   }
-  if (spec.family == "matryoshka_k" && (spec.k >> (spec.levels - 1)) < 1) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: levels=%d halves k=%d below 1; expected k >= 2^(levels-1) = %d", name, spec.levels,
-        spec.k, int64_t{1} << (spec.levels - 1)));
-  }
-  if (spec.family == "matryoshka_prefix" && (spec.latents >> (spec.levels - 1)) < spec.k) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: the smallest prefix latents/2^(levels-1) = %d is below k=%d; expected at least k",
-        name, spec.latents >> (spec.levels - 1), spec.k));
+  if (const absl::Status status = CheckFamilyKnobs(spec); !status.ok()) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: %s", name, status.message()));
   }
   if (spec.tied && spec.topology != "sae") {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -118,7 +98,8 @@ absl::Status ParseFamilyTerm(const SpecTerm& term, MethodSpec& spec) {
         "method \"%s\": unknown topology \"%s\"; expected one of: sae, transcoder, crosscoder",
         term.name, spec.topology));
   }
-  if (FindFamily(spec.family) == nullptr) {
+  const FamilyTraits* family = FindFamilyTraits(spec.family);
+  if (family == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrFormat("method \"%s\": unknown family \"%s\"; expected one of: %s", term.name,
                         spec.family, absl::StrJoin(FamilyNames(), ", ")));
@@ -128,9 +109,7 @@ absl::Status ParseFamilyTerm(const SpecTerm& term, MethodSpec& spec) {
     LRB_RETURN_IF_ERROR(args.Int("sources", 2, 2, 64, &spec.sources));
   }
   LRB_RETURN_IF_ERROR(args.Int("latents", 16000, 1, kMaxLatents, &spec.latents));
-  for (const Knob* knob : KnobsOf(spec.family)) {
-    LRB_RETURN_IF_ERROR(ReadKnob(*knob, args, spec));
-  }
+  for (const KnobTraits& knob : family->knobs) LRB_RETURN_IF_ERROR(ReadKnob(knob, args, spec));
   int64_t unit_norm = 1, tied = 0, bias = 1;
   LRB_RETURN_IF_ERROR(args.Int("unit_norm", 1, 0, 1, &unit_norm));
   LRB_RETURN_IF_ERROR(args.Int("tied", 0, 0, 1, &tied));
@@ -162,11 +141,14 @@ absl::Status ParseModifier(const SpecTerm& term, MethodSpec& spec) {
     spec.anchor = anchor;
   } else if (term.name == "auxk") {
     if (spec.auxk.has_value()) return twice();
-    if (!IsTopkFamily(spec)) {
-      return absl::InvalidArgumentError(absl::StrFormat(
-          "auxk: applies to TopK-type families (topk, batchtopk, matryoshka_k, "
-          "matryoshka_prefix), not %s",
-          spec.family));
+    if (!TraitsOf(spec).selects_topk) {
+      std::vector<std::string> topk_families;
+      for (const FamilyTraits* family : AllFamilyTraits()) {
+        if (family->selects_topk) topk_families.emplace_back(family->name);
+      }
+      return absl::InvalidArgumentError(
+          absl::StrFormat("auxk: applies to TopK-type families (%s), not %s",
+                          absl::StrJoin(topk_families, ", "), spec.family));
     }
     AuxkSpec auxk;
     LRB_RETURN_IF_ERROR(args.Int("k", 512, 1, kMaxLatents, &auxk.k));
@@ -196,9 +178,21 @@ absl::Status ParseModifier(const SpecTerm& term, MethodSpec& spec) {
 
 }  // namespace
 
-bool IsTopkFamily(const MethodSpec& spec) {
-  return spec.family == "topk" || spec.family == "batchtopk" || spec.family == "matryoshka_k" ||
-         spec.family == "matryoshka_prefix";
+const FamilyTraits& TraitsOf(const MethodSpec& spec) {
+  const FamilyTraits* family = FindFamilyTraits(spec.family);
+  if (family == nullptr) {
+    std::fprintf(stderr, "unknown method family \"%s\"\n", spec.family.c_str());
+    std::abort();
+  }
+  return *family;
+}
+
+int64_t MethodSpec::IntKnob(std::string_view name) const {
+  return static_cast<int64_t>(KnobValue(*this, KnobOrDie(*this, name)));
+}
+
+double MethodSpec::RealKnob(std::string_view name) const {
+  return KnobValue(*this, KnobOrDie(*this, name));
 }
 
 absl::StatusOr<MethodSpec> ParseMethodSpec(std::string_view text) {
@@ -213,7 +207,9 @@ std::string ToString(const MethodSpec& spec) {
   std::vector<std::string> knobs;
   if (spec.topology == "crosscoder") knobs.push_back(absl::StrCat("sources=", spec.sources));
   knobs.push_back(absl::StrCat("latents=", spec.latents));
-  for (const Knob* knob : KnobsOf(spec.family)) knobs.push_back(PrintKnob(*knob, spec));
+  if (const FamilyTraits* family = FindFamilyTraits(spec.family)) {
+    for (const KnobTraits& knob : family->knobs) knobs.push_back(PrintKnob(knob, spec));
+  }
   knobs.push_back(absl::StrCat("unit_norm=", spec.unit_norm_decoder ? 1 : 0));
   knobs.push_back(absl::StrCat("tied=", spec.tied ? 1 : 0));
   knobs.push_back(absl::StrCat("bias=", spec.bias ? 1 : 0));
@@ -240,7 +236,7 @@ bool MethodSpec::operator==(const MethodSpec& other) const {
 }
 
 std::string FamilyVersion(const MethodSpec& spec) {
-  const FamilyInfo* family = FindFamily(spec.family);
+  const FamilyTraits* family = FindFamilyTraits(spec.family);
   std::string version =
       absl::StrCat(spec.topology, ".", spec.family, "@", family == nullptr ? 0 : family->version);
   if (spec.anchor.has_value()) absl::StrAppend(&version, "+anchor@", kAnchorVersion);

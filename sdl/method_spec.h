@@ -9,38 +9,26 @@
 //
 // e.g. "sae.topk(latents=256,k=8)+anchor(k=16,lambda=0.1)". ToString spells out every
 // default, in a fixed order, so parse -> print -> parse is the identity and two spellings of
-// one method never become two leaderboard rows. Families are listed in method_families.inc;
-// each carries a version that enters the run key.
+// one method never become two leaderboard rows.
 //
-// Families (x_q = sigma(z), z = W_E x_p + b_E; every sigma satisfies sigma(z)_i in {0, z_i}):
-//   relu               ReLU, + l1 * sum_i x_q,i ||W_D[:, i]||   (decoder-norm weighted L1)
-//   jumprelu           z * H(z - theta_i), learned theta_i > 0, + l0 * sum_i H(z_i - theta_i)
-//                      through a straight-through estimator with a rectangle kernel of width
-//                      `bandwidth` (Rajamanoharan et al. 2024); `theta` is the initial threshold
-//   topk               the k largest pre-activations of each sample (Gao et al. 2024)
-//   batchtopk          the k*B largest over a batch of B in training; at inference z_i passes
-//                      when z_i >= a global threshold, the running mean of the smallest
-//                      selected value (Bussmann et al. 2024), decay `threshold_decay`
-//   gated              ReLU magnitude path gated by a Heaviside of a gate path sharing W_E
-//                      (Rajamanoharan et al. 2024a), + l1 on ReLU(gate) * ||W_D[:, i]|| + the
-//                      auxiliary gate reconstruction with a frozen decoder
-//   matryoshka_k       the paper's multi-k loss: (1/levels) sum_j ||x_r - x_hat(TopK(k_j))||^2
-//                      with k_j = k / 2^(levels-1-j)
-//   matryoshka_prefix  Bussmann et al.'s nested dictionaries: TopK(k) codes, loss
-//                      (1/levels) sum_j ||x_r - x_hat(codes of latents < m_j)||^2 with
-//                      m_j = latents / 2^(levels-1-j)
+// Families are listed in method_families.inc; each declares in its own file
+// (sdl/families/<name>.cc, FamilyTraits in family_traits.h) its knobs with their types,
+// ranges and defaults, its version (it enters the run key) and what it promises. `lrb methods` prints them all.
 // Options on every family: unit_norm (renormalise decoder columns after each step), tied
 // (W_D = W_E^T), bias (b_E and b_D trained; 0 keeps them at zero, the paper's theory model).
 // Topologies: sae (x_r = x_p), transcoder (x_r = W_r x), crosscoder (m sources concatenated
 // on both sides; `sources=m`). The model is the same; the topology says which data it needs.
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "sdl/family_traits.h"
 
 namespace lrb::sdl {
 
@@ -77,14 +65,10 @@ struct MethodSpec {
   int64_t sources = 1;           // crosscoder sources m (1 otherwise)
   std::string family = "topk";   // a family of method_families.inc
   int64_t latents = 16000;       // n_q, the dictionary size
-  // Family knobs; only the family's own are read, printed and compared.
-  int64_t k = 64;                // topk, batchtopk, matryoshka_*: active latents per sample
-  int64_t levels = 4;            // matryoshka_*
-  double l1 = 0.1;               // relu, gated
-  double l0 = 0.1;               // jumprelu
-  double bandwidth = 0.05;       // jumprelu
-  double theta = 0.1;            // jumprelu initial threshold
-  double threshold_decay = 0.99; // batchtopk
+  // The family's own knobs by name (FamilyTraits::knobs). ParseMethodSpec sets every one;
+  // a knob not set reads as the family's declared default. Only the family's knobs are
+  // printed and compared.
+  std::map<std::string, double, std::less<>> knobs;
   bool unit_norm_decoder = true;
   bool tied = false;
   bool bias = true;
@@ -92,8 +76,15 @@ struct MethodSpec {
   std::optional<AuxkSpec> auxk;
   std::optional<ResampleSpec> resample;
 
-  // Compares what ToString prints (unread knobs of other families do not count).
+  // Compares what ToString prints (knobs the family does not declare do not count).
   bool operator==(const MethodSpec& other) const;
+
+  // The family's knob `name` (its value, or its declared default). Reading a knob the
+  // family does not declare is a programming error and aborts, naming both.
+  int64_t IntKnob(std::string_view name) const;
+  double RealKnob(std::string_view name) const;
+  // Sets knob `name` (no range check: tests and benchmarks resize examples with it).
+  void SetKnob(std::string_view name, double value) { knobs[std::string(name)] = value; }
 };
 
 // Errors name the bad term or value and what is allowed (e.g. k > latents).
@@ -107,8 +98,8 @@ std::string FamilyVersion(const MethodSpec& spec);
 // Family names in list order.
 std::vector<std::string> MethodFamilies();
 
-// True for families whose codes come from a per-sample or per-batch top-k selection.
-bool IsTopkFamily(const MethodSpec& spec);
+// The traits of spec.family; never null for a parsed spec (aborts for an unknown family).
+const FamilyTraits& TraitsOf(const MethodSpec& spec);
 
 }  // namespace lrb::sdl
 

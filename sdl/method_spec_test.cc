@@ -1,7 +1,14 @@
 #include "sdl/method_spec.h"
 
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sdl/family_traits.h"
+#include "util/spec_parser.h"
 
 namespace lrb::sdl {
 namespace {
@@ -21,6 +28,10 @@ TEST(MethodSpec, CanonicalFormSpellsOutDefaults) {
   EXPECT_EQ(ToString(*ParseMethodSpec("crosscoder.matryoshka_k")),
             "crosscoder.matryoshka_k(sources=2,latents=16000,k=64,levels=4,unit_norm=1,tied=0,"
             "bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.gated")),
+            "sae.gated(latents=16000,l1=0.1,unit_norm=1,tied=0,bias=1)");
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.matryoshka_prefix")),
+            "sae.matryoshka_prefix(latents=16000,k=64,levels=4,unit_norm=1,tied=0,bias=1)");
   EXPECT_EQ(ToString(*ParseMethodSpec("sae.topk+auxk+resample")),
             "sae.topk(latents=16000,k=64,unit_norm=1,tied=0,bias=1)"
             "+auxk(k=512,lambda=0.03125,dead_steps=1000)"
@@ -44,6 +55,69 @@ TEST(MethodSpec, EveryListedFamilyRoundTrips) {
   }
 }
 
+std::string Format(const KnobTraits& knob, double value) {
+  return knob.type == KnobType::kInt ? absl::StrCat(static_cast<int64_t>(value))
+                                     : FormatSpecNumber(value);
+}
+
+// Each family's declared knobs: defaults in range and printed, both ends of every range
+// accepted and round-tripped, one step outside refused by name; its examples parse as it.
+TEST(MethodSpec, EveryFamilysDeclaredKnobsParseAndPrint) {
+  for (const FamilyTraits* family : AllFamilyTraits()) {
+    SCOPED_TRACE(family->name);
+    const std::string name(family->name);
+    const MethodSpec defaults = *ParseMethodSpec("sae." + name);
+    for (const KnobTraits& knob : family->knobs) {
+      EXPECT_LE(knob.min, knob.default_value) << knob.name;
+      EXPECT_LE(knob.default_value, knob.max) << knob.name;
+      EXPECT_EQ(defaults.RealKnob(knob.name), knob.default_value) << knob.name;
+      for (const double end : {knob.min, knob.max}) {
+        const double value = knob.name == "k" ? std::min(end, 64.0) : end;  // k <= latents
+        const std::string text =
+            absl::StrFormat("sae.%s(latents=64,%s=%s)", name, knob.name, Format(knob, value));
+        const auto spec = ParseMethodSpec(text);
+        if (!spec.ok()) {
+          // A constraint between knobs (e.g. levels against k) may refuse an extreme; it
+          // must say so by name.
+          EXPECT_THAT(std::string(spec.status().message()), HasSubstr(name)) << text;
+          continue;
+        }
+        EXPECT_EQ(spec->RealKnob(knob.name), value) << text;
+        EXPECT_EQ(ToString(*ParseMethodSpec(ToString(*spec))), ToString(*spec));
+      }
+      const double outside = knob.max + (knob.type == KnobType::kInt ? 1 : knob.max);
+      const std::string text =
+          absl::StrFormat("sae.%s(%s=%s)", name, knob.name, Format(knob, outside));
+      const auto refused = ParseMethodSpec(text);
+      ASSERT_FALSE(refused.ok()) << text;
+      EXPECT_THAT(std::string(refused.status().message()), HasSubstr(std::string(knob.name)))
+          << text;
+    }
+    for (const std::string_view example : {family->example, family->tiny_example}) {
+      const auto spec = ParseMethodSpec(example);
+      ASSERT_TRUE(spec.ok()) << example << ": " << spec.status();
+      EXPECT_EQ(spec->family, name) << example;
+    }
+    EXPECT_FALSE(family->description.empty());
+    if (family->selects_topk) {
+      EXPECT_EQ(defaults.IntKnob("k"), 64) << "selects_topk promises an integer knob k";
+    }
+  }
+}
+
+TEST(MethodSpec, UnsetKnobsReadAsTheFamilysDefaults) {
+  MethodSpec spec;  // sae.topk with nothing set
+  EXPECT_EQ(spec.IntKnob("k"), 64);
+  EXPECT_EQ(ToString(spec), "sae.topk(latents=16000,k=64,unit_norm=1,tied=0,bias=1)");
+  spec.SetKnob("k", 8);
+  EXPECT_EQ(spec.IntKnob("k"), 8);
+  EXPECT_EQ(spec, *ParseMethodSpec("sae.topk(k=8)"));
+  // A knob of another family is neither printed nor compared, and cannot be read.
+  spec.SetKnob("l1", 3);
+  EXPECT_EQ(spec, *ParseMethodSpec("sae.topk(k=8)"));
+  EXPECT_DEATH(spec.RealKnob("l1"), "family topk has no knob \"l1\"");
+}
+
 TEST(MethodSpec, SpellingsCollapse) {
   EXPECT_EQ(ToString(*ParseMethodSpec("sae.topk(k=8,latents=256)+anchor(lambda=0.1,k=16)")),
             ToString(*ParseMethodSpec("sae.topk(latents=256,k=8,unit_norm=1)+anchor(k=16)")));
@@ -55,6 +129,12 @@ TEST(MethodSpec, FamilyVersionNamesFamilyAndModifiers) {
   EXPECT_EQ(FamilyVersion(*ParseMethodSpec("sae.topk")), "sae.topk@1");
   EXPECT_EQ(FamilyVersion(*ParseMethodSpec("sae.topk+anchor+auxk")),
             "sae.topk@1+anchor@1+auxk@1");
+  // Stored results are keyed by these: a family's version changes only with its results.
+  for (const char* family : {"relu", "jumprelu", "topk", "batchtopk", "gated", "matryoshka_k",
+                             "matryoshka_prefix"}) {
+    EXPECT_EQ(FamilyVersion(*ParseMethodSpec(absl::StrCat("sae.", family))),
+              absl::StrCat("sae.", family, "@1"));
+  }
 }
 
 TEST(MethodSpec, ErrorsNameTheBadValue) {
@@ -80,6 +160,8 @@ TEST(MethodSpec, ErrorsNameTheBadValue) {
            Case{"sae.relu(k=4)", "unknown key k=4"},
            Case{"sae.topk(unit_norm=2)", "unit_norm=2 is out of range"},
            Case{"sae.relu+auxk", "applies to TopK-type families"},
+           Case{"sae.relu+auxk", "(topk, batchtopk, "},  // the TopK-type families listed
+           Case{"sae.relu+auxk", "), not relu"},
            Case{"sae.matryoshka_k(k=4,levels=4)", "levels=4 halves k=4 below 1"},
            Case{"sae.matryoshka_prefix(latents=64,k=16,levels=4)", "smallest prefix"},
            Case{"transcoder.topk(tied=1)", "tied=1 needs x_r = x_p"},

@@ -29,7 +29,7 @@ absl::Status EncoderProduct(const SaeModel& model, const float* inputs, int64_t 
 bool EmitSparseCodes(const Family& family, const MethodSpec& spec, const SaeModel& model,
                      const KernelTable& kernels, int64_t rows, bool training,
                      MethodWorkspace& ws) {
-  if (ws.path == PathPolicy::kDense) return false;
+  if (ws.path == PathPolicy::kDense || !family.traits().sparse_path) return false;
   const int64_t max_width =
       ws.path == PathPolicy::kSparse ? model.n_q : model.n_q / kSparsePathMaxFill;
   if (max_width < 1) return false;
@@ -41,8 +41,18 @@ bool EmitSparseCodes(const Family& family, const MethodSpec& spec, const SaeMode
 
 SaeModel InitMethodModel(const MethodSpec& spec, int64_t n_p, int64_t n_r, uint64_t seed) {
   SaeModel model = InitSaeModel(n_p, n_r, spec.latents, seed);
-  FamilyOf(spec.family).InitExtra(spec, model);
+  const Family& family = FamilyOf(spec.family);
+  family.InitExtra(spec, model);
+  model.inference_state.assign(family.traits().inference_state.size(), 0.0f);
   return model;
+}
+
+float InferenceStateValue(const MethodSpec& spec, const SaeModel& model, std::string_view name) {
+  const std::vector<std::string_view>& names = TraitsOf(spec).inference_state;
+  for (size_t i = 0; i < names.size() && i < model.inference_state.size(); ++i) {
+    if (names[i] == name) return model.inference_state[i];
+  }
+  return 0.0f;
 }
 
 absl::StatusOr<LossTerms> MethodLossAndGradient(const MethodSpec& spec, const SaeModel& model,

@@ -8,6 +8,7 @@
 // The two paths give the same loss and gradients up to float rounding (sparse_sae_test.cc).
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,7 +27,7 @@ inline constexpr int64_t kSparsePathMaxFill = 32;
 
 // Which path MethodLossAndGradient and Encode take: by the codes' sparsity (kAuto), or
 // forced (tests and benchmarks compare the two on the same state; kSparse still falls back
-// to dense for a family without sparse codes).
+// to dense for a family without sparse codes, FamilyTraits::sparse_path false).
 enum class PathPolicy { kAuto, kSparse, kDense };
 
 struct MethodWorkspace {
@@ -37,8 +38,14 @@ struct MethodWorkspace {
   PathPolicy path = PathPolicy::kAuto;
 };
 
-// The initial model of `spec`: InitSaeModel plus the family's own parameters.
+// The initial model of `spec`: InitSaeModel plus the family's own parameters and its
+// inference state (zeros).
 SaeModel InitMethodModel(const MethodSpec& spec, int64_t n_p, int64_t n_r, uint64_t seed);
+
+// The family's inference-state value called `name` (FamilyTraits::inference_state), or 0
+// when the family has none of that name (model.json's "inference_threshold" is the value
+// named "threshold").
+float InferenceStateValue(const MethodSpec& spec, const SaeModel& model, std::string_view name);
 
 // The loss on `batch` and, when `gradient` is not null, its gradient (resized, overwritten).
 // `dead` (n_q flags, may be null) marks latents AuxK may use. Anchoring included. Fails if a

@@ -1,7 +1,8 @@
-// Every family of method_families.inc, on both backends: finite-difference gradients (with
-// anchoring and AuxK) on the path the pipeline takes at these sizes (dense) and on the
-// forced sparse path, the invariant sigma(z)_i in {0, z_i}, and exact L0 where the family
-// promises it. sparse_sae_test.cc checks the two paths agree.
+// Every family of method_families.inc, as an SAE and as a crosscoder, on both backends:
+// finite-difference gradients (with anchoring, and AuxK for TopK-type families) on the path
+// the pipeline takes at these sizes (dense) and on the forced sparse path, the invariant
+// sigma(z)_i in {0, z_i}, and the L0 the family promises (FamilyTraits). sparse_sae_test.cc
+// checks the two paths agree.
 
 #include "sdl/methods.h"
 
@@ -15,33 +16,20 @@
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/sae_model.h"
-#include "util/philox.h"
+#include "util/testing/random_vectors.h"
 
 namespace lrb::sdl {
 namespace {
 
+using ::lrb::testing::RandomVector;
+
 struct FamilyExample {
-  std::string family;
+  const FamilyTraits* traits;
   std::string spec;
 };
 
 // gtest prints parameters in failure messages.
 void PrintTo(const FamilyExample& example, std::ostream* os) { *os << example.spec; }
-
-std::vector<FamilyExample> AllFamilies() {
-  return {
-#define LRB_METHOD_FAMILY(name, version, example) {#name, example},
-#include "sdl/method_families.inc"
-#undef LRB_METHOD_FAMILY
-  };
-}
-
-std::vector<float> RandomVector(uint64_t stream, int64_t size, double scale) {
-  const CounterRng rng(77, stream);
-  std::vector<float> v(size);
-  for (int64_t i = 0; i < size; ++i) v[i] = static_cast<float>(scale * rng.Normal(i));
-  return v;
-}
 
 // A model moved away from its initial point, so biases and family parameters matter.
 SaeModel PerturbedModel(const MethodSpec& spec, int64_t n_p, int64_t n_r) {
@@ -57,8 +45,9 @@ SaeModel PerturbedModel(const MethodSpec& spec, int64_t n_p, int64_t n_r) {
 // Everything discrete about a forward pass: which latents are active, the gate signs, each
 // matryoshka level's selection, AuxK's selection. Finite differences are only meaningful
 // while it stays the same.
-std::vector<uint8_t> Pattern(const MethodSpec& spec, const KernelTable& kernels,
-                             const MethodWorkspace& ws, int64_t rows, int64_t n_q) {
+std::vector<uint8_t> Pattern(const MethodSpec& spec, const SaeModel& model,
+                             const KernelTable& kernels, const MethodWorkspace& ws,
+                             int64_t rows, int64_t n_q) {
   std::vector<uint8_t> pattern;
   if (ws.used_sparse_path) {
     for (const CodeList& list : ws.sparse.codes.levels) {
@@ -78,10 +67,20 @@ std::vector<uint8_t> Pattern(const MethodSpec& spec, const KernelTable& kernels,
         for (float m : mask) pattern.push_back(m != 0.0f);
       }
     }
-  }
-  // ReLU and Gated's gate have a kink at z = 0 even where the code stays zero.
-  if (spec.family == "relu" || spec.family == "gated") {
-    for (float z : ws.z) pattern.push_back(z > 0.0f);
+    // The codes' support (family.h: where the family reads dL/da, e.g. Gated's open gates,
+    // whose ReLU has a kink at 0 even where the code stays 0), as the sparse path lists it.
+    SparseCodes support;
+    const CodesContext context{spec, model, kernels, rows, ws.z.data(), /*training=*/true};
+    if (family.traits().sparse_path && family.EmitCodes(context, n_q, support)) {
+      for (const CodeList& list : support.levels) {
+        for (int64_t r = 0; r < rows; ++r) {
+          for (int64_t j = 0; j < list.counts[r]; ++j) {
+            pattern.push_back(static_cast<uint8_t>(list.indices[r * list.width + j]));
+          }
+          pattern.push_back(0xff);  // row end
+        }
+      }
+    }
   }
   return pattern;
 }
@@ -115,7 +114,7 @@ struct FdCheck {
     MethodWorkspace w;
     w.path = path;
     const auto loss = MethodLossAndGradient(spec, model, anchors, batch, kernels, &dead, w, nullptr);
-    *same = *same && Pattern(spec, kernels, w, batch.rows, model.n_q) == base;
+    *same = *same && Pattern(spec, model, kernels, w, batch.rows, model.n_q) == base;
     param[i] = saved;
     return without_auxiliary ? loss->total() - loss->auxiliary : loss->total();
   }
@@ -155,6 +154,7 @@ std::vector<size_t> AllCoordinates(const std::vector<float>& param) {
 // loss: they are checked by JumpReluThresholdsFollowTheEstimator.
 void CheckGradient(const FamilyExample& example, const KernelTable& kernels, PathPolicy path) {
   const MethodSpec spec = *ParseMethodSpec(example.spec + "+anchor(k=3,lambda=0.3)");
+  const FamilyTraits& traits = *example.traits;
   const int64_t n_p = 10, rows = 6, n_q = spec.latents;
   SaeModel model = PerturbedModel(spec, n_p, n_p);
   const Anchors anchors{3, 0.3, RandomVector(20, 3 * n_p, 0.3), RandomVector(21, 3 * n_p, 0.3)};
@@ -167,18 +167,19 @@ void CheckGradient(const FamilyExample& example, const KernelTable& kernels, Pat
   ASSERT_TRUE(
       MethodLossAndGradient(spec, model, anchors, batch, kernels, &no_dead, ws, &grad).ok());
   if (path == PathPolicy::kSparse) {
-    ASSERT_TRUE(ws.used_sparse_path) << spec.family;
+    // The trait is honest: a family that may use the sparse path emits sparse codes.
+    ASSERT_EQ(ws.used_sparse_path, traits.sparse_path) << spec.family;
   }
-  const std::vector<uint8_t> base = Pattern(spec, kernels, ws, rows, n_q);
+  const std::vector<uint8_t> base = Pattern(spec, model, kernels, ws, rows, n_q);
 
   FdCheck fd{spec, kernels, model, anchors, batch, no_dead};
   fd.path = path;
   fd.Check("w_enc", model.w_enc, grad.w_enc, AllCoordinates(model.w_enc), base);
   fd.Check("b_enc", model.b_enc, grad.b_enc, AllCoordinates(model.b_enc), base);
-  if (spec.family != "jumprelu") {
+  if (!traits.extra_gradient_is_estimate) {
     fd.Check("extra", model.extra, grad.extra, AllCoordinates(model.extra), base);
   }
-  fd.without_auxiliary = spec.family == "gated";
+  fd.without_auxiliary = traits.auxiliary_freezes_decoder;
   fd.Check("w_dec", model.w_dec, grad.w_dec, AllCoordinates(model.w_dec), base);
   fd.Check("b_dec", model.b_dec, grad.b_dec, AllCoordinates(model.b_dec), base);
   EXPECT_GT(fd.checked, 5 * fd.skipped) << "too many coordinates changed the discrete pattern";
@@ -210,7 +211,7 @@ void CheckAuxkGradient(const FamilyExample& example, const KernelTable& kernels,
   const auto loss = MethodLossAndGradient(spec, model, Anchors{}, batch, kernels, &dead, ws, &grad);
   ASSERT_TRUE(loss.ok());
   if (path == PathPolicy::kSparse) {
-    ASSERT_TRUE(ws.used_sparse_path) << spec.family;
+    ASSERT_EQ(ws.used_sparse_path, example.traits->sparse_path) << spec.family;
   }
   EXPECT_GT(loss->auxiliary, 0.0);
   std::vector<uint8_t> in_main(n_q, 0);
@@ -224,7 +225,7 @@ void CheckAuxkGradient(const FamilyExample& example, const KernelTable& kernels,
     }
   }
   ASSERT_FALSE(enc_coords.empty());
-  const std::vector<uint8_t> base = Pattern(spec, kernels, ws, rows, n_q);
+  const std::vector<uint8_t> base = Pattern(spec, model, kernels, ws, rows, n_q);
   FdCheck fd{spec, kernels, model, Anchors{}, batch, dead};
   fd.path = path;
   fd.Check("w_enc", model.w_enc, grad.w_enc, enc_coords, base);
@@ -233,14 +234,14 @@ void CheckAuxkGradient(const FamilyExample& example, const KernelTable& kernels,
 }
 
 TEST_P(MethodsTest, AuxkGradientMatchesFiniteDifferences) {
-  if (!IsTopkFamily(*ParseMethodSpec(example().spec))) {
+  if (!example().traits->selects_topk) {
     GTEST_SKIP() << "AuxK applies to TopK-type families";
   }
   CheckAuxkGradient(example(), kernels(), PathPolicy::kAuto);
 }
 
 TEST_P(MethodsTest, SparsePathAuxkGradientMatchesFiniteDifferences) {
-  if (!IsTopkFamily(*ParseMethodSpec(example().spec))) {
+  if (!example().traits->selects_topk) {
     GTEST_SKIP() << "AuxK applies to TopK-type families";
   }
   CheckAuxkGradient(example(), kernels(), PathPolicy::kSparse);
@@ -250,8 +251,7 @@ TEST_P(MethodsTest, SparsePathAuxkGradientMatchesFiniteDifferences) {
 //   dL/dt = theta * sum_b K((z - theta)/eps) [dL/da * (-theta/eps) - l0/(B eps)].
 // With every pre-activation far from every threshold it is exactly zero; with one inside
 // the kernel window it matches the formula.
-TEST_P(MethodsTest, JumpReluThresholdsFollowTheEstimator) {
-  if (example().family != "jumprelu") GTEST_SKIP();
+void CheckJumpReluThresholdGradient(const KernelTable& kernels) {
   const MethodSpec spec = *ParseMethodSpec("sae.jumprelu(latents=4,l0=0.5,bandwidth=0.1,theta=1)");
   const int64_t n_p = 4, rows = 1;
   SaeModel model = InitMethodModel(spec, n_p, n_p, 1);
@@ -264,7 +264,7 @@ TEST_P(MethodsTest, JumpReluThresholdsFollowTheEstimator) {
   MethodWorkspace ws;
   SaeGradient grad;
   ASSERT_TRUE(
-      MethodLossAndGradient(spec, model, Anchors{}, batch, kernels(), nullptr, ws, &grad).ok());
+      MethodLossAndGradient(spec, model, Anchors{}, batch, kernels, nullptr, ws, &grad).ok());
   EXPECT_EQ(grad.extra[1], 0.0f);
   EXPECT_EQ(grad.extra[2], 0.0f);
   EXPECT_EQ(grad.extra[3], 0.0f);
@@ -282,8 +282,16 @@ TEST_P(MethodsTest, JumpReluThresholdsFollowTheEstimator) {
   EXPECT_NEAR(grad.extra[0], expected, 1e-3 * std::fabs(expected));
 }
 
-TEST_P(MethodsTest, ActivationPassesPreActivationOrZero) {
+TEST(JumpRelu, ThresholdsFollowTheEstimator) {
+  for (const KernelTable* kernels : {&ScalarKernels(), &SimdKernels()}) {
+    SCOPED_TRACE(kernels->backend_name());
+    CheckJumpReluThresholdGradient(*kernels);
+  }
+}
+
+TEST_P(MethodsTest, ActivationPassesPreActivationOrZeroAndKeepsTheL0Promise) {
   const MethodSpec spec = *ParseMethodSpec(example().spec);
+  const FamilyTraits& traits = *example().traits;
   const int64_t n_p = 9, rows = 11, n_q = spec.latents;
   const SaeModel model = PerturbedModel(spec, n_p, n_p);
   const std::vector<float> inputs = RandomVector(40, rows * n_p, 1.0);
@@ -294,27 +302,30 @@ TEST_P(MethodsTest, ActivationPassesPreActivationOrZero) {
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t i = 0; i < n_q; ++i) {
         const float a = ws.dense.a[r * n_q + i];
-        float z = ws.z[r * n_q + i];
-        if (spec.family == "gated") {
-          // Gated's activation passes its magnitude pre-activation (gated.cc).
-          z = std::exp(model.extra[i]) * (z - model.b_enc[i]) + model.extra[n_q + i];
+        const float z = ws.z[r * n_q + i];
+        if (traits.passes_preactivation) {
+          EXPECT_TRUE(a == 0.0f || a == z) << spec.family << " row " << r << " latent " << i
+                                            << ": a=" << a << " z=" << z;
         }
-        EXPECT_TRUE(a == 0.0f || a == z) << spec.family << " row " << r << " latent " << i
-                                          << ": a=" << a << " z=" << z;
         active += a != 0.0f;
       }
     }
-    // Exact L0 where the family promises it (training selection for BatchTopK).
-    if (spec.family == "topk" || spec.family == "matryoshka_k" ||
-        spec.family == "matryoshka_prefix" || (spec.family == "batchtopk" && training)) {
-      EXPECT_EQ(active, spec.k * rows) << spec.family;
-    }
-    if (spec.family == "topk" || spec.family == "matryoshka_k") {
-      for (int64_t r = 0; r < rows; ++r) {
-        int64_t row_active = 0;
-        for (int64_t i = 0; i < n_q; ++i) row_active += ws.dense.a[r * n_q + i] != 0.0f;
-        EXPECT_EQ(row_active, spec.k) << "row " << r;
-      }
+    const int64_t k = traits.selects_topk ? spec.IntKnob("k") : 0;
+    switch (traits.l0) {
+      case L0Promise::kNone:
+        break;
+      case L0Promise::kKPerSampleInTraining:
+        if (training) {
+          EXPECT_EQ(active, k * rows) << spec.family;
+        }
+        break;
+      case L0Promise::kExactlyKPerSample:
+        for (int64_t r = 0; r < rows; ++r) {
+          int64_t row_active = 0;
+          for (int64_t i = 0; i < n_q; ++i) row_active += ws.dense.a[r * n_q + i] != 0.0f;
+          EXPECT_EQ(row_active, k) << spec.family << " row " << r;
+        }
+        break;
     }
   }
 }
@@ -344,13 +355,41 @@ TEST_P(MethodsTest, EncodeMatchesTheInferenceActivation) {
   }
 }
 
+// Gated's activation passes its magnitude path m_i = exp(r_i) (z_i - b_E,i) + b_mag,i where
+// the gate z_i is open (gated.cc).
+TEST(Gated, ActivationPassesTheMagnitudeWhereTheGateIsOpen) {
+  const MethodSpec spec = *ParseMethodSpec("sae.gated(latents=24,l1=0.05)");
+  const int64_t n_p = 9, rows = 11, n_q = spec.latents;
+  const SaeModel model = PerturbedModel(spec, n_p, n_p);
+  const std::vector<float> inputs = RandomVector(42, rows * n_p, 1.0);
+  for (const KernelTable* kernels : {&ScalarKernels(), &SimdKernels()}) {
+    MethodWorkspace ws;
+    ASSERT_TRUE(DenseEncode(spec, model, inputs.data(), rows, *kernels, false, ws).ok());
+    int64_t open = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t i = 0; i < n_q; ++i) {
+        const float z = ws.z[r * n_q + i], a = ws.dense.a[r * n_q + i];
+        const float m = std::exp(model.extra[i]) * (z - model.b_enc[i]) + model.extra[n_q + i];
+        EXPECT_EQ(a, z > 0.0f && m > 0.0f ? m : 0.0f) << "row " << r << " latent " << i;
+        open += a != 0.0f;
+      }
+    }
+    EXPECT_GT(open, 0);
+  }
+}
+
+// Every family as an SAE (its example) and as a crosscoder, whose decoder-norm weighting and
+// source blocks differ (a norm per source block), on both backends.
 std::vector<std::tuple<FamilyExample, std::string>> Cases() {
   std::vector<std::tuple<FamilyExample, std::string>> cases;
-  std::vector<FamilyExample> families = AllFamilies();
-  // The decoder-norm weighting of the L1 families differs for crosscoders (a norm per source
-  // block), so those run as crosscoders too.
-  families.push_back({"relu", "crosscoder.relu(sources=2,latents=24,l1=0.05)"});
-  families.push_back({"gated", "crosscoder.gated(sources=2,latents=24,l1=0.05)"});
+  std::vector<FamilyExample> families;
+  for (const FamilyTraits* traits : AllFamilyTraits()) {
+    MethodSpec spec = *ParseMethodSpec(traits->example);
+    families.push_back({traits, ToString(spec)});
+    spec.topology = "crosscoder";
+    spec.sources = 2;
+    families.push_back({traits, ToString(spec)});
+  }
   for (const FamilyExample& family : families) {
     for (const char* backend : {"scalar", "simd"}) cases.emplace_back(family, backend);
   }
@@ -361,7 +400,8 @@ INSTANTIATE_TEST_SUITE_P(AllFamilies, MethodsTest, ::testing::ValuesIn(Cases()),
                          [](const auto& info) {
                            const FamilyExample& example = std::get<0>(info.param);
                            return example.spec.substr(0, example.spec.find('.')) + "_" +
-                                  example.family + "_" + std::get<1>(info.param);
+                                  std::string(example.traits->name) + "_" +
+                                  std::get<1>(info.param);
                          });
 
 }  // namespace

@@ -22,8 +22,10 @@ struct SaeModel {
   // Family parameters trained alongside the four above (layout set by the family, e.g.
   // JumpReLU: n_q log-thresholds; Gated: n_q log-scales then n_q magnitude biases).
   std::vector<float> extra;
-  // Untrained state that inference needs: BatchTopK's global activation threshold.
-  float threshold = 0;
+  // Untrained state that inference needs, laid out as the family declares it
+  // (FamilyTraits::inference_state, e.g. BatchTopK: its global activation threshold); empty
+  // for most families.
+  std::vector<float> inference_state;
 };
 
 // Encoder rows are Gaussian, normalised to unit length; decoder rows start equal to the

@@ -1,6 +1,6 @@
 // The pipeline's sparse path (sparse_sae.h) against its dense path (dense_sae.h) on the same
-// state, for every family of method_families.inc (with AuxK for the TopK-type families,
-// anchoring, crosscoders), on both backends: the loss terms and every gradient agree within
+// state, for every family of method_families.inc that may use it (with AuxK for the TopK-type
+// families, anchoring, as crosscoders), on both backends: the loss terms and every gradient agree within
 // float rounding, and the codes are the dense activations exactly. The dense path is checked
 // by finite differences in methods_test.cc (and so is the forced sparse path).
 
@@ -17,19 +17,14 @@
 #include "sdl/method_spec.h"
 #include "sdl/methods.h"
 #include "sdl/sae_model.h"
-#include "util/philox.h"
+#include "util/testing/random_vectors.h"
 
 namespace lrb::sdl {
 namespace {
 
 constexpr int64_t kRows = 13, kNp = 17, kNq = 16 * kSparsePathMaxFill, kNr = 17;
 
-std::vector<float> RandomVector(uint64_t stream, int64_t size, double scale) {
-  const CounterRng rng(91, stream);
-  std::vector<float> v(size);
-  for (int64_t i = 0; i < size; ++i) v[i] = static_cast<float>(scale * rng.Normal(i));
-  return v;
-}
+using ::lrb::testing::RandomVector;
 
 // A model whose encoder biases leave only a few latents active per sample (a trained-like
 // sparse state), with perturbed weights and family parameters.
@@ -74,12 +69,15 @@ std::vector<float> Densify(const SparseCodes& codes, int64_t n_q) {
   return a;
 }
 
-class SparsePathTest : public testing::TestWithParam<std::tuple<std::string, std::string>> {
+class SparsePathTest : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {
  protected:
   MethodSpec spec() const {
     MethodSpec spec = *ParseMethodSpec(std::get<0>(GetParam()));
     spec.latents = kNq;
     return spec;
+  }
+  void SetUp() override {
+    if (!TraitsOf(spec()).sparse_path) GTEST_SKIP() << "the family has no sparse path";
   }
   const KernelTable& kernels() const { return **KernelsByName(std::get<1>(GetParam())); }
 };
@@ -142,13 +140,14 @@ TEST_P(SparsePathTest, SparsePathMatchesDensePath) {
   SaeModel sparse_model = model, dense_model = model;
   UpdateInferenceState(spec, sparse_ws, 0, sparse_model);
   UpdateInferenceState(spec, dense_ws, 0, dense_model);
-  EXPECT_EQ(sparse_model.threshold, dense_model.threshold);
+  EXPECT_EQ(sparse_model.inference_state, dense_model.inference_state);
 }
 
 TEST_P(SparsePathTest, EncodeOnBothPathsMatchesTheInferenceActivation) {
   MethodSpec spec = this->spec();
   SaeModel model = SparseModel(spec, spec.sources * kNr);
-  model.threshold = 0.1f;  // BatchTopK's inference threshold
+  // Every inference-state value (BatchTopK's threshold) at a value some codes pass.
+  std::fill(model.inference_state.begin(), model.inference_state.end(), 0.1f);
   const std::vector<float> inputs = RandomVector(9, kRows * kNp, 1.0);
   MethodWorkspace sparse_ws, dense_ws;
   dense_ws.path = PathPolicy::kDense;
@@ -175,20 +174,20 @@ TEST_P(SparsePathTest, NonFiniteModelIsAnErrorNotACrash) {
   EXPECT_EQ(loss.status().code(), absl::StatusCode::kAborted);
 }
 
+// Every family's example, with anchoring, with AuxK where it applies, and as a crosscoder
+// (decoder norms per source block).
 std::vector<std::tuple<std::string, std::string>> Cases() {
-  std::vector<std::string> specs = {
-#define LRB_METHOD_FAMILY(name, version, example) example,
-#include "sdl/method_families.inc"
-#undef LRB_METHOD_FAMILY
-  };
-  const size_t families = specs.size();
-  for (size_t f = 0; f < families; ++f) {
-    const MethodSpec spec = *ParseMethodSpec(specs[f]);
-    specs.push_back(specs[f] + "+anchor(k=3,lambda=0.2)");
-    if (IsTopkFamily(spec)) specs.push_back(specs[f] + "+auxk(k=4,lambda=0.03)");
+  std::vector<std::string> specs;
+  for (const FamilyTraits* traits : AllFamilyTraits()) {
+    MethodSpec spec = *ParseMethodSpec(traits->example);
+    const std::string example = ToString(spec);
+    specs.push_back(example);
+    specs.push_back(example + "+anchor(k=3,lambda=0.2)");
+    if (traits->selects_topk) specs.push_back(example + "+auxk(k=4,lambda=0.03)");
+    spec.topology = "crosscoder";
+    spec.sources = 2;
+    specs.push_back(ToString(spec));
   }
-  specs.push_back("crosscoder.relu(sources=2,latents=24,l1=0.05)");
-  specs.push_back("crosscoder.gated(sources=2,latents=24,l1=0.05)");
   std::vector<std::tuple<std::string, std::string>> cases;
   for (const std::string& spec : specs) {
     for (const char* backend : {"scalar", "simd"}) cases.emplace_back(spec, backend);
@@ -196,7 +195,7 @@ std::vector<std::tuple<std::string, std::string>> Cases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllFamilies, SparsePathTest, testing::ValuesIn(Cases()));
+INSTANTIATE_TEST_SUITE_P(AllFamilies, SparsePathTest, ::testing::ValuesIn(Cases()));
 
 // kAuto takes the sparse path exactly when the densest row of the codes has at most
 // n_q / kSparsePathMaxFill entries.
@@ -205,7 +204,7 @@ TEST(SparsePath, AutoTakesTheSparsePathWhenTheCodesAreSparse) {
   for (const int64_t k : {kNq / kSparsePathMaxFill, kNq / kSparsePathMaxFill + 1}) {
     MethodSpec spec = *ParseMethodSpec("sae.topk(latents=24,k=4)");
     spec.latents = kNq;
-    spec.k = k;
+    spec.SetKnob("k", static_cast<double>(k));
     const SaeModel model = SparseModel(spec, kNr);
     MethodWorkspace ws;
     ASSERT_TRUE(MethodLossAndGradient(spec, model, Anchors{},
@@ -230,18 +229,19 @@ TEST(SparseTopk, SelectsExactlyKLargestAndPassesThemThrough) {
                     .ok());
     ASSERT_TRUE(ws.used_sparse_path);
     const CodeList& list = ws.sparse.codes.levels[0];
-    ASSERT_EQ(list.width, spec.k);
+    const int64_t k = spec.IntKnob("k");
+    ASSERT_EQ(list.width, k);
     for (int64_t r = 0; r < rows; ++r) {
       const float* z = ws.z.data() + r * spec.latents;
       std::set<int32_t> active;
       float smallest_kept = INFINITY;
-      for (int64_t j = 0; j < spec.k; ++j) {
-        const int32_t latent = list.indices[r * spec.k + j];
+      for (int64_t j = 0; j < k; ++j) {
+        const int32_t latent = list.indices[r * k + j];
         active.insert(latent);
-        EXPECT_EQ(list.values[r * spec.k + j], z[latent]) << "row " << r << " slot " << j;
+        EXPECT_EQ(list.values[r * k + j], z[latent]) << "row " << r << " slot " << j;
         smallest_kept = std::min(smallest_kept, z[latent]);
       }
-      EXPECT_EQ(active.size(), static_cast<size_t>(spec.k)) << "row " << r;
+      EXPECT_EQ(active.size(), static_cast<size_t>(k)) << "row " << r;
       for (int64_t i = 0; i < spec.latents; ++i) {
         if (!active.count(static_cast<int32_t>(i))) {
           EXPECT_LE(z[i], smallest_kept) << "row " << r << ": dropped latent " << i;

@@ -35,9 +35,9 @@ absl::Status ValidateInputs(const MethodSpec& method, const TrainSpec& train,
         "%s: n_p=%d and n_r=%d must split into sources=%d equal blocks", method.topology,
         data.n_p, data.n_r, method.sources));
   }
-  if (IsTopkFamily(method) && method.k > method.latents) {
+  if (TraitsOf(method).selects_topk && method.IntKnob("k") > method.latents) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "k=%d exceeds latents=%d", method.k, method.latents));
+        "k=%d exceeds latents=%d", method.IntKnob("k"), method.latents));
   }
   if (anchors.k > method.latents || anchors.k < 0) {
     return absl::InvalidArgumentError(absl::StrFormat(

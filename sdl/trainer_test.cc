@@ -10,7 +10,8 @@
 #include "sdl/method_spec.h"
 #include "sdl/planted_for_test.h"
 #include "sdl/train_spec.h"
-#include "util/philox.h"
+#include "util/testing/best_cosines.h"
+#include "util/testing/random_vectors.h"
 
 namespace lrb::sdl {
 namespace {
@@ -26,21 +27,8 @@ TrainingData DataOf(const Planted& p) {
   return {p.samples.data(), p.samples.data(), p.rows, p.n_p, p.n_p};
 }
 
-// Best |cos| between each planted feature and any row of `rows` (n_q x n_p).
-std::vector<double> BestCosines(const Planted& p, const std::vector<float>& rows) {
-  std::vector<double> best(p.n, 0.0);
-  for (int64_t j = 0; j < p.n; ++j) {
-    for (size_t i = 0; i < rows.size() / p.n_p; ++i) {
-      double dot = 0, norm = 0;
-      for (int64_t d = 0; d < p.n_p; ++d) {
-        dot += rows[i * p.n_p + d] * p.features[j * p.n_p + d];
-        norm += rows[i * p.n_p + d] * rows[i * p.n_p + d];
-      }
-      best[j] = std::max(best[j], std::fabs(dot) / std::sqrt(norm));
-    }
-  }
-  return best;
-}
+using ::lrb::testing::BestCosine;
+using ::lrb::testing::BestCosines;
 
 class TrainerTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -58,7 +46,7 @@ TEST_P(TrainerTest, RecoversPlantedFeaturesAndLowersTheLoss) {
   const auto result = Train(method, train, Anchors{}, DataOf(planted), kernels(), /*seed=*/1);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_LT(result->log.final_loss, 0.2 * result->log.loss_curve.front().second);
-  const std::vector<double> best = BestCosines(planted, result->model.w_dec);
+  const std::vector<double> best = BestCosines(result->model.w_dec, planted.features, planted.n_p);
   const int recovered = std::count_if(best.begin(), best.end(), [](double c) { return c > 0.99; });
   EXPECT_EQ(recovered, planted.n) << "planted features recovered by decoder columns";
   EXPECT_EQ(result->log.steps, 2000);
@@ -74,12 +62,9 @@ TEST_P(TrainerTest, AnchoredLatentsStayNearTheirAnchors) {
   const auto result = Train(method, train, anchors, DataOf(planted), kernels(), 2);
   ASSERT_TRUE(result.ok()) << result.status();
   for (int i = 0; i < 4; ++i) {
-    double dot = 0, norm = 0;
-    for (int d = 0; d < 32; ++d) {
-      dot += result->model.w_dec[i * 32 + d] * anchors.decoder[i * 32 + d];
-      norm += result->model.w_dec[i * 32 + d] * result->model.w_dec[i * 32 + d];
-    }
-    EXPECT_GT(dot / std::sqrt(norm), 0.95) << "anchored latent " << i;
+    const std::vector<float> column(result->model.w_dec.begin() + i * 32,
+                                    result->model.w_dec.begin() + (i + 1) * 32);
+    EXPECT_GT(BestCosine(column, 32, &anchors.decoder[i * 32]), 0.95) << "anchored latent " << i;
   }
 }
 
@@ -116,6 +101,128 @@ TEST_P(TrainerTest, RejectsInconsistentInputs) {
   const auto bad_anchors = Train(method, *ParseTrainSpec("train(batch=10)"), wrong_shape,
                                  DataOf(planted), kernels(), 1);
   EXPECT_EQ(bad_anchors.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// What resample(...) promises (ResampleSpec): at a due step, latents not active for
+// dead_steps steps are re-initialised towards the inputs the model reconstructs worst --
+// decoder column the input's direction, encoder row the same direction at 0.2 x the mean
+// live encoder-row norm, encoder bias 0 -- their Adam moments reset, and they fire again;
+// live latents are left alone; nothing happens at steps that are not due.
+TEST_P(TrainerTest, ResampleReinitialisesDeadLatentsTowardsTheWorstReconstructedInput) {
+  constexpr int64_t kNp = 16, kLatents = 16, kRows = 64, kStep = 10;
+  const MethodSpec method = *ParseMethodSpec(
+      "sae.topk(latents=16,k=1)+resample(every=10,until=10,dead_steps=5)");
+  // A learning rate so small that the step after the resample leaves its result visible.
+  const TrainSpec train = *ParseTrainSpec("train(steps=100,batch=64,lr=1e-7,warmup=0)");
+  TrainState state = InitTrainState(method, kNp, kNp, /*seed=*/3);
+  state.steps_done = kStep;
+  // 63 tiny inputs (squared error ~1e-6) and one large one (norm 10, squared error ~50 or
+  // more): the resample draws by squared error, so every dead latent goes to the large one.
+  // It is orthogonal to the live latents' encoder rows (0..7), so that afterwards the dead
+  // latents' encoder rows, at 0.2 x the live norm, out-bid the live ones on it.
+  std::vector<double> direction(kNp);
+  const std::vector<float> draw = ::lrb::testing::RandomVector(2, kNp);
+  std::copy(draw.begin(), draw.end(), direction.begin());
+  std::vector<std::vector<double>> basis;
+  for (int64_t i = 0; i < 8; ++i) {
+    std::vector<double> row(state.model.w_enc.begin() + i * kNp,
+                            state.model.w_enc.begin() + (i + 1) * kNp);
+    for (auto* v : {&row, &direction}) {  // Gram-Schmidt: the row, then the direction
+      for (const std::vector<double>& b : basis) {
+        double dot = 0;
+        for (int64_t d = 0; d < kNp; ++d) dot += (*v)[d] * b[d];
+        for (int64_t d = 0; d < kNp; ++d) (*v)[d] -= dot * b[d];
+      }
+      if (v == &row) {
+        double norm = 0;
+        for (const double x : row) norm += x * x;
+        for (double& x : row) x /= std::sqrt(norm);
+        basis.push_back(row);
+      }
+    }
+  }
+  for (const std::vector<double>& b : basis) {  // direction against the last row too
+    double dot = 0;
+    for (int64_t d = 0; d < kNp; ++d) dot += direction[d] * b[d];
+    for (int64_t d = 0; d < kNp; ++d) direction[d] -= dot * b[d];
+  }
+  double direction_norm = 0;
+  for (const double x : direction) direction_norm += x * x;
+  std::vector<float> large(kNp);
+  for (int64_t d = 0; d < kNp; ++d) {
+    large[d] = static_cast<float>(10.0 * direction[d] / std::sqrt(direction_norm));
+  }
+  std::vector<float> inputs = ::lrb::testing::RandomVector(1, kRows * kNp, 1e-3);
+  constexpr int64_t kLarge = 37;
+  std::copy(large.begin(), large.end(), inputs.begin() + kLarge * kNp);
+  const Batch batch{inputs.data(), inputs.data(), kRows};
+
+  // Latents 0..7 fired in the last step, 8..15 never (dead: last active < step - 5).
+  std::vector<uint8_t> dead(kLatents, 0);
+  for (int64_t i = 0; i < kLatents; ++i) {
+    dead[i] = i >= 8;
+    state.last_active[i] = dead[i] ? -1 : kStep - 1;
+    state.model.b_enc[i] = 0.01f;  // small: tiny inputs stay well reconstructed
+  }
+  // Moments far from anything one step produces, so a reset is unmistakable.
+  for (SaeGradient* moments : {&state.adam_m, &state.adam_v}) {
+    for (auto* slot : {&moments->w_enc, &moments->w_dec, &moments->b_enc}) {
+      std::fill(slot->begin(), slot->end(), 100.0f);
+    }
+  }
+  double live_norm = 0;
+  for (int64_t i = 0; i < 8; ++i) {
+    double norm_sq = 0;
+    for (int64_t d = 0; d < kNp; ++d) norm_sq += std::pow(state.model.w_enc[i * kNp + d], 2);
+    live_norm += std::sqrt(norm_sq) / 8;
+  }
+  const SaeModel before = state.model;
+
+  ASSERT_TRUE(TrainStep(method, train, Anchors{}, batch, kernels(), /*seed=*/5, state).ok());
+  EXPECT_EQ(state.latents_resampled, 8);
+  for (int64_t i = 0; i < kLatents; ++i) {
+    SCOPED_TRACE(::testing::Message() << "latent " << i << (dead[i] ? " (dead)" : " (live)"));
+    const std::vector<float> encoder(state.model.w_enc.begin() + i * kNp,
+                                     state.model.w_enc.begin() + (i + 1) * kNp);
+    const std::vector<float> decoder(state.model.w_dec.begin() + i * kNp,
+                                     state.model.w_dec.begin() + (i + 1) * kNp);
+    if (!dead[i]) {
+      for (int64_t d = 0; d < kNp; ++d) {
+        EXPECT_NEAR(state.model.w_enc[i * kNp + d], before.w_enc[i * kNp + d], 1e-5);
+        EXPECT_NEAR(state.model.w_dec[i * kNp + d], before.w_dec[i * kNp + d], 1e-5);
+      }
+      EXPECT_NEAR(state.model.b_enc[i], 0.01f, 1e-6);
+      EXPECT_GT(state.adam_m.w_enc[i * kNp], 50.0f) << "live moments decay, not reset";
+      continue;
+    }
+    EXPECT_GT(BestCosine(decoder, kNp, large.data()), 0.9999);
+    EXPECT_GT(BestCosine(encoder, kNp, large.data()), 0.9999);
+    double norm_sq = 0;
+    for (const float w : encoder) norm_sq += w * w;
+    EXPECT_NEAR(std::sqrt(norm_sq), 0.2 * live_norm, 1e-4);
+    EXPECT_NEAR(state.model.b_enc[i], 0.0f, 1e-6);
+    // Reset, then one step's worth: (1 - beta1) g and (1 - beta2) g^2 with |g| <= 1 (clip).
+    for (int64_t d = 0; d < kNp; ++d) {
+      EXPECT_LT(std::fabs(state.adam_m.w_enc[i * kNp + d]), 1.0f);
+      EXPECT_LT(std::fabs(state.adam_v.w_dec[i * kNp + d]), 1.0f);
+    }
+    EXPECT_LT(std::fabs(state.adam_m.b_enc[i]), 1.0f);
+    EXPECT_EQ(state.last_active[i], kStep) << "a fresh window before it can be dead again";
+  }
+  // The dead latents fire again: the large input is now coded by one of them.
+  MethodWorkspace ws;
+  const auto codes = Encode(method, state.model, large.data(), 1, kernels(), ws);
+  ASSERT_TRUE(codes.ok()) << codes.status();
+  ASSERT_EQ(codes->indices.size(), 1u);
+  EXPECT_TRUE(dead[codes->indices[0]]) << "latent " << codes->indices[0] << " codes it";
+
+  // Not due (step 11), and past `until` (step 20): no resampling, even with dead latents.
+  for (const int64_t step : {kStep + 1, 2 * kStep}) {
+    state.steps_done = step;
+    for (int64_t i = 8; i < kLatents; ++i) state.last_active[i] = -1;
+    ASSERT_TRUE(TrainStep(method, train, Anchors{}, batch, kernels(), 5, state).ok());
+    EXPECT_EQ(state.latents_resampled, 8) << "step " << step;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, TrainerTest, ::testing::Values("scalar", "simd"),

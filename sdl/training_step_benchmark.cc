@@ -54,12 +54,12 @@ namespace {
 // benchmarked with no edit here), plus TopK with anchoring. The size's latents replace the
 // spec's, and its k replaces TopK-type families' k.
 const std::vector<std::string>& Methods() {
-  static const std::vector<std::string>* const methods = new std::vector<std::string>{
-#define LRB_METHOD_FAMILY(name, version, example) example,
-#include "sdl/method_families.inc"
-#undef LRB_METHOD_FAMILY
-      "sae.topk(latents=16000,k=64)+anchor(k=100,lambda=0.1)",
-  };
+  static const std::vector<std::string>* const methods = [] {
+    auto* list = new std::vector<std::string>;
+    for (const FamilyTraits* family : AllFamilyTraits()) list->emplace_back(family->example);
+    list->push_back("sae.topk(latents=16000,k=64)+anchor(k=100,lambda=0.1)");
+    return list;
+  }();
   return *methods;
 }
 
@@ -338,9 +338,9 @@ void RegisterAll(const Size* sizes, size_t count) {
     for (const std::string& backend : backends) {
       add("gemm_nt/encoder" + at + "/" + backend, BM_EncoderGemm, size, backend);
       if (backend == "simd") {
-        MethodSpec topk;
+        MethodSpec topk = *ParseMethodSpec("sae.topk");
         topk.latents = size.n_q;
-        topk.k = size.k;
+        topk.SetKnob("k", static_cast<double>(size.k));
         for (const char* phase :
              {"encoder_product", "topk_rows", "decode_and_loss", "decoder_gradient",
               "code_gradient", "encoder_gradient", "gradient_norm", "adam_encoder",
@@ -357,7 +357,8 @@ void RegisterAll(const Size* sizes, size_t count) {
           std::abort();
         }
         method->latents = size.n_q;
-        if (IsTopkFamily(*method)) method->k = size.k;
+        const bool selects_topk = TraitsOf(*method).selects_topk;
+        if (selects_topk) method->SetKnob("k", static_cast<double>(size.k));
         const std::string name = ToString(*method);
         add("loss_and_gradient/" + name + at + "/" + backend, BM_LossAndGradient, size, *method,
             backend, int64_t{0}, false);
@@ -365,7 +366,7 @@ void RegisterAll(const Size* sizes, size_t count) {
             int64_t{0}, false);
         // Families without a k once trained-like sparse (L0 ~ k): the pipeline's choice (the
         // sparse path), and the same state forced onto the dense products.
-        if (!IsTopkFamily(*method)) {
+        if (!selects_topk) {
           for (const bool dense_path : {false, true}) {
             const std::string sparse = absl::StrCat(
                 "/L0=", size.k, dense_path ? "/dense_products" : "/sparse_path");

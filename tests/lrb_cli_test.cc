@@ -25,7 +25,8 @@ using ::testing::Not;
 
 const std::vector<std::string>& Commands() {
   static const std::vector<std::string>* const commands =
-      new std::vector<std::string>{"run", "leaderboard", "suites", "generate", "export", "import"};
+      new std::vector<std::string>{"run",      "leaderboard", "suites", "methods",
+                                   "generate", "export",      "import"};
   return *commands;
 }
 

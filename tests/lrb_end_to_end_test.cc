@@ -14,7 +14,9 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "bench/suites.h"
 #include "leaderboard/store/store.h"
+#include "sdl/family_traits.h"
 
 namespace lrb {
 namespace {
@@ -98,17 +100,20 @@ TEST(LrbEndToEnd, ExportModelsWritesOneDirectoryPerTrainedRun) {
   }
 }
 
-// Every family and topology through generate, train, score and store.
+// Every family of the list (sdl/method_families.inc) and every topology through generate,
+// train, score and store: the tiny_all suite, which has one SAE row per family.
 TEST(LrbEndToEnd, EveryMethodFamilyAndTopologyRunsAndScores) {
+  const bench::Suite& tiny_all = **bench::FindSuite("tiny_all");
   const std::string db = TempPath("all.db");
   const CommandResult run = RunLrb(absl::StrCat("run --suite=tiny_all --db=", db));
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("trained 12, reused 0, failed 0"));
+  EXPECT_THAT(run.output, HasSubstr(absl::StrCat("trained ", tiny_all.size(),
+                                                 ", reused 0, failed 0")));
   auto store = leaderboard::Store::Open(db);
   ASSERT_TRUE(store.ok());
-  const auto runs = (*store)->LoadRuns("tiny_all@1");
+  const auto runs = (*store)->LoadRuns(tiny_all.id());
   ASSERT_TRUE(runs.ok());
-  ASSERT_EQ(runs->size(), 12u);
+  ASSERT_EQ(static_cast<int64_t>(runs->size()), tiny_all.size());
   std::set<std::string> families;
   for (const auto& record : *runs) {
     EXPECT_EQ(record.status, "ok") << record.method_spec << ": " << record.error;
@@ -120,11 +125,12 @@ TEST(LrbEndToEnd, EveryMethodFamilyAndTopologyRunsAndScores) {
     EXPECT_GE(fvu, 0.0) << record.method_spec;
     EXPECT_LT(fvu, 1.0) << record.method_spec << " explains nothing";
   }
-  for (const char* family : {"sae.relu", "sae.jumprelu", "sae.topk", "sae.batchtopk",
-                             "sae.gated", "sae.matryoshka_k", "sae.matryoshka_prefix",
-                             "transcoder.relu", "transcoder.topk", "crosscoder.relu",
-                             "crosscoder.topk"}) {
-    EXPECT_TRUE(families.count(family)) << family;
+  for (const sdl::FamilyTraits* family : sdl::AllFamilyTraits()) {
+    EXPECT_TRUE(families.count(absl::StrCat("sae.", std::string(family->name)))) << family->name;
+  }
+  for (const char* topology : {"transcoder.relu", "transcoder.topk", "crosscoder.relu",
+                               "crosscoder.topk"}) {
+    EXPECT_TRUE(families.count(topology)) << topology;
   }
 }
 

@@ -79,7 +79,7 @@ struct Workload {
     eval_inputs.resize(n_eval * s.n_p);
     datasets::MaterializeInputs(data, data.num_train, data.num_samples(), eval_inputs.data());
     method.latents = s.n_q;
-    method.k = s.k;
+    method.SetKnob("k", static_cast<double>(s.k));
     model.n_p = model.n_r = s.n_p;
     model.n_q = s.n_q;
     // Noise 0.25 / sqrt(n_p) per entry: cosine with the feature about 1 / sqrt(1 + 0.0625).

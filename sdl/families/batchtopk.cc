@@ -1,7 +1,7 @@
 // BatchTopK SAE (Bussmann et al. 2024): in training, the k*B largest pre-activations over
 // the whole batch of B samples pass (ties to the lower flat index), so L0 averages k per
 // sample but varies between samples. At inference a latent passes when z_i >= the global
-// threshold model.threshold, the running mean (decay threshold_decay) of the smallest
+// threshold (inference state "threshold"), the running mean (decay threshold_decay) of the smallest
 // pre-activation selected in each training batch; the first batch sets it.
 
 #include <algorithm>
@@ -24,16 +24,40 @@ struct Candidate {
   }
 };
 
+FamilyTraits BatchTopkTraits() {
+  return {
+      .name = "batchtopk",
+      .version = 1,
+      .description = "the k*B largest pre-activations of a batch of B in training; a global "
+                     "threshold at inference (Bussmann et al. 2024)",
+      .knobs = {{"k", KnobType::kInt, 64, 1, kMaxLatents,
+                 "active latents per sample, on average over a training batch"},
+                {"threshold_decay", KnobType::kReal, 0.99, 0, 0.999999,
+                 "decay of the running mean that sets the inference threshold"}},
+      .selects_topk = true,
+      .l0 = L0Promise::kKPerSampleInTraining,
+      .inference_state = {"threshold"},
+      .example = "sae.batchtopk(latents=24,k=4)",
+      .tiny_example = "sae.batchtopk(latents=128,k=4)",
+  };
+}
+
+// model.inference_state[kThreshold]: the global inference threshold.
+constexpr int kThreshold = 0;
+
 class BatchTopk final : public Family {
  public:
+  BatchTopk() : Family(BatchTopkTraits()) {}
+
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable&,
                 int64_t rows, const float* z, bool training, float* a) const override {
     const int64_t size = rows * model.n_q;
     if (!training) {
-      for (int64_t i = 0; i < size; ++i) a[i] = z[i] >= model.threshold ? z[i] : 0.0f;
+      const float threshold = model.inference_state[kThreshold];
+      for (int64_t i = 0; i < size; ++i) a[i] = z[i] >= threshold ? z[i] : 0.0f;
       return;
     }
-    const int64_t keep = std::min(size, spec.k * rows);
+    const int64_t keep = std::min(size, spec.IntKnob("k") * rows);
     std::vector<int64_t> order(size);
     std::iota(order.begin(), order.end(), 0);
     std::nth_element(order.begin(), order.begin() + (keep - 1), order.end(),
@@ -50,14 +74,14 @@ class BatchTopk final : public Family {
     codes.rows = rows;
     codes.levels.resize(1);
     if (!c.training) {
-      const float threshold = c.model.threshold;
+      const float threshold = c.model.inference_state[kThreshold];
       return ScanCodes(
           rows, n_q, c.z, max_width,
           [threshold](int64_t, int64_t, float z) { return z >= threshold; },
           [](int64_t, int64_t, float z) { return z; }, codes.levels[0]);
     }
-    const int64_t k = std::min(c.spec.k, n_q);
-    const int64_t keep = std::min(rows * n_q, c.spec.k * rows);
+    const int64_t k = std::min(c.spec.IntKnob("k"), n_q);
+    const int64_t keep = std::min(rows * n_q, c.spec.IntKnob("k") * rows);
     std::vector<int32_t> top_indices(rows * k);
     std::vector<float> top_values(rows * k);
     c.kernels.topk_rows(c.z, rows, n_q, n_q, k, top_indices.data(), top_values.data());
@@ -110,10 +134,10 @@ class BatchTopk final : public Family {
       if (values[i] != 0.0f) smallest = std::min(smallest, values[i]);
     }
     if (!std::isfinite(smallest)) return;  // nothing selected (cannot happen with k >= 1)
-    const double decay = spec.threshold_decay;
-    model.threshold = step == 0 ? smallest
-                                : static_cast<float>(decay * model.threshold +
-                                                     (1.0 - decay) * smallest);
+    const double decay = spec.RealKnob("threshold_decay");
+    float& threshold = model.inference_state[kThreshold];
+    threshold = step == 0 ? smallest
+                          : static_cast<float>(decay * threshold + (1.0 - decay) * smallest);
   }
 };
 

@@ -6,24 +6,55 @@
 
 #include <vector>
 
+#include "absl/strings/str_format.h"
+
 #include "sdl/family.h"
 
 namespace lrb::sdl {
 namespace {
 
+FamilyTraits MatryoshkaKTraits() {
+  return {
+      .name = "matryoshka_k",
+      .version = 1,
+      .description = "the paper's multi-k loss: TopK(k) codes, and the top k/2^j of them "
+                     "reconstruct alone at each level j",
+      .knobs = {{"k", KnobType::kInt, 64, 1, kMaxLatents, "active latents per sample"},
+                {"levels", KnobType::kInt, 4, 1, 20,
+                 "reconstruction levels, k_j = k / 2^(levels-1-j)"}},
+      .selects_topk = true,
+      .l0 = L0Promise::kExactlyKPerSample,
+      .example = "sae.matryoshka_k(latents=24,k=8,levels=3)",
+      .tiny_example = "sae.matryoshka_k(latents=128,k=4,levels=2)",
+  };
+}
+
 class MatryoshkaK final : public Family {
  public:
-  void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
-                int64_t rows, const float* z, bool, float* a) const override {
-    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.k, a);
+  MatryoshkaK() : Family(MatryoshkaKTraits()) {}
+
+  absl::Status CheckKnobs(const MethodSpec& spec) const override {
+    const int64_t k = spec.IntKnob("k"), levels = spec.IntKnob("levels");
+    if ((k >> (levels - 1)) >= 1) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        absl::StrFormat("levels=%d halves k=%d below 1; expected k >= 2^(levels-1) = %d",
+                        levels, k, int64_t{1} << (levels - 1)));
   }
 
-  int Levels(const MethodSpec& spec) const override { return static_cast<int>(spec.levels); }
+  void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
+                int64_t rows, const float* z, bool, float* a) const override {
+    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.IntKnob("k"), a);
+  }
+
+  int Levels(const MethodSpec& spec) const override {
+    return static_cast<int>(spec.IntKnob("levels"));
+  }
 
   bool LevelMask(const MethodSpec& spec, const KernelTable& kernels, int level, int64_t rows,
                  int64_t n_q, const float* z, float* mask) const override {
-    if (level == spec.levels - 1) return false;
-    const int64_t k = spec.k >> (spec.levels - 1 - level);
+    const int64_t levels = spec.IntKnob("levels");
+    if (level == levels - 1) return false;
+    const int64_t k = spec.IntKnob("k") >> (levels - 1 - level);
     KeepTopkPerRow(kernels, z, rows, n_q, k, mask);
     // Selected entries become 1; the selection is nested in the full TopK(k).
     for (int64_t i = 0; i < rows * n_q; ++i) mask[i] = mask[i] != 0.0f ? 1.0f : 0.0f;
@@ -31,10 +62,11 @@ class MatryoshkaK final : public Family {
   }
 
   bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
-    if (c.spec.k > max_width) return false;
+    const int64_t k = c.spec.IntKnob("k"), levels = c.spec.IntKnob("levels");
+    if (k > max_width) return false;
     std::vector<int64_t> ends;
-    for (int64_t j = 0; j < c.spec.levels; ++j) ends.push_back(c.spec.k >> (c.spec.levels - 1 - j));
-    TopkCodes(c.kernels, c.z, c.rows, c.model.n_q, c.spec.k, ends, codes);
+    for (int64_t j = 0; j < levels; ++j) ends.push_back(k >> (levels - 1 - j));
+    TopkCodes(c.kernels, c.z, c.rows, c.model.n_q, k, ends, codes);
     return true;
   }
 

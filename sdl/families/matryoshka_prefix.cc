@@ -7,24 +7,56 @@
 
 #include <vector>
 
+#include "absl/strings/str_format.h"
+
 #include "sdl/family.h"
 
 namespace lrb::sdl {
 namespace {
 
+FamilyTraits MatryoshkaPrefixTraits() {
+  return {
+      .name = "matryoshka_prefix",
+      .version = 1,
+      .description = "nested dictionaries: TopK(k) codes, and each prefix of latents "
+                     "latents/2^j reconstructs alone (Bussmann et al. 2025)",
+      .knobs = {{"k", KnobType::kInt, 64, 1, kMaxLatents, "active latents per sample"},
+                {"levels", KnobType::kInt, 4, 1, 20,
+                 "nested prefixes, m_j = latents / 2^(levels-1-j)"}},
+      .selects_topk = true,
+      .l0 = L0Promise::kExactlyKPerSample,
+      .example = "sae.matryoshka_prefix(latents=24,k=4,levels=3)",
+      .tiny_example = "sae.matryoshka_prefix(latents=128,k=4,levels=2)",
+  };
+}
+
 class MatryoshkaPrefix final : public Family {
  public:
-  void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
-                int64_t rows, const float* z, bool, float* a) const override {
-    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.k, a);
+  MatryoshkaPrefix() : Family(MatryoshkaPrefixTraits()) {}
+
+  absl::Status CheckKnobs(const MethodSpec& spec) const override {
+    const int64_t k = spec.IntKnob("k"), levels = spec.IntKnob("levels");
+    const int64_t smallest = spec.latents >> (levels - 1);
+    if (smallest >= k) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "the smallest prefix latents/2^(levels-1) = %d is below k=%d; expected at least k",
+        smallest, k));
   }
 
-  int Levels(const MethodSpec& spec) const override { return static_cast<int>(spec.levels); }
+  void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
+                int64_t rows, const float* z, bool, float* a) const override {
+    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.IntKnob("k"), a);
+  }
+
+  int Levels(const MethodSpec& spec) const override {
+    return static_cast<int>(spec.IntKnob("levels"));
+  }
 
   bool LevelMask(const MethodSpec& spec, const KernelTable&, int level, int64_t rows,
                  int64_t n_q, const float*, float* mask) const override {
-    if (level == spec.levels - 1) return false;
-    const int64_t prefix = n_q >> (spec.levels - 1 - level);
+    const int64_t levels = spec.IntKnob("levels");
+    if (level == levels - 1) return false;
+    const int64_t prefix = n_q >> (levels - 1 - level);
     for (int64_t r = 0; r < rows; ++r) {
       for (int64_t i = 0; i < n_q; ++i) mask[r * n_q + i] = i < prefix ? 1.0f : 0.0f;
     }
@@ -32,7 +64,8 @@ class MatryoshkaPrefix final : public Family {
   }
 
   bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
-    const int64_t k = c.spec.k, rows = c.rows, n_q = c.model.n_q, levels = c.spec.levels;
+    const int64_t k = c.spec.IntKnob("k"), levels = c.spec.IntKnob("levels");
+    const int64_t rows = c.rows, n_q = c.model.n_q;
     if (k > max_width) return false;
     SparseCodes all;
     TopkCodes(c.kernels, c.z, rows, n_q, k, {k}, all);

@@ -8,8 +8,21 @@
 namespace lrb::sdl {
 namespace {
 
+FamilyTraits ReluTraits() {
+  return {
+      .name = "relu",
+      .version = 1,
+      .description = "ReLU codes + l1 * sum_i a_i ||W_D[:, i]|| (decoder-norm weighted L1)",
+      .knobs = {{"l1", KnobType::kReal, 0.1, 0, 1e6, "L1 coefficient"}},
+      .example = "sae.relu(latents=24,l1=0.05)",
+      .tiny_example = "sae.relu(latents=128,l1=0.1)",
+  };
+}
+
 class Relu final : public Family {
  public:
+  Relu() : Family(ReluTraits()) {}
+
   void Activate(const MethodSpec&, const SaeModel& model, const KernelTable&, int64_t rows,
                 const float* z, bool, float* a) const override {
     for (int64_t i = 0; i < rows * model.n_q; ++i) a[i] = z[i] > 0.0f ? z[i] : 0.0f;
@@ -27,7 +40,7 @@ class Relu final : public Family {
     const int64_t n_q = c.model.n_q;
     const std::vector<double> block_norms = DecoderBlockNorms(c.model, c.kernels, c.spec.sources);
     const std::vector<double> norms = DecoderNorms(block_norms, c.model.n_q, c.spec.sources);
-    const double l1 = c.spec.l1;
+    const double l1 = c.spec.RealKnob("l1");
     for (int64_t r = 0; r < c.rows; ++r) {
       for (int64_t i = 0; i < n_q; ++i) {
         const int64_t at = r * n_q + i;
@@ -47,7 +60,7 @@ class Relu final : public Family {
     const std::vector<double> block_norms =
         DecoderBlockNorms(c.model, c.kernels, c.spec.sources, &listed);
     const std::vector<double> norms = DecoderNorms(block_norms, n_q, c.spec.sources);
-    const double l1 = c.spec.l1;
+    const double l1 = c.spec.RealKnob("l1");
     std::vector<double> column_sums(n_q, 0.0);
     std::vector<float>& grad_z = c.grad_z[0];
     std::fill(grad_z.begin(), grad_z.end(), 0.0f);

@@ -7,16 +7,32 @@
 namespace lrb::sdl {
 namespace {
 
+FamilyTraits TopkTraits() {
+  return {
+      .name = "topk",
+      .version = 1,
+      .description = "the k largest pre-activations of each sample pass (Gao et al. 2024)",
+      .knobs = {{"k", KnobType::kInt, 64, 1, kMaxLatents, "active latents per sample"}},
+      .selects_topk = true,
+      .l0 = L0Promise::kExactlyKPerSample,
+      .example = "sae.topk(latents=24,k=4)",
+      .tiny_example = "sae.topk(latents=128,k=4)",
+  };
+}
+
 class Topk final : public Family {
  public:
+  Topk() : Family(TopkTraits()) {}
+
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
                 int64_t rows, const float* z, bool, float* a) const override {
-    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.k, a);
+    KeepTopkPerRow(kernels, z, rows, model.n_q, spec.IntKnob("k"), a);
   }
 
   bool EmitCodes(const CodesContext& c, int64_t max_width, SparseCodes& codes) const override {
-    if (c.spec.k > max_width) return false;
-    TopkCodes(c.kernels, c.z, c.rows, c.model.n_q, c.spec.k, {c.spec.k}, codes);
+    const int64_t k = c.spec.IntKnob("k");
+    if (k > max_width) return false;
+    TopkCodes(c.kernels, c.z, c.rows, c.model.n_q, k, {k}, codes);
     return true;
   }
 
