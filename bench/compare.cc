@@ -155,9 +155,11 @@ Comparison CompareResults(const std::vector<ResultRow>& base,
       v.base = Summarize(base_values->second);
       v.candidate = Summarize(candidate_values->second);
       v.change = v.candidate.mean - v.base.mean;
+      // The base's seeds measure the noise. The candidate's own spread is not trusted: a
+      // change that makes one seed collapse widens it and would excuse itself.
+      const double noise = v.base.count >= 2 ? v.base.stddev : v.candidate.stddev;
       const double standard_error =
-          std::sqrt(v.base.stddev * v.base.stddev / v.base.count +
-                    v.candidate.stddev * v.candidate.stddev / v.candidate.count);
+          noise * std::sqrt(1.0 / v.base.count + 1.0 / v.candidate.count);
       v.allowed = rule.absolute + rule.relative * std::abs(v.base.mean) +
                   (features_scored > 0 ? rule.features / features_scored : 0) +
                   kSpreadFactor * standard_error;

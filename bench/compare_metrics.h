@@ -9,8 +9,11 @@
 // A difference is a regression when the candidate's mean over seeds is worse than the
 // base's by more than
 //     absolute + relative x |base mean| + features / features_scored + kSpreadFactor x SE
-// where SE = sqrt(s_b^2 / n_b + s_c^2 / n_c) is the standard error of the difference of the
-// two means from the seeds' sample standard deviations (0 with one seed a side). The fixed
+// where SE = s x sqrt(1 / n_b + 1 / n_c) is the standard error of the difference of the two
+// means, with s the sample standard deviation over the base's n_b seeds (the candidate's
+// when the base has one seed; 0 with one seed a side). The candidate's own spread does not
+// count when the base has one: a change that makes one seed collapse widens it and would
+// excuse itself (tests/lrb_results_test.cc plants exactly that). The fixed
 // part absorbs what is not seed noise: the last float bits differ between SIMD targets
 // (AVX2 vs AVX-512) and thread counts, which moves a cosine near a threshold across it
 // (a feature's worth of M_GT) and compounds through training into small drifts of every
