@@ -78,6 +78,20 @@ void AddResultsCommands(std::vector<CommandSpec>& commands) {
         StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
         RequiredFlag("out", "FILE.json", "the baseline file to write (replaced)")},
        {"baseline --suite=smoke --db=lrb.db --out=bench/baselines/smoke.json"}});
+  FlagSpec score_suite = StringFlag(
+      "suite", "NAME", "", "the dataset is this suite's: the submission joins the suite's board");
+  for (const Suite& suite : AllSuites()) score_suite.choices.push_back(suite.name);
+  commands.push_back(
+      {"score",
+       "score a dictionary trained anywhere and put it on the board as an external submission",
+       {RequiredFlag("dataset", "DIR", "the dataset directory it was trained on"),
+        RequiredFlag("model", "DIR",
+                     "W_E.npy, b_E.npy, W_D.npy, b_D.npy (extra.npy) and model.json naming "
+                     "the activation (docs/submitting.md)"),
+        RequiredFlag("name", "NAME", "the submission's name on the board (letters, digits, -_.)"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        score_suite},
+       {"score --dataset=data/dataset_00 --model=my_sae --name=my-sae --suite=smoke"}});
 }
 
 std::vector<CommandSpec> MakeCommands() {
@@ -97,8 +111,11 @@ std::vector<CommandSpec> MakeCommands() {
        "print a suite's leaderboard from the database",
        {SuiteFlag("the suite whose board to print; `lrb suites` lists them"),
         StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
-        BoolFlag("all", "include runs from debug builds and dirty trees")},
-       {"leaderboard --suite=smoke"}});
+        BoolFlag("all", "include runs from debug builds and dirty trees"),
+        StringFlag("dataset", "DIR", "",
+                   "print the board of this dataset directory instead (every run on it: "
+                   "suites, `lrb train`, external submissions)")},
+       {"leaderboard --suite=smoke", "leaderboard --dataset=data/dataset_00"}});
   commands.push_back({"suites", "list the suites", {}, {"suites"}});
   commands.push_back(
       {"generate",

@@ -9,6 +9,8 @@
 //   lrb merge --db=OUT IN.db [IN.db ...]           combine databases (bench/merge_command.h)
 //   lrb compare BASE CANDIDATE [--format=md]       exit 1 on a regression (bench/compare.h)
 //   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
+//   lrb score --dataset=DIR --model=DIR --name=NAME       external submission (score_command.h)
+//   lrb leaderboard --dataset=DIR                  the board of one dataset
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
 // place that maps errors to these codes).
@@ -30,6 +32,8 @@
 #include "bench/compare.h"
 #include "bench/merge_command.h"
 #include "bench/results_file.h"
+#include "bench/score_command.h"
+#include "datasets/dataset_io.h"
 #include "bench/dataset_commands.h"
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
@@ -120,6 +124,17 @@ absl::Status Dispatch(const CommandLine& line) {
                           format == "md" ? CompareFormat::kMarkdown : CompareFormat::kText,
                           std::cout);
   }
+  if (command == "score") {
+    const Suite* suite = nullptr;
+    if (!line.GetString("suite").empty()) {
+      LRB_ASSIGN_OR_RETURN(suite, SuiteFlag(line));
+    }
+    return ScoreCommand({.dataset_dir = ResolveUserPath(line.GetString("dataset")),
+                         .model_dir = ResolveUserPath(line.GetString("model")),
+                         .name = line.GetString("name"),
+                         .suite = suite},
+                        ResolveUserPath(line.GetString("db")), std::cout);
+  }
   LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
   if (command == "baseline") {
     return BaselineCommand(*suite, ResolveUserPath(line.GetString("db")),
@@ -143,6 +158,12 @@ absl::Status Dispatch(const CommandLine& line) {
   }
   // Read-only: no migration, no journal-mode switch, nothing written.
   LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::OpenReadOnly(db_path));
+  if (!line.GetString("dataset").empty()) {
+    LRB_ASSIGN_OR_RETURN(const datasets::Dataset dataset,
+                         datasets::LoadDataset(ResolveUserPath(line.GetString("dataset"))));
+    return PrintDatasetLeaderboard(*store, dataset.content_hash, dataset.spec,
+                                   line.GetBool("all"));
+  }
   return PrintLeaderboard(*store, *suite, line.GetBool("all"));
 }
 

@@ -12,6 +12,19 @@
 #include "util/status_macros.h"
 
 namespace lrb::bench {
+namespace {
+
+// model.json's "activation" (bench/model_import.h) for families whose inference it can
+// describe, "" for the others (their method_spec says it all to `lrb score`).
+std::string ActivationOf(const sdl::MethodSpec& method, const sdl::SaeModel& model) {
+  if (method.family == "relu") return "relu";
+  if (method.family == "topk") return absl::StrFormat("topk(k=%d)", method.k);
+  if (method.family == "batchtopk") return absl::StrFormat("batchtopk(threshold=%.9g)", model.threshold);
+  if (method.family == "jumprelu") return "jumprelu(extra=log_thresholds)";
+  return "";
+}
+
+}  // namespace
 
 absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& model,
                          const leaderboard::RunRecord& run, const std::string& dir) {
@@ -55,6 +68,7 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
   }
 
   nlohmann::json json = {
+      {"activation", ActivationOf(method, model)},
       {"format", "lrb.model.v1"},
       {"method_spec", sdl::ToString(method)},
       {"family_version", sdl::FamilyVersion(method)},
@@ -75,6 +89,7 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
         {"git_dirty", run.environment.git_dirty},
         {"build_mode", run.environment.build_mode}}},
   };
+  if (json["activation"] == "") json.erase("activation");
   return WriteFileAtomically(path("model.json"), json.dump(2) + "\n");
 }
 
