@@ -1,5 +1,6 @@
 #include "bench/compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <ostream>

@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -92,7 +91,6 @@ absl::StatusOr<MergeSummary> MergeDatabases(const std::string& out_path,
   }
 
   LRB_ASSIGN_OR_RETURN(const std::unique_ptr<Store> out, Store::Open(out_path));
-  std::set<std::string> refused_keys;
   for (const Candidate& candidate : candidates) {
     const RunRecord& run = candidate.run;
     if (run.status != "ok" || !run.incomplete.empty()) {

@@ -1,5 +1,6 @@
 #include "bench/suite_dataset_hashes.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 #include <vector>

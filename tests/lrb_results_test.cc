@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -183,6 +184,36 @@ TEST(MergeTest, RefusesAKeyWhoseCopiesDisagreeAndKeepsWhatTheOutputHas) {
   const std::vector<RunRecord> kept = AllRuns(out);
   ASSERT_EQ(kept.size(), 1u);
   EXPECT_EQ(kept[0].metrics, TinyRun("sae.topk(k=4)", 1, Metrics(0.7, 0.95)).metrics);
+}
+
+TEST(MergeTest, ConcurrentMergesIntoOneOutputAddEachRunOnce) {
+  std::vector<RunRecord> runs;
+  for (uint64_t seed = 0; seed < 12; ++seed) {
+    runs.push_back(TinyRun("sae.topk(k=4)", seed, Metrics(0.5, 0.9 - 0.001 * seed)));
+  }
+  const std::string shard = ::lrb::testing::FreshTempPath("shard.db");
+  WriteRuns(shard, runs);
+  const std::string out = ::lrb::testing::FreshTempPath("out.db");
+  const std::string suite_dir = TinySuiteDir();
+  // Two processes' worth of merges of the same shard at once (each its own connection).
+  std::vector<absl::StatusOr<MergeSummary>> results(2, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      SuiteDatasetHashes hashes(suite_dir, 1);
+      results[t] = MergeDatabases(out, {shard}, hashes);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int added = 0;
+  for (const absl::StatusOr<MergeSummary>& result : results) {
+    LRB_ASSERT_OK(result.status());
+    EXPECT_EQ(result->refused, 0);
+    EXPECT_EQ(result->added + result->already_present, 12);
+    added += result->added;
+  }
+  EXPECT_EQ(added, 12) << "each run added by exactly one of the merges";
+  EXPECT_EQ(AllRuns(out).size(), 12u);
 }
 
 TEST(MergeTest, AMissingInputChangesNothing) {
