@@ -25,7 +25,7 @@ absl::StatusOr<CommandLine> Parse(const std::string& line) {
 TEST(LrbCommands, FlagsAndDefaultsArePinned) {
   const std::map<std::string, std::map<std::string, std::string>> expected = {
       {"run", {{"suite", "smoke"}, {"db", "lrb.db"}, {"force", "false"}, {"export_models", ""}}},
-      {"leaderboard", {{"suite", "smoke"}, {"db", "lrb.db"}, {"all", "false"}}},
+      {"leaderboard", {{"suite", "smoke"}, {"db", "lrb.db"}, {"all", "false"}, {"dataset", ""}}},
       {"suites", {}},
       {"generate", {{"suite", "smoke"}, {"out", ""}}},
       {"export", {{"dataset", ""}, {"dense", "false"}}},
@@ -33,6 +33,7 @@ TEST(LrbCommands, FlagsAndDefaultsArePinned) {
       {"merge", {{"db", ""}, {"data", ""}}},
       {"compare", {{"format", "text"}, {"suite", ""}}},
       {"baseline", {{"suite", ""}, {"db", "lrb.db"}, {"out", ""}}},
+      {"score", {{"dataset", ""}, {"model", ""}, {"name", ""}, {"db", "lrb.db"}, {"suite", ""}}},
   };
   std::map<std::string, std::map<std::string, std::string>> actual;
   for (const CommandSpec& command : LrbCommands()) {
