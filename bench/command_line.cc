@@ -289,22 +289,20 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> comma
     std::string message = absl::StrFormat("unknown command \"%s\"", first);
     std::vector<std::string> names = CommandNames(commands);
     names.push_back("help");
-    const std::string closest = ClosestMatch(first, names);
-    if (!closest.empty()) {
-      absl::StrAppend(&message, "; did you mean \"", closest, "\"?");
-    } else {
-      // `lrb smoke`: a value of some command's flag where the command was expected.
-      for (const CommandSpec& spec : commands) {
-        for (const FlagSpec& flag : spec.flags) {
-          if (flag.bare_word_hint &&
-              std::find(flag.choices.begin(), flag.choices.end(), first) != flag.choices.end()) {
-            absl::StrAppend(&message, "; did you mean `", spec.name, " --", flag.name, "=", first,
-                            "`?");
-            return UsageError("", message);
-          }
+    // `lrb smoke`: exactly a value of some command's flag where the command was expected.
+    // An exact value beats a fuzzy command match (smoke is two edits from score).
+    for (const CommandSpec& spec : commands) {
+      for (const FlagSpec& flag : spec.flags) {
+        if (flag.bare_word_hint &&
+            std::find(flag.choices.begin(), flag.choices.end(), first) != flag.choices.end()) {
+          absl::StrAppend(&message, "; did you mean `", spec.name, " --", flag.name, "=", first,
+                          "`?");
+          return UsageError("", message);
         }
       }
     }
+    const std::string closest = ClosestMatch(first, names);
+    if (!closest.empty()) absl::StrAppend(&message, "; did you mean \"", closest, "\"?");
     return UsageError("", message);
   }
 
