@@ -1,7 +1,10 @@
 #ifndef LRB_BENCH_LEADERBOARD_COMMAND_H_
 #define LRB_BENCH_LEADERBOARD_COMMAND_H_
 
-// `lrb leaderboard`: prints a suite's board from a store.
+// `lrb leaderboard`: prints a suite's or a dataset's board from a store.
+
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "bench/suites.h"
@@ -14,6 +17,12 @@ namespace lrb::bench {
 // scored by another scorer version. `include_unclean` keeps debug-build and dirty-tree runs.
 absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
                               bool include_unclean);
+
+// The board of one dataset: every run whose dataset_hash is `dataset_hash`, whatever its
+// suite (suite runs, `lrb train` runs, external submissions, whose method reads
+// "external:NAME"), with the same footers. `dataset_spec` is printed in the heading.
+absl::Status PrintDatasetLeaderboard(leaderboard::Store& store, const std::string& dataset_hash,
+                                     const std::string& dataset_spec, bool include_unclean);
 
 }  // namespace lrb::bench
 

@@ -47,6 +47,53 @@ FlagSpec SuiteFlag(std::string help) {
   return flag;
 }
 
+// `lrb merge`, `lrb compare`, `lrb baseline` (and `lrb score`): combining and judging results.
+void AddResultsCommands(std::vector<CommandSpec>& commands) {
+  commands.push_back(
+      {"merge",
+       "add the finished runs of other databases (shards, processes, machines) to one",
+       {RequiredFlag("db", "OUT", "the database to add to, created if missing"),
+        StringFlag("data", "DIR", "",
+                   "a suite directory from `lrb generate` to check dataset hashes against "
+                   "(default: generate the datasets to hash them)")},
+       {"merge --db=all.db shard0.db shard1.db"},
+       {{"IN.db", "a database to read runs from (read only)", 1, kUnbounded}}});
+  FlagSpec format = StringFlag("format", "text|md", "text",
+                               "text for a terminal, md for a pull-request comment");
+  format.choices = {"text", "md"};
+  commands.push_back(
+      {"compare",
+       "compare two sets of results; exit 1 on a regression or a missing run",
+       {format, StringFlag("suite", "NAME", "", "compare only this suite's runs (default: all)")},
+       {"compare baseline.json lrb.db", "compare old.db new.db --format=md"},
+       {{"BASE", "the reference: a database (.db) or a baseline file (.json)", 1, 1},
+        {"CANDIDATE", "the results to judge: a database or a baseline file", 1, 1}}});
+  FlagSpec baseline_suite = SuiteFlag("the suite whose results to write");
+  baseline_suite.required = true;
+  baseline_suite.default_value = "";
+  commands.push_back(
+      {"baseline",
+       "write a suite's results as a deterministic baseline file for `lrb compare`",
+       {baseline_suite,
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
+        RequiredFlag("out", "FILE.json", "the baseline file to write (replaced)")},
+       {"baseline --suite=smoke --db=lrb.db --out=bench/baselines/smoke.json"}});
+  FlagSpec score_suite = StringFlag(
+      "suite", "NAME", "", "the dataset is this suite's: the submission joins the suite's board");
+  for (const Suite& suite : AllSuites()) score_suite.choices.push_back(suite.name);
+  commands.push_back(
+      {"score",
+       "score a dictionary trained anywhere and put it on the board as an external submission",
+       {RequiredFlag("dataset", "DIR", "the dataset directory it was trained on"),
+        RequiredFlag("model", "DIR",
+                     "W_E.npy, b_E.npy, W_D.npy, b_D.npy (extra.npy) and model.json naming "
+                     "the activation (docs/submitting.md)"),
+        RequiredFlag("name", "NAME", "the submission's name on the board (letters, digits, -_.)"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        score_suite},
+       {"score --dataset=data/dataset_00 --model=my_sae --name=my-sae --suite=smoke"}});
+}
+
 std::vector<CommandSpec> MakeCommands() {
   std::vector<CommandSpec> commands;
   commands.push_back(
@@ -64,8 +111,11 @@ std::vector<CommandSpec> MakeCommands() {
        "print a suite's leaderboard from the database",
        {SuiteFlag("the suite whose board to print; `lrb suites` lists them"),
         StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
-        BoolFlag("all", "include runs from debug builds and dirty trees")},
-       {"leaderboard --suite=smoke"}});
+        BoolFlag("all", "include runs from debug builds and dirty trees"),
+        StringFlag("dataset", "DIR", "",
+                   "print the board of this dataset directory instead (every run on it: "
+                   "suites, `lrb train`, external submissions)")},
+       {"leaderboard --suite=smoke", "leaderboard --dataset=data/dataset_00"}});
   commands.push_back({"suites", "list the suites", {}, {"suites"}});
   commands.push_back({"methods",
                       "list the method families with their knobs, defaults and promises",
@@ -93,6 +143,7 @@ std::vector<CommandSpec> MakeCommands() {
         StringFlag("labels", "Y.npy", "", "N integer class labels (.npy), optional"),
         RequiredFlag("out", "DIR", "the dataset directory to write")},
        {"import --activations=acts.npy --labels=labels.npy --out=mine"}});
+  AddResultsCommands(commands);
   return commands;
 }
 

@@ -25,12 +25,16 @@ absl::StatusOr<CommandLine> Parse(const std::string& line) {
 TEST(LrbCommands, FlagsAndDefaultsArePinned) {
   const std::map<std::string, std::map<std::string, std::string>> expected = {
       {"run", {{"suite", "smoke"}, {"db", "lrb.db"}, {"force", "false"}, {"export_models", ""}}},
-      {"leaderboard", {{"suite", "smoke"}, {"db", "lrb.db"}, {"all", "false"}}},
+      {"leaderboard", {{"suite", "smoke"}, {"db", "lrb.db"}, {"all", "false"}, {"dataset", ""}}},
       {"suites", {}},
       {"methods", {}},
       {"generate", {{"suite", "smoke"}, {"out", ""}}},
       {"export", {{"dataset", ""}, {"dense", "false"}}},
       {"import", {{"activations", ""}, {"labels", ""}, {"out", ""}}},
+      {"merge", {{"db", ""}, {"data", ""}}},
+      {"compare", {{"format", "text"}, {"suite", ""}}},
+      {"baseline", {{"suite", ""}, {"db", "lrb.db"}, {"out", ""}}},
+      {"score", {{"dataset", ""}, {"model", ""}, {"name", ""}, {"db", "lrb.db"}, {"suite", ""}}},
   };
   std::map<std::string, std::map<std::string, std::string>> actual;
   for (const CommandSpec& command : LrbCommands()) {
@@ -91,7 +95,7 @@ TEST(LrbCommands, BadCommandLinesNameTheCulprit) {
        {"--force is not a flag of `leaderboard` (it is a flag of run)",
         "takes --suite, --db, --all"}},
       {"export --suite=paper", {"--suite is not a flag of `export`", "takes --dataset, --dense"}},
-      {"run --out=x", {"--out is not a flag of `run` (it is a flag of generate, import)"}},
+      {"run --out=x", {"--out is not a flag of `run` (it is a flag of generate, import, baseline)"}},
       {"generate --db=x --out=y", {"--db is not a flag of `generate`"}},
       // Unknown, misspelled, single-dash flags.
       {"run --bogus", {"unknown flag --bogus", "`run` takes --suite, --db, --force"}},

@@ -7,6 +7,11 @@
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
 //   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
+//   lrb merge --db=OUT IN.db [IN.db ...]           combine databases (bench/merge_command.h)
+//   lrb compare BASE CANDIDATE [--format=md]       exit 1 on a regression (bench/compare.h)
+//   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
+//   lrb score --dataset=DIR --model=DIR --name=NAME       external submission (score_command.h)
+//   lrb leaderboard --dataset=DIR                  the board of one dataset
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
 // place that maps errors to these codes).
@@ -25,6 +30,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "bench/command_line.h"
+#include "bench/compare.h"
+#include "bench/merge_command.h"
+#include "bench/results_file.h"
+#include "bench/score_command.h"
+#include "datasets/dataset_io.h"
 #include "bench/dataset_commands.h"
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
@@ -97,7 +107,45 @@ absl::Status Dispatch(const CommandLine& line) {
                                     ResolveUserPath(line.GetString("labels")),
                                     ResolveUserPath(line.GetString("out")), &std::cerr);
   }
+  if (command == "merge") {
+    std::vector<std::string> inputs;
+    for (const std::string& input : line.GetPositional("IN.db")) {
+      inputs.push_back(ResolveUserPath(input));
+    }
+    return MergeCommand(ResolveUserPath(line.GetString("db")), inputs,
+                        ResolveUserPath(line.GetString("data")), std::cout);
+  }
+  if (command == "compare") {
+    const std::string& format = line.GetString("format");
+    if (format != "text" && format != "md") {
+      return UsageError(command, absl::StrFormat("--format=%s: expected text or md", format));
+    }
+    std::string suite_id;
+    if (!line.GetString("suite").empty()) {
+      LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
+      suite_id = suite->id();
+    }
+    return CompareCommand(ResolveUserPath(line.GetPositional("BASE")[0]),
+                          ResolveUserPath(line.GetPositional("CANDIDATE")[0]), suite_id,
+                          format == "md" ? CompareFormat::kMarkdown : CompareFormat::kText,
+                          std::cout);
+  }
+  if (command == "score") {
+    const Suite* suite = nullptr;
+    if (!line.GetString("suite").empty()) {
+      LRB_ASSIGN_OR_RETURN(suite, SuiteFlag(line));
+    }
+    return ScoreCommand({.dataset_dir = ResolveUserPath(line.GetString("dataset")),
+                         .model_dir = ResolveUserPath(line.GetString("model")),
+                         .name = line.GetString("name"),
+                         .suite = suite},
+                        ResolveUserPath(line.GetString("db")), std::cout);
+  }
   LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
+  if (command == "baseline") {
+    return BaselineCommand(*suite, ResolveUserPath(line.GetString("db")),
+                           ResolveUserPath(line.GetString("out")), std::cerr);
+  }
   if (command == "generate") {
     return GenerateSuiteCommand(*suite, ResolveUserPath(line.GetString("out")), /*threads=*/0,
                                 &std::cerr);
@@ -116,6 +164,12 @@ absl::Status Dispatch(const CommandLine& line) {
   }
   // Read-only: no migration, no journal-mode switch, nothing written.
   LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::OpenReadOnly(db_path));
+  if (!line.GetString("dataset").empty()) {
+    LRB_ASSIGN_OR_RETURN(const datasets::Dataset dataset,
+                         datasets::LoadDataset(ResolveUserPath(line.GetString("dataset"))));
+    return PrintDatasetLeaderboard(*store, dataset.content_hash, dataset.spec,
+                                   line.GetBool("all"));
+  }
   return PrintLeaderboard(*store, *suite, line.GetBool("all"));
 }
 

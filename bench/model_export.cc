@@ -8,11 +8,23 @@
 #include "absl/strings/str_format.h"
 #include "datasets/npy.h"
 #include "nlohmann/json.hpp"
+#include "sdl/family_traits.h"
 #include "sdl/methods.h"
 #include "util/atomic_file.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {
+namespace {
+
+// model.json's "activation" (bench/model_import.h), as the family declares it; "" for
+// families that cannot be described that way (their method_spec says it all to `lrb score`).
+std::string ActivationOf(const sdl::MethodSpec& method, const sdl::SaeModel& model) {
+  const sdl::FamilyTraits* traits = sdl::FindFamilyTraits(method.family);
+  if (traits == nullptr || traits->score_activation == nullptr) return "";
+  return traits->score_activation(method, model);
+}
+
+}  // namespace
 
 absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& model,
                          const leaderboard::RunRecord& run, const std::string& dir) {
@@ -56,6 +68,7 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
   }
 
   nlohmann::json json = {
+      {"activation", ActivationOf(method, model)},
       {"format", "lrb.model.v1"},
       {"method_spec", sdl::ToString(method)},
       {"family_version", sdl::FamilyVersion(method)},
@@ -76,6 +89,7 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
         {"git_dirty", run.environment.git_dirty},
         {"build_mode", run.environment.build_mode}}},
   };
+  if (json["activation"] == "") json.erase("activation");
   return WriteFileAtomically(path("model.json"), json.dump(2) + "\n");
 }
 

@@ -11,7 +11,9 @@
 //                                  (JumpReLU: n_q log-thresholds; Gated: n_q log-scales then
 //                                  n_q magnitude biases)
 //   model.json                     format, method spec and family version, shapes, the
-//                                  BatchTopK threshold, and the run's provenance
+//                                  BatchTopK threshold, the run's provenance, and the
+//                                  activation as `lrb score` reads it (bench/model_import.h;
+//                                  for the families it can describe)
 
 #include <string>
 

@@ -51,6 +51,8 @@ TEST(ModelExport, RoundTripsEveryArrayInThePapersOrientation) {
   EXPECT_EQ(json["format"], "lrb.model.v1");
   EXPECT_EQ(json["method_spec"], sdl::ToString(method));
   EXPECT_EQ(json["family_version"], "sae.jumprelu@1");
+  // What `lrb score` reads (bench/model_import.h): extra.npy holds log-thresholds.
+  EXPECT_EQ(json["activation"], "jumprelu(extra=log_thresholds)");
   EXPECT_EQ(json["n_q"], 5);
   EXPECT_EQ(json["run"]["run_key"], "abc");
   EXPECT_EQ(json["run"]["seed"], 7);

@@ -7,10 +7,14 @@
 // outside a family's file decides what the family is by comparing its name.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace lrb::sdl {
+
+struct MethodSpec;
+struct SaeModel;
 
 // The largest dictionary a spec may ask for (and so the largest k).
 inline constexpr int64_t kMaxLatents = int64_t{1} << 20;
@@ -70,6 +74,10 @@ struct FamilyTraits {
   // the family's auxiliary loss (Family::Backward's second value) passes no gradient to the
   // decoder (Gated's gate reconstruction through a frozen decoder).
   bool auxiliary_freezes_decoder = false;
+  // How a model of this family infers, in the vocabulary `lrb score` reads back from an
+  // exported model.json ("activation", bench/model_import.h), e.g. "topk(k=8)"; null when
+  // that vocabulary cannot describe it (the exported method spec then says it all).
+  std::string (*score_activation)(const MethodSpec& spec, const SaeModel& model) = nullptr;
 };
 
 // Every family, in the order of sdl/method_families.inc.

@@ -55,6 +55,18 @@ float InferenceStateValue(const MethodSpec& spec, const SaeModel& model, std::st
   return 0.0f;
 }
 
+bool SetInferenceStateValue(const MethodSpec& spec, std::string_view name, float value,
+                            SaeModel& model) {
+  const std::vector<std::string_view>& names = TraitsOf(spec).inference_state;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != name) continue;
+    model.inference_state.resize(names.size(), 0.0f);
+    model.inference_state[i] = value;
+    return true;
+  }
+  return false;
+}
+
 absl::StatusOr<LossTerms> MethodLossAndGradient(const MethodSpec& spec, const SaeModel& model,
                                                 const Anchors& anchors, const Batch& batch,
                                                 const KernelTable& kernels,

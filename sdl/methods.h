@@ -47,6 +47,11 @@ SaeModel InitMethodModel(const MethodSpec& spec, int64_t n_p, int64_t n_r, uint6
 // named "threshold").
 float InferenceStateValue(const MethodSpec& spec, const SaeModel& model, std::string_view name);
 
+// Sets the family's inference-state value called `name` (sizing model.inference_state to the
+// family's list first); false, and nothing changed, when the family has no value of that name.
+bool SetInferenceStateValue(const MethodSpec& spec, std::string_view name, float value,
+                            SaeModel& model);
+
 // The loss on `batch` and, when `gradient` is not null, its gradient (resized, overwritten).
 // `dead` (n_q flags, may be null) marks latents AuxK may use. Anchoring included. Fails if a
 // pre-activation or the loss is not finite.

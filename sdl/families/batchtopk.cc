@@ -10,6 +10,7 @@
 #include <numeric>
 #include <vector>
 
+#include "absl/strings/str_format.h"
 #include "sdl/family.h"
 
 namespace lrb::sdl {
@@ -39,6 +40,9 @@ FamilyTraits BatchTopkTraits() {
       .inference_state = {"threshold"},
       .example = "sae.batchtopk(latents=24,k=4)",
       .tiny_example = "sae.batchtopk(latents=128,k=4)",
+      .score_activation = [](const MethodSpec&, const SaeModel& model) {
+        return absl::StrFormat("batchtopk(threshold=%.9g)", model.inference_state.at(0));
+      },
   };
 }
 

@@ -32,6 +32,9 @@ FamilyTraits JumpReluTraits() {
       // features in families_training_test, with these at least the 13 it asks for.
       .tiny_example = "sae.jumprelu(latents=128,l0=0.05,bandwidth=0.5,theta=0.2)",
       .extra_gradient_is_estimate = true,
+      .score_activation = [](const MethodSpec&, const SaeModel&) -> std::string {
+        return "jumprelu(extra=log_thresholds)";
+      },
   };
 }
 

@@ -16,6 +16,9 @@ FamilyTraits ReluTraits() {
       .knobs = {{"l1", KnobType::kReal, 0.1, 0, 1e6, "L1 coefficient"}},
       .example = "sae.relu(latents=24,l1=0.05)",
       .tiny_example = "sae.relu(latents=128,l1=0.1)",
+      .score_activation = [](const MethodSpec&, const SaeModel&) -> std::string {
+        return "relu";
+      },
   };
 }
 

@@ -2,6 +2,7 @@
 // are zero, so exactly k latents are active per sample. Codes: the k entries of each row in
 // descending order.
 
+#include "absl/strings/str_format.h"
 #include "sdl/family.h"
 
 namespace lrb::sdl {
@@ -17,6 +18,9 @@ FamilyTraits TopkTraits() {
       .l0 = L0Promise::kExactlyKPerSample,
       .example = "sae.topk(latents=24,k=4)",
       .tiny_example = "sae.topk(latents=128,k=4)",
+      .score_activation = [](const MethodSpec& spec, const SaeModel&) {
+        return absl::StrFormat("topk(k=%d)", spec.IntKnob("k"));
+      },
   };
 }
 
