@@ -5,7 +5,7 @@ lrb_board(name, suite, shards) turns one suite of bench/suites.cc into actions:
     <name>_data      lrb generate --suite=S --out=DIR           (leaderboard/suite.bzl)
     shard i of N     lrb run --suite=S --data=DIR --shard=i/N --db=<name>_shards/i_of_N.db
                          --threads=1 --jobs=1
-    <name>           lrb merge --db=<name>.db <every shard db>
+    <name>           lrb merge --db=<name>.db --data=DIR <every shard db>
 
 so `bazel build //leaderboard:<name>` leaves bazel-bin/leaderboard/<name>.db. Each action
 reads only its declared inputs (the lrb binary, the suite directory, the shard databases)
@@ -100,8 +100,11 @@ def _lrb_board_impl(ctx):
     _run_lrb_closing_db(
         ctx,
         db = board,
-        lrb_arguments = ["merge", "--db=" + board.path] + [db.path for db in shard_dbs],
-        inputs = shard_dbs,
+        # --data: the merge checks every run's dataset hash against the suite's files instead
+        # of generating the datasets again to hash them.
+        lrb_arguments = ["merge", "--db=" + board.path, "--data=" + data.path] +
+                        [db.path for db in shard_dbs],
+        inputs = shard_dbs + [data],
         mnemonic = "LrbMergeShards",
         progress_message = "Merging %d shard(s) of LRB suite %s into %s" % (shards, ctx.attr.suite, board.short_path),
     )
