@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -58,11 +59,57 @@ absl::Status AddEntry(const nlohmann::json& entry, SampleTable& table) {
   return absl::OkStatus();
 }
 
+// Google Benchmark writes non-finite counters as bare NaN / inf / -nan, which JSON does
+// not allow; outside strings they become null (counters are not read here, and a time that
+// is null is refused by AddEntry).
+std::string NullNonFiniteNumbers(const std::string& text) {
+  static constexpr std::string_view kTokens[] = {"-Infinity", "Infinity", "-NaN", "NaN",
+                                                 "-nan",      "nan",      "-inf", "inf"};
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[i + 1];
+        i += 2;
+        continue;
+      }
+      in_string = c != '"';
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+      ++i;
+      continue;
+    }
+    bool replaced = false;
+    for (const std::string_view token : kTokens) {
+      if (std::string_view(text).substr(i, token.size()) == token) {
+        out += "null";
+        i += token.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 absl::Status AddBenchmarkJson(const std::string& text, const std::string& source,
                               SampleTable& table) {
-  const nlohmann::json document = nlohmann::json::parse(text, /*cb=*/nullptr,
+  const nlohmann::json document = nlohmann::json::parse(NullNonFiniteNumbers(text),
+                                                        /*cb=*/nullptr,
                                                         /*allow_exceptions=*/false);
   if (document.is_discarded()) {
     return absl::InvalidArgumentError(absl::StrCat(source, ": not JSON"));

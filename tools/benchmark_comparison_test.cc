@@ -65,6 +65,22 @@ TEST(BenchmarkJson, ReadsAFile) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("out.json.missing")));
 }
 
+TEST(BenchmarkJson, ReadsOutputsWithNonFiniteCounters) {
+  // Google Benchmark writes such counters as bare NaN / inf, which is not JSON; strings that
+  // spell them are left alone.
+  SampleTable table;
+  LRB_ASSERT_OK(AddBenchmarkJson(
+      R"({"benchmarks": [{"name": "BM_NaN \"inf\"", "run_type": "iteration", "real_time": 2,)"
+      R"( "cpu_time": 1, "time_unit": "ns", "a": NaN, "b": -nan, "c": inf, "d": -Infinity}]})",
+      "x.json", table));
+  EXPECT_THAT(table["BM_NaN \"inf\""].real_ns, ElementsAre(2));
+  EXPECT_THAT(AddBenchmarkJson(
+                  R"({"benchmarks": [{"name": "BM_T", "real_time": NaN, "cpu_time": 1}]})",
+                  "x.json", table),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("BM_T has no numeric \"real_time\"")));
+}
+
 TEST(BenchmarkJson, RefusesOutputsItCannotReadNamingTheSourceAndBenchmark) {
   SampleTable table;
   EXPECT_THAT(AddBenchmarkJson("{not json", "x.json", table),
