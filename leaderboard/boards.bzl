@@ -126,15 +126,16 @@ _lrb_board = rule(
 )
 
 def _runfile(file):
-    # Tests and `bazel run` start in the workspace's runfiles directory; an absolute path keeps
-    # lrb from resolving it against BUILD_WORKING_DIRECTORY under `bazel run`.
-    return '"$PWD"/' + _shell_quote(file.short_path)
+    # Tests and `bazel run` start in the workspace's runfiles directory, so runfiles are named
+    # by their short paths; the scripts run lrb without BUILD_WORKING_DIRECTORY, which would
+    # otherwise make it resolve them against the user's directory under `bazel run`.
+    return _shell_quote(file.short_path)
 
 def _shell_quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
 def _compare_command(ctx):
-    command = [_runfile(ctx.executable._lrb), "compare", _runfile(ctx.file.baseline), _runfile(ctx.file.candidate)]
+    command = ["env", "-u", "BUILD_WORKING_DIRECTORY", _runfile(ctx.executable._lrb), "compare", _runfile(ctx.file.baseline), _runfile(ctx.file.candidate)]
     if ctx.attr.suite:
         command.append(_shell_quote("--suite=" + ctx.attr.suite))
     return " ".join(command)
@@ -203,7 +204,8 @@ if [[ -z "${{BUILD_WORKSPACE_DIRECTORY:-}}" ]]; then
   echo "run this with bazel run: it writes {baseline} into the source tree" >&2
   exit 2
 fi
-{lrb} baseline --suite={suite} --db={board} --out="$BUILD_WORKSPACE_DIRECTORY"/{baseline_quoted}
+env -u BUILD_WORKING_DIRECTORY {lrb} baseline --suite={suite} --db={board} \\
+  --out="$BUILD_WORKSPACE_DIRECTORY"/{baseline_quoted}
 echo "wrote $BUILD_WORKSPACE_DIRECTORY/{baseline}; review it with git diff before committing"
 """
 
