@@ -89,6 +89,18 @@ std::vector<CommandSpec> MakeCommands() {
         StringFlag("labels", "Y.npy", "", "N integer class labels (.npy), optional"),
         RequiredFlag("out", "DIR", "the dataset directory to write")},
        {"import --activations=acts.npy --labels=labels.npy --out=mine"}});
+  commands.push_back(
+      {"slurm",
+       "write a suite's Slurm jobs: datasets once, one array task per shard, then a merge",
+       {SuiteFlag("the suite to run; `lrb suites` lists them"),
+        StringFlag("shards", "N", "1", "array tasks, each `lrb run --shard=I/N` (at most the runs)"),
+        StringFlag("partition", "NAME", "", "Slurm partition(s); the cluster's default if not given"),
+        StringFlag("time", "LIMIT", "", "time limit per job, e.g. 30, 4:00:00 or 1-12:00:00"),
+        StringFlag("cpus", "N", "1", "CPUs per task, also each run's --threads"),
+        RequiredFlag("out", "DIR", "the job directory, on a filesystem every node sees"),
+        BoolFlag("submit", "also submit the jobs (runs DIR/submit.sh)")},
+       {"slurm --suite=smoke --shards=4 --out=jobs/smoke",
+        "slurm --suite=paper --shards=32 --time=4:00:00 --cpus=2 --out=jobs/paper --submit"}});
   return commands;
 }
 

@@ -6,6 +6,7 @@
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
 //   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
+//   lrb slurm --suite=NAME --out=DIR [--shards=N] [--partition=P] [--time=T] [--cpus=N] [--submit]
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
 // place that maps errors to these codes).
@@ -19,6 +20,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -28,6 +30,7 @@
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
 #include "bench/run_command.h"
+#include "bench/slurm_command.h"
 #include "bench/suites.h"
 #include "leaderboard/store/store.h"
 #include "util/status_macros.h"
@@ -95,6 +98,23 @@ absl::Status Dispatch(const CommandLine& line) {
   if (command == "generate") {
     return GenerateSuiteCommand(*suite, ResolveUserPath(line.GetString("out")), /*threads=*/0,
                                 &std::cerr);
+  }
+  if (command == "slurm") {
+    // The jobs run a copy of this very binary.
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) {
+      return absl::InternalError("cannot find the running binary (/proc/self/exe): " +
+                                 error.message());
+    }
+    return SlurmCommand(*suite,
+                        SlurmCommandFlags{.shards = line.GetString("shards"),
+                                          .partition = line.GetString("partition"),
+                                          .time = line.GetString("time"),
+                                          .cpus = line.GetString("cpus"),
+                                          .out_dir = ResolveUserPath(line.GetString("out")),
+                                          .submit = line.GetBool("submit")},
+                        self.string(), std::cout);
   }
   const std::string db_path = ResolveUserPath(line.GetString("db"));
   if (command == "run") {
