@@ -100,7 +100,7 @@ std::vector<CommandSpec> MakeCommands() {
         RequiredFlag("out", "DIR", "the job directory, on a filesystem every node sees"),
         BoolFlag("submit", "also submit the jobs (runs DIR/submit.sh)")},
        {"slurm --suite=smoke --shards=4 --out=jobs/smoke",
-        "slurm --suite=paper --shards=32 --time=4:00:00 --cpus=2 --out=jobs/paper --submit"}});
+        "slurm --suite=paper --shards=16 --time=4:00:00 --cpus=2 --out=jobs/paper --submit"}});
   return commands;
 }
 
