@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "util/status_macros.h"
 
 namespace lrb::bench {
 namespace {
@@ -146,6 +147,73 @@ absl::Status UnexpectedArgumentError(absl::Span<const CommandSpec> commands,
       absl::StrFormat("%s; `%s` takes no positional arguments, only flags", message, command.name));
 }
 
+// The most positional words `command` takes, or kUnbounded.
+int MaxPositionals(const CommandSpec& command) {
+  int total = 0;
+  for (const PositionalSpec& spec : command.positionals) {
+    if (spec.max_count == kUnbounded) return kUnbounded;
+    total += spec.max_count;
+  }
+  return total;
+}
+
+// "IN.db [IN.db ...]", "BASE", "[NAME]", "A [A] [A]": how a spec is written in usage lines.
+std::string PositionalSyntax(const PositionalSpec& spec) {
+  std::vector<std::string> words(static_cast<size_t>(spec.min_count), spec.name);
+  if (spec.max_count == kUnbounded) {
+    words.push_back(absl::StrCat("[", spec.name, " ...]"));
+  } else {
+    for (int i = spec.min_count; i < spec.max_count; ++i) {
+      words.push_back(absl::StrCat("[", spec.name, "]"));
+    }
+  }
+  return absl::StrJoin(words, " ");
+}
+
+// Hands `words` to the command's positional specs in order (each takes its min_count, the
+// last one the rest) or says what is missing or too much.
+absl::Status AssignPositionals(const CommandSpec& command, const std::vector<std::string>& words,
+                               CommandLine& line) {
+  const std::vector<PositionalSpec>& specs = command.positionals;
+  for (size_t s = 0; s + 1 < specs.size(); ++s) {
+    if (specs[s].min_count != specs[s].max_count) {
+      std::fprintf(stderr,
+                   "lrb: internal error: `%s`: only the last positional argument may take a "
+                   "variable number of words (%s does not)\n",
+                   command.name.c_str(), specs[s].name.c_str());
+      std::abort();
+    }
+  }
+  size_t next = 0;
+  for (size_t s = 0; s < specs.size(); ++s) {
+    const PositionalSpec& spec = specs[s];
+    const bool last = s + 1 == specs.size();
+    size_t take = static_cast<size_t>(spec.min_count);
+    if (last) {
+      take = words.size() - std::min(next, words.size());
+      if (spec.max_count != kUnbounded) take = std::min(take, static_cast<size_t>(spec.max_count));
+    }
+    std::vector<std::string>& values = line.positionals[spec.name];
+    for (size_t i = 0; i < take && next < words.size(); ++i) values.push_back(words[next++]);
+    if (values.size() < static_cast<size_t>(spec.min_count)) {
+      return UsageError(
+          command.name,
+          absl::StrFormat("missing %s (%s): `%s` takes %s", spec.name, spec.help, command.name,
+                          absl::StrJoin(specs, " ", [](std::string* out, const PositionalSpec& p) {
+                            absl::StrAppend(out, PositionalSyntax(p));
+                          })));
+    }
+  }
+  if (next < words.size()) {
+    return UsageError(command.name,
+                      absl::StrFormat("unexpected argument \"%s\": `%s` takes at most %d "
+                                      "positional argument%s",
+                                      words[next], command.name, MaxPositionals(command),
+                                      MaxPositionals(command) == 1 ? "" : "s"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CommandLine> ParseHelpRequest(absl::Span<const CommandSpec> commands,
                                              absl::Span<const std::string> args) {
   // args[0] is a help word; at most one command may follow.
@@ -188,6 +256,16 @@ const std::string& CommandLine::GetString(absl::string_view flag) const {
 }
 
 bool CommandLine::GetBool(absl::string_view flag) const { return GetString(flag) == "true"; }
+
+const std::vector<std::string>& CommandLine::GetPositional(absl::string_view name) const {
+  const auto it = positionals.find(name);
+  if (it == positionals.end()) {
+    std::fprintf(stderr, "lrb: internal error: `%s` has no positional argument %.*s\n",
+                 command.c_str(), static_cast<int>(name.size()), name.data());
+    std::abort();
+  }
+  return it->second;
+}
 
 absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> commands,
                                              absl::Span<const std::string> args) {
@@ -242,14 +320,16 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> comma
   }
 
   std::map<std::string, std::string, std::less<>> given;  // flag name -> argument as typed
+  std::vector<std::string> words;  // positional arguments, in order
   const FlagSpec* previous_bool_without_value = nullptr;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
     const FlagSpec* bool_without_value = nullptr;
     if (arg == "--") {
-      if (i + 1 < args.size()) {
+      if (command->positionals.empty() && i + 1 < args.size()) {
         return UnexpectedArgumentError(commands, *command, args[i + 1], nullptr, given);
       }
+      words.insert(words.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
       break;
     }
     if (absl::StartsWith(arg, "--")) {
@@ -334,6 +414,8 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> comma
             absl::StrFormat("%s: flags start with two dashes; did you mean -%s?", arg, arg));
       }
       return UnknownFlagError(commands, *command, "-", name);
+    } else if (!command->positionals.empty() && !arg.empty()) {
+      words.push_back(arg);
     } else {
       return UnexpectedArgumentError(commands, *command, arg, previous_bool_without_value, given);
     }
@@ -348,6 +430,7 @@ absl::StatusOr<CommandLine> ParseCommandLine(absl::Span<const CommandSpec> comma
   }
   if (!missing.empty()) return UsageError(command->name, absl::StrJoin(missing, "; "));
   for (const FlagSpec& flag : command->flags) line.values.emplace(flag.name, flag.default_value);
+  LRB_RETURN_IF_ERROR(AssignPositionals(*command, words, line));
   return line;
 }
 
@@ -355,6 +438,9 @@ std::string CommandUsageLine(absl::string_view program, const CommandSpec& comma
   std::string line = absl::StrCat("usage: ", program, " ", command.name);
   for (const FlagSpec& flag : command.flags) {
     absl::StrAppend(&line, flag.required ? " " : " [", FlagSyntax(flag), flag.required ? "" : "]");
+  }
+  for (const PositionalSpec& spec : command.positionals) {
+    absl::StrAppend(&line, " ", PositionalSyntax(spec));
   }
   return line;
 }
@@ -383,6 +469,15 @@ std::string ProgramHelp(absl::string_view program, absl::Span<const CommandSpec>
 std::string CommandHelp(absl::string_view program, const CommandSpec& command) {
   std::string text =
       absl::StrCat(CommandUsageLine(program, command), "\n\n", command.summary, "\n");
+  if (!command.positionals.empty()) {
+    size_t width = 0;
+    for (const PositionalSpec& spec : command.positionals) width = std::max(width, spec.name.size());
+    absl::StrAppend(&text, "\narguments:\n");
+    for (const PositionalSpec& spec : command.positionals) {
+      absl::StrAppend(&text, absl::StrFormat("  %-*s  %s\n", static_cast<int>(width), spec.name,
+                                             spec.help));
+    }
+  }
   if (command.flags.empty()) {
     absl::StrAppend(&text, "\nNo flags.\n");
   } else {

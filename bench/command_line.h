@@ -13,8 +13,11 @@
 //   --name, --name=true|false, --noname
 //                                    boolean flags (also 1/0, yes/no); never `--name VALUE`
 //   --help, -h                       the command's help (anywhere after the command)
-//   --                               ends the flags; no command takes positional arguments
-// Each flag may be given once. Flags go after the command.
+//   --                               ends the flags; what follows is positional
+//   WORD                             a positional argument, for commands that declare them
+//                                    (PositionalSpec); elsewhere a bare word is an error
+// Each flag may be given once. Flags go after the command; positional arguments may be
+// mixed with them.
 //
 // Errors come back as usage errors (UsageError / IsUsageError), which ExitCode() maps to 2.
 
@@ -48,11 +51,24 @@ struct FlagSpec {
   std::vector<std::string> choices;
 };
 
+// A positional argument, e.g. `lrb merge --db=OUT A.db B.db`: the words that are not flags
+// are given, in order, to the command's positional specs. Each spec takes between
+// min_count and max_count words; only the last spec of a command may take a variable
+// number (min_count < max_count), so the assignment is never ambiguous.
+inline constexpr int kUnbounded = -1;
+struct PositionalSpec {
+  std::string name;  // what the value is, shown in usage, e.g. "IN.db", "BASE"
+  std::string help;  // one line
+  int min_count = 1;
+  int max_count = 1;  // kUnbounded for no limit
+};
+
 struct CommandSpec {
   std::string name;
   std::string summary;  // one line, for the command list
   std::vector<FlagSpec> flags;
   std::vector<std::string> examples;  // argument strings after the program name
+  std::vector<PositionalSpec> positionals = {};  // none: the command takes flags only
 };
 
 // A successfully parsed command line: either a request for help (of `command`, or of the
@@ -62,11 +78,15 @@ struct CommandLine {
   std::string command;
   bool help = false;
   std::map<std::string, std::string, std::less<>> values;
+  // Positional spec name -> the words given to it, in order (every declared spec is present).
+  std::map<std::string, std::vector<std::string>, std::less<>> positionals;
 
   // The value of one of `command`'s flags. Asking for a flag the command does not declare
   // is a programming error and aborts.
   const std::string& GetString(absl::string_view flag) const;
   bool GetBool(absl::string_view flag) const;
+  // The words given to one of `command`'s positional specs; an undeclared name aborts.
+  const std::vector<std::string>& GetPositional(absl::string_view name) const;
 };
 
 // The command called `name`, or nullptr.

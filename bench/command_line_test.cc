@@ -40,6 +40,17 @@ std::vector<CommandSpec> ToyCommands() {
       {"build", "build a target", {target, jobs, verbose}, {"build --target=alpha"}},
       {"clean", "remove outputs", {}, {}},
       {"copy", "copy", {dir, verbose}, {}},
+      {"merge",
+       "merge files",
+       {Flag("out", FlagType::kString, "out.db", "PATH", "the output"),
+        Flag("dry", FlagType::kBool, "false", "", "write nothing")},
+       {"merge a.db b.db"},
+       {{"IN", "an input file", 1, kUnbounded}}},
+      {"diff",
+       "compare two files",
+       {},
+       {},
+       {{"BASE", "the reference", 1, 1}, {"CANDIDATE", "the new one", 1, 1}}},
   };
 }
 
@@ -176,6 +187,61 @@ TEST(ParseCommandLine, BadLinesAreUsageErrorsNamingTheCulprit) {
       EXPECT_THAT(parsed.status().message(), HasSubstr(substring)) << line;
     }
   }
+}
+
+TEST(ParseCommandLine, PositionalArgumentsGoToTheirSpecsInOrderAmongFlags) {
+  const auto merge = Parse({"merge", "a.db", "--out=o.db", "b.db", "--dry", "c.db"});
+  ASSERT_TRUE(merge.ok()) << merge.status();
+  EXPECT_EQ(merge->GetPositional("IN"), (std::vector<std::string>{"a.db", "b.db", "c.db"}));
+  EXPECT_EQ(merge->GetString("out"), "o.db");
+  EXPECT_TRUE(merge->GetBool("dry"));
+
+  const auto diff = Parse({"diff", "old.json", "new.db"});
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  EXPECT_EQ(diff->GetPositional("BASE"), std::vector<std::string>{"old.json"});
+  EXPECT_EQ(diff->GetPositional("CANDIDATE"), std::vector<std::string>{"new.db"});
+
+  // After "--" every word is positional, even one that looks like a flag.
+  const auto dashed = Parse({"merge", "--", "--odd-name.db", "-"});
+  ASSERT_TRUE(dashed.ok()) << dashed.status();
+  EXPECT_EQ(dashed->GetPositional("IN"), (std::vector<std::string>{"--odd-name.db", "-"}));
+  EXPECT_EQ(dashed->GetString("out"), "out.db");
+}
+
+TEST(ParseCommandLine, PositionalCountsAreChecked) {
+  struct BadLine {
+    std::vector<std::string> args;
+    std::vector<std::string> substrings;
+  };
+  const std::vector<BadLine> cases = {
+      {{"merge"}, {"missing IN (an input file)", "takes IN [IN ...]"}},
+      {{"merge", "--out=x.db"}, {"missing IN"}},
+      {{"diff", "a"}, {"missing CANDIDATE (the new one)", "takes BASE CANDIDATE"}},
+      {{"diff", "a", "b", "c"}, {"unexpected argument \"c\"", "at most 2 positional arguments"}},
+      {{"diff", "a", "b", "--out=x"}, {"--out is not a flag of `diff`"}},
+      {{"merge", "a", "--out"}, {"--out needs a value"}},
+  };
+  for (const BadLine& bad : cases) {
+    const std::string line = testing::PrintToString(bad.args);
+    const auto parsed = Parse(bad.args);
+    ASSERT_FALSE(parsed.ok()) << line;
+    EXPECT_EQ(ExitCode(parsed.status()), kExitUsage) << line;
+    EXPECT_EQ(UsageErrorCommand(parsed.status()), bad.args[0]) << line;
+    for (const std::string& substring : bad.substrings) {
+      EXPECT_THAT(parsed.status().message(), HasSubstr(substring)) << line;
+    }
+  }
+}
+
+TEST(CommandHelp, ShowsPositionalArgumentsInUsageAndHelp) {
+  const std::vector<CommandSpec> commands = ToyCommands();
+  const CommandSpec& merge = *FindCommand(commands, "merge");
+  EXPECT_EQ(CommandUsageLine("toy", merge), "usage: toy merge [--out=PATH] [--dry] IN [IN ...]");
+  const std::string help = CommandHelp("toy", merge);
+  EXPECT_THAT(help, HasSubstr("arguments:\n  IN  an input file\n"));
+  EXPECT_EQ(CommandUsageLine("toy", *FindCommand(commands, "diff")),
+            "usage: toy diff BASE CANDIDATE");
+  EXPECT_THAT(CommandHelp("toy", *FindCommand(commands, "build")), Not(HasSubstr("arguments:")));
 }
 
 TEST(ExitCode, OkFailureAndUsage) {

@@ -47,6 +47,39 @@ FlagSpec SuiteFlag(std::string help) {
   return flag;
 }
 
+// `lrb merge`, `lrb compare`, `lrb baseline` (and `lrb score`): combining and judging results.
+void AddResultsCommands(std::vector<CommandSpec>& commands) {
+  commands.push_back(
+      {"merge",
+       "add the finished runs of other databases (shards, processes, machines) to one",
+       {RequiredFlag("db", "OUT", "the database to add to, created if missing"),
+        StringFlag("data", "DIR", "",
+                   "a suite directory from `lrb generate` to check dataset hashes against "
+                   "(default: generate the datasets to hash them)")},
+       {"merge --db=all.db shard0.db shard1.db"},
+       {{"IN.db", "a database to read runs from (read only)", 1, kUnbounded}}});
+  FlagSpec format = StringFlag("format", "text|md", "text",
+                               "text for a terminal, md for a pull-request comment");
+  format.choices = {"text", "md"};
+  commands.push_back(
+      {"compare",
+       "compare two sets of results; exit 1 on a regression or a missing run",
+       {format, StringFlag("suite", "NAME", "", "compare only this suite's runs (default: all)")},
+       {"compare baseline.json lrb.db", "compare old.db new.db --format=md"},
+       {{"BASE", "the reference: a database (.db) or a baseline file (.json)", 1, 1},
+        {"CANDIDATE", "the results to judge: a database or a baseline file", 1, 1}}});
+  FlagSpec baseline_suite = SuiteFlag("the suite whose results to write");
+  baseline_suite.required = true;
+  baseline_suite.default_value = "";
+  commands.push_back(
+      {"baseline",
+       "write a suite's results as a deterministic baseline file for `lrb compare`",
+       {baseline_suite,
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
+        RequiredFlag("out", "FILE.json", "the baseline file to write (replaced)")},
+       {"baseline --suite=smoke --db=lrb.db --out=bench/baselines/smoke.json"}});
+}
+
 std::vector<CommandSpec> MakeCommands() {
   std::vector<CommandSpec> commands;
   commands.push_back(
@@ -89,6 +122,7 @@ std::vector<CommandSpec> MakeCommands() {
         StringFlag("labels", "Y.npy", "", "N integer class labels (.npy), optional"),
         RequiredFlag("out", "DIR", "the dataset directory to write")},
        {"import --activations=acts.npy --labels=labels.npy --out=mine"}});
+  AddResultsCommands(commands);
   commands.push_back(
       {"slurm",
        "write a suite's Slurm jobs: datasets once, one array task per shard, then a merge",

@@ -30,6 +30,9 @@ TEST(LrbCommands, FlagsAndDefaultsArePinned) {
       {"generate", {{"suite", "smoke"}, {"out", ""}}},
       {"export", {{"dataset", ""}, {"dense", "false"}}},
       {"import", {{"activations", ""}, {"labels", ""}, {"out", ""}}},
+      {"merge", {{"db", ""}, {"data", ""}}},
+      {"compare", {{"format", "text"}, {"suite", ""}}},
+      {"baseline", {{"suite", ""}, {"db", "lrb.db"}, {"out", ""}}},
       {"slurm",
        {{"suite", "smoke"}, {"shards", "1"}, {"partition", ""}, {"time", ""}, {"cpus", "1"},
         {"out", ""}, {"submit", "false"}}},
@@ -93,7 +96,7 @@ TEST(LrbCommands, BadCommandLinesNameTheCulprit) {
        {"--force is not a flag of `leaderboard` (it is a flag of run)",
         "takes --suite, --db, --all"}},
       {"export --suite=paper", {"--suite is not a flag of `export`", "takes --dataset, --dense"}},
-      {"run --out=x", {"--out is not a flag of `run` (it is a flag of generate, import, slurm)"}},
+      {"run --out=x", {"--out is not a flag of `run` (it is a flag of generate, import, baseline, slurm)"}},
       {"generate --db=x --out=y", {"--db is not a flag of `generate`"}},
       // Unknown, misspelled, single-dash flags.
       {"run --bogus", {"unknown flag --bogus", "`run` takes --suite, --db, --force"}},

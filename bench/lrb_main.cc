@@ -6,6 +6,9 @@
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
 //   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
+//   lrb merge --db=OUT IN.db [IN.db ...]           combine databases (bench/merge_command.h)
+//   lrb compare BASE CANDIDATE [--format=md]       exit 1 on a regression (bench/compare.h)
+//   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
 //   lrb slurm --suite=NAME --out=DIR [--shards=N] [--partition=P] [--time=T] [--cpus=N] [--submit]
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
@@ -26,6 +29,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "bench/command_line.h"
+#include "bench/compare.h"
+#include "bench/merge_command.h"
+#include "bench/results_file.h"
 #include "bench/dataset_commands.h"
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
@@ -94,7 +100,34 @@ absl::Status Dispatch(const CommandLine& line) {
                                     ResolveUserPath(line.GetString("labels")),
                                     ResolveUserPath(line.GetString("out")), &std::cerr);
   }
+  if (command == "merge") {
+    std::vector<std::string> inputs;
+    for (const std::string& input : line.GetPositional("IN.db")) {
+      inputs.push_back(ResolveUserPath(input));
+    }
+    return MergeCommand(ResolveUserPath(line.GetString("db")), inputs,
+                        ResolveUserPath(line.GetString("data")), std::cout);
+  }
+  if (command == "compare") {
+    const std::string& format = line.GetString("format");
+    if (format != "text" && format != "md") {
+      return UsageError(command, absl::StrFormat("--format=%s: expected text or md", format));
+    }
+    std::string suite_id;
+    if (!line.GetString("suite").empty()) {
+      LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
+      suite_id = suite->id();
+    }
+    return CompareCommand(ResolveUserPath(line.GetPositional("BASE")[0]),
+                          ResolveUserPath(line.GetPositional("CANDIDATE")[0]), suite_id,
+                          format == "md" ? CompareFormat::kMarkdown : CompareFormat::kText,
+                          std::cout);
+  }
   LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
+  if (command == "baseline") {
+    return BaselineCommand(*suite, ResolveUserPath(line.GetString("db")),
+                           ResolveUserPath(line.GetString("out")), std::cerr);
+  }
   if (command == "generate") {
     return GenerateSuiteCommand(*suite, ResolveUserPath(line.GetString("out")), /*threads=*/0,
                                 &std::cerr);

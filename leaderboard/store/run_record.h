@@ -4,6 +4,7 @@
 // Plain result structs: the only thing leaderboard/ knows of the rest of LRB.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -49,6 +50,17 @@ struct FeatureRow {
   bool absorbed = false;               // its parent's latent is silent when it is active
 };
 
+// Where a dictionary trained outside LRB came from (`lrb score`, docs/submitting.md). Since
+// schema v4. The run's created_at says when it was submitted.
+struct ExternalSubmission {
+  std::string name;        // the submitter's name for it, e.g. "my-torch-sae"
+  std::string model_path;  // the model directory as given (absolute)
+  std::string model_hash;  // hash of the model files' bytes (bench/model_import.h)
+  std::string activation;  // model.json's activation, canonical, e.g. "topk(k=8)"
+
+  friend bool operator==(const ExternalSubmission&, const ExternalSubmission&) = default;
+};
+
 // One run: its identity (everything that enters the run key) and, once finished, its
 // outcome. The key is computed by the caller (bench/) from the canonical inputs.
 struct RunRecord {
@@ -63,6 +75,9 @@ struct RunRecord {
   uint64_t seed = 0;
   std::string scorer_version;
   Environment environment;
+  // Set for a dictionary trained outside LRB and scored by `lrb score`; such a run's
+  // method_spec is "external:<name>" and it was never trained here.
+  std::optional<ExternalSubmission> external;
 
   // Outcome.
   std::string status = "running";  // "running", "ok", "failed" or "interrupted"

@@ -32,6 +32,30 @@ VALUES (
 RETURNING id
 )sql";
 
+// A whole finished run copied from another database (Store::ImportFinishedRun): its times,
+// owner and heartbeat are the original's, not now.
+constexpr char kInsertFinishedRun[] = R"sql(
+INSERT INTO runs (
+  run_key, suite, dataset_spec, dataset_hash, method_spec, train_spec, backend, backend_used,
+  seed, scorer_version, status, error, train_seconds, score_seconds, created_at, finished_at,
+  cpu, simd_target, compiler, build_mode, git_commit, git_dirty, library_versions, hostname,
+  threads, owner_host, owner_boot_id, owner_pid, owner_start_time, heartbeat_at,
+  expected_metrics, expected_features)
+VALUES (
+  :run_key, :suite, :dataset_spec, :dataset_hash, :method_spec, :train_spec, :backend,
+  :backend_used, :seed, :scorer_version, 'ok', '', :train_seconds, :score_seconds,
+  :created_at, :finished_at,
+  :cpu, :simd_target, :compiler, :build_mode, :git_commit, :git_dirty, :library_versions,
+  :hostname, :threads, :owner_host, :owner_boot_id, :owner_pid, :owner_start_time,
+  :heartbeat_at, :expected_metrics, :expected_features)
+RETURNING id
+)sql";
+
+constexpr char kInsertExternal[] = R"sql(
+INSERT INTO external_submissions (run_id, name, model_path, model_hash, activation)
+VALUES (:run_id, :name, :model_path, :model_hash, :activation)
+)sql";
+
 constexpr char kMarkFinished[] = R"sql(
 UPDATE runs
 SET status = 'ok', error = '', train_seconds = :train_seconds, score_seconds = :score_seconds,
@@ -85,8 +109,14 @@ constexpr char kRunColumns[] = R"sql(
   r.cpu, r.simd_target, r.compiler, r.build_mode, r.git_commit, r.git_dirty,
   r.library_versions, r.hostname, r.threads,
   r.owner_host, r.owner_boot_id, r.owner_pid, r.owner_start_time, r.heartbeat_at,
-  coalesce(r.expected_metrics, -1), coalesce(r.expected_features, -1)
+  coalesce(r.expected_metrics, -1), coalesce(r.expected_features, -1),
+  e.run_id IS NOT NULL, coalesce(e.name, ''), coalesce(e.model_path, ''),
+  coalesce(e.model_hash, ''), coalesce(e.activation, '')
 )sql";
+
+// The runs table with each run's external provenance, if any.
+constexpr char kRunsWithProvenance[] =
+    "runs AS r LEFT JOIN external_submissions AS e ON e.run_id = r.id";
 
 struct ExpectedRows {
   int64_t metrics = -1, features = -1;  // -1: not recorded
@@ -129,6 +159,13 @@ int64_t ReadRunRow(const Statement& row, RunRecord& run, ExpectedRows& expected)
   run.heartbeat_unix = row.ColumnInt(c++);
   expected.metrics = row.ColumnInt(c++);
   expected.features = row.ColumnInt(c++);
+  if (row.ColumnInt(c++) != 0) {
+    ExternalSubmission& external = run.external.emplace();
+    external.name = row.ColumnText(c++);
+    external.model_path = row.ColumnText(c++);
+    external.model_hash = row.ColumnText(c++);
+    external.activation = row.ColumnText(c++);
+  }
   return id;
 }
 
@@ -138,6 +175,10 @@ const char* WhereClause(RunFilter filter) {
       return "r.run_key = :value AND r.status = 'ok'";
     case RunFilter::kSuite:
       return "r.suite = :value";
+    case RunFilter::kDatasetHash:
+      return "r.dataset_hash = :value";
+    case RunFilter::kAll:
+      return "(:value IS NOT NULL)";  // always true; every filter binds :value
   }
   return "0";  // unreachable: every enumerator is handled above
 }
@@ -172,9 +213,11 @@ std::string IncompleteReason(const std::string& status, int64_t expected_metrics
   return absl::StrCat("stored ", absl::StrJoin(missing, " and "));
 }
 
-absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
-                                         const RunOwner& owner) {
-  LRB_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertRun, "inserting the run"));
+namespace {
+
+// Binds the identity, environment and owner of `run` to an insert of kInsertRun or
+// kInsertFinishedRun.
+absl::Status BindIdentity(Statement& insert, const RunRecord& run, const RunOwner& owner) {
   const Environment& env = run.environment;
   LRB_RETURN_IF_ERROR(insert.BindText(":run_key", run.run_key));
   LRB_RETURN_IF_ERROR(insert.BindText(":suite", run.suite));
@@ -199,12 +242,62 @@ absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
   LRB_RETURN_IF_ERROR(insert.BindText(":owner_boot_id", owner.boot_id));
   LRB_RETURN_IF_ERROR(insert.BindInt(":owner_pid", owner.pid));
   LRB_RETURN_IF_ERROR(insert.BindInt(":owner_start_time", owner.start_time));
+  return absl::OkStatus();
+}
+
+// Steps an INSERT ... RETURNING id to completion and returns the id.
+absl::StatusOr<int64_t> StepReturningId(Statement& insert) {
   LRB_ASSIGN_OR_RETURN(const bool has_row, insert.Step());
   if (!has_row) return absl::InternalError("inserting the run: RETURNING gave no id");
   const int64_t id = insert.ColumnInt(0);
   // Step to completion: an INSERT ... RETURNING is only finished when stepped to DONE.
   LRB_ASSIGN_OR_RETURN(const bool more, insert.Step());
   if (more) return absl::InternalError("inserting the run: RETURNING gave more than one id");
+  return id;
+}
+
+absl::Status InsertExternalRow(sqlite3* db, int64_t run_id, const ExternalSubmission& external) {
+  LRB_ASSIGN_OR_RETURN(Statement insert,
+                       Statement::Prepare(db, kInsertExternal, "inserting the submission"));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":run_id", run_id));
+  LRB_RETURN_IF_ERROR(insert.BindText(":name", external.name));
+  LRB_RETURN_IF_ERROR(insert.BindText(":model_path", external.model_path));
+  LRB_RETURN_IF_ERROR(insert.BindText(":model_hash", external.model_hash));
+  LRB_RETURN_IF_ERROR(insert.BindText(":activation", external.activation));
+  return insert.Run().status();
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
+                                         const RunOwner& owner) {
+  LRB_ASSIGN_OR_RETURN(Statement insert, Statement::Prepare(db, kInsertRun, "inserting the run"));
+  LRB_RETURN_IF_ERROR(BindIdentity(insert, run, owner));
+  LRB_ASSIGN_OR_RETURN(const int64_t id, StepReturningId(insert));
+  if (run.external.has_value()) LRB_RETURN_IF_ERROR(InsertExternalRow(db, id, *run.external));
+  return id;
+}
+
+absl::StatusOr<int64_t> InsertFinishedRun(sqlite3* db, const RunRecord& run) {
+  if (run.created_at.empty() || run.finished_at.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("run ", run.run_key, " has no creation or finishing time"));
+  }
+  LRB_ASSIGN_OR_RETURN(Statement insert,
+                       Statement::Prepare(db, kInsertFinishedRun, "inserting the finished run"));
+  LRB_RETURN_IF_ERROR(BindIdentity(insert, run, run.owner));
+  LRB_RETURN_IF_ERROR(insert.BindDouble(":train_seconds", run.train_seconds));
+  LRB_RETURN_IF_ERROR(insert.BindDouble(":score_seconds", run.score_seconds));
+  LRB_RETURN_IF_ERROR(insert.BindText(":created_at", run.created_at));
+  LRB_RETURN_IF_ERROR(insert.BindText(":finished_at", run.finished_at));
+  LRB_RETURN_IF_ERROR(insert.BindInt(":heartbeat_at", run.heartbeat_unix));
+  LRB_RETURN_IF_ERROR(
+      insert.BindInt(":expected_metrics", static_cast<int64_t>(run.metrics.size())));
+  LRB_RETURN_IF_ERROR(
+      insert.BindInt(":expected_features", static_cast<int64_t>(run.features.size())));
+  LRB_ASSIGN_OR_RETURN(const int64_t id, StepReturningId(insert));
+  if (run.external.has_value()) LRB_RETURN_IF_ERROR(InsertExternalRow(db, id, *run.external));
+  LRB_RETURN_IF_ERROR(InsertOutcomeRows(db, id, run));
   return id;
 }
 
@@ -353,7 +446,8 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
   std::unordered_map<int64_t, size_t> index_of_id;
 
   const std::string runs_sql =
-      absl::StrCat("SELECT ", kRunColumns, " FROM runs AS r WHERE ", where, " ORDER BY r.id");
+      absl::StrCat("SELECT ", kRunColumns, " FROM ", kRunsWithProvenance, " WHERE ", where,
+                   " ORDER BY r.id");
   LRB_ASSIGN_OR_RETURN(Statement run_rows, PrepareFiltered(db, runs_sql, value, "reading runs"));
   while (true) {
     LRB_ASSIGN_OR_RETURN(const bool has_row, run_rows.Step());

@@ -24,11 +24,16 @@ namespace lrb::leaderboard::internal {
 constexpr int64_t SeedToSql(uint64_t seed) { return std::bit_cast<int64_t>(seed); }
 constexpr uint64_t SeedFromSql(int64_t stored) { return std::bit_cast<uint64_t>(stored); }
 
-// Inserts `run`'s identity and environment as a new "running" row held by `owner`, stamped
-// with the current UTC time, its heartbeat now; its outcome fields are ignored. Returns the
-// new row id.
+// Inserts `run`'s identity, environment and external provenance (if any) as a new "running"
+// row held by `owner`, stamped with the current UTC time, its heartbeat now; its outcome
+// fields are ignored. Returns the new row id.
 absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
                                          const RunOwner& owner);
+
+// Inserts `run`, a whole finished run read from another database, as an "ok" row with its
+// own times, timings, environment, owner, heartbeat, external provenance, metrics and
+// feature rows (Store::ImportFinishedRun). Validate its outcome first. Returns the new id.
+absl::StatusOr<int64_t> InsertFinishedRun(sqlite3* db, const RunRecord& run);
 
 // Sets a "running" run to "ok" with `outcome`'s timings (and its backend_used, when not
 // empty: the backend that actually ran may only be known once training started), stamped
@@ -82,6 +87,8 @@ absl::StatusOr<bool> DeleteRunRow(sqlite3* db, std::string_view run_key);
 enum class RunFilter {
   kFinishedWithKey,  // the "ok" run whose run_key is the argument (at most one)
   kSuite,            // every run of the suite named by the argument
+  kDatasetHash,      // every run on the dataset with this content hash (any suite, or none)
+  kAll,              // every run; the argument is ignored
 };
 
 // The runs selected by `filter` with argument `value`, oldest first, each with its metrics

@@ -156,10 +156,24 @@ ALTER TABLE runs_v3 RENAME TO runs;
 CREATE INDEX runs_by_suite ON runs (suite, id);
 )sql";
 
+// Version 4: external submissions (`lrb score`): the provenance of a dictionary trained
+// outside LRB, one row per such run, removed with it. A new table: nothing existing changes,
+// so every row of version 3 reads as before (and as not external).
+constexpr char kSchemaV4[] = R"sql(
+CREATE TABLE external_submissions (
+  run_id     INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  name       TEXT    NOT NULL CHECK (name <> ''),
+  model_path TEXT    NOT NULL,
+  model_hash TEXT    NOT NULL CHECK (model_hash <> ''),
+  activation TEXT    NOT NULL CHECK (activation <> '')
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 };
 
 }  // namespace

@@ -129,7 +129,7 @@ TEST(MigrationsTest, AVersion2DatabaseUpgradesToVersion3KeepingRowsIdsAndConstra
   EXPECT_EQ(runs[2].error, "diverged");
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "<no row>");
   EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'runs'"), "1");
   EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'runs_by_suite'"), "1");
@@ -146,6 +146,42 @@ TEST(MigrationsTest, AVersion2DatabaseUpgradesToVersion3KeepingRowsIdsAndConstra
   LRB_ASSERT_OK(store->DeleteRun("ok-run"));
   EXPECT_EQ(raw.Query("SELECT count(*) FROM metrics"), "0");
   EXPECT_EQ(raw.Query("SELECT count(*) FROM feature_results"), "0");
+}
+
+TEST(MigrationsTest, AVersion3DatabaseUpgradesToVersion4KeepingEveryRow) {
+  const std::string path = FreshDbPath();
+  WriteVersion2Database(path);
+  if (::testing::Test::HasFatalFailure()) return;
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec(internal::Migrations()[2].sql), "");
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 3"), "");
+    ASSERT_EQ(raw.Exec("UPDATE runs SET expected_metrics = 1, expected_features = 1 "
+                       "WHERE run_key = 'ok-run'"),
+              "");
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> store, Store::Open(path));
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> runs, store->LoadRuns("smoke@1"));
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].run_key, "ok-run");
+  EXPECT_EQ(runs[0].incomplete, "");
+  EXPECT_EQ(runs[0].metrics, (std::vector<std::pair<std::string, double>>{{"m_ip", 0.75}}));
+  ASSERT_EQ(runs[0].features.size(), 1u);
+  for (const RunRecord& run : runs) EXPECT_FALSE(run.external.has_value()) << run.run_key;
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "<no row>");
+  EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'external_submissions'"),
+            "1");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM runs"), "3");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM metrics"), "1");
+  // Provenance goes with its run.
+  ASSERT_EQ(raw.Exec("INSERT INTO external_submissions VALUES (1, 'mine', '/m', 'h', 'relu')"), "");
+  EXPECT_NE(raw.Exec("INSERT INTO external_submissions VALUES (2, '', '/m', 'h', 'relu')"), "")
+      << "an empty name is refused";
+  LRB_ASSERT_OK(store->DeleteRun("ok-run"));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM external_submissions"), "0");
 }
 
 TEST(OpenTest, CreatesAConfiguredLrbDatabase) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "leaderboard/store/connection.h"
+#include "leaderboard/store/run_difference.h"
 #include "leaderboard/store/run_rows.h"
 #include "leaderboard/store/statement.h"
 #include "leaderboard/store/transaction.h"
@@ -226,13 +227,82 @@ absl::Status Store::DeleteRun(std::string_view run_key) {
                           [&]() { return internal::DeleteRunRow(db_, run_key).status(); });
 }
 
+absl::StatusOr<Import> Store::ImportFinishedRun(const RunRecord& run) {
+  const std::string doing = absl::StrCat(path_, ": adding run ", run.run_key);
+  LRB_RETURN_IF_ERROR(CheckWritable(doing));
+  if (run.run_key.empty()) return absl::InvalidArgumentError(absl::StrCat(doing, ": empty key"));
+  if (run.status != "ok" || !run.incomplete.empty()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: only whole finished runs are added; this one is \"%s\"%s", doing, run.status,
+        run.incomplete.empty() ? "" : absl::StrCat(" (", run.incomplete, ")")));
+  }
+  if (absl::Status valid = internal::ValidateOutcome(run); !valid.ok()) {
+    return internal::Annotate(valid, doing);
+  }
+  absl::MutexLock lock(&mu_);
+  Import import;
+  LRB_RETURN_IF_ERROR(RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
+    import = Import{};
+    LRB_ASSIGN_OR_RETURN(const std::optional<internal::RunState> present,
+                         internal::FindRunState(db_, run.run_key));
+    if (present.has_value()) {
+      const internal::RunState& p = *present;
+      if (p.status == "ok" && p.incomplete.empty()) {
+        LRB_ASSIGN_OR_RETURN(
+            const std::vector<RunRecord> mine,
+            internal::SelectRuns(db_, internal::RunFilter::kFinishedWithKey, run.run_key));
+        if (mine.size() != 1) {
+          return absl::InternalError(absl::StrCat("row ", p.id, " vanished while reading it"));
+        }
+        const std::string difference = FirstDifference(mine.front(), run);
+        if (difference.empty()) {
+          import.outcome = Import::Outcome::kIdentical;
+        } else {
+          import.outcome = Import::Outcome::kRefused;
+          import.note = absl::StrCat("the output database has other results under this key (",
+                                     difference, "; output's first)");
+        }
+        return absl::OkStatus();
+      }
+      if (p.status == "running" && !OwnerGone(p.owner, p.heartbeat_unix, run.run_key)) {
+        import.outcome = Import::Outcome::kRefused;
+        import.note = absl::StrCat("it is being trained in the output database by ",
+                                   DescribeOwner(p.owner, owner_));
+        return absl::OkStatus();
+      }
+      import.note = p.status == "ok"
+                        ? absl::StrCat("replaced an incomplete ok run (", p.incomplete, ")")
+                        : absl::StrCat("replaced ", p.status == "running" ? "an abandoned" : "a",
+                                       " ", p.status, " attempt");
+      LRB_RETURN_IF_ERROR(internal::DeleteRunRow(db_, run.run_key).status());
+    }
+    return internal::InsertFinishedRun(db_, run).status();
+  }));
+  return import;
+}
+
 absl::StatusOr<std::vector<RunRecord>> Store::LoadRuns(std::string_view suite) {
+  return Load(internal::RunFilter::kSuite, suite,
+              absl::StrFormat("%s: loading the runs of suite %s", path_, suite));
+}
+
+absl::StatusOr<std::vector<RunRecord>> Store::LoadRunsOfDataset(std::string_view dataset_hash) {
+  return Load(internal::RunFilter::kDatasetHash, dataset_hash,
+              absl::StrFormat("%s: loading the runs on dataset %s", path_, dataset_hash));
+}
+
+absl::StatusOr<std::vector<RunRecord>> Store::LoadAllRuns() {
+  return Load(internal::RunFilter::kAll, "",
+              absl::StrCat(path_, ": loading every run"));
+}
+
+absl::StatusOr<std::vector<RunRecord>> Store::Load(internal::RunFilter filter, std::string_view value,
+                                                   const std::string& doing) {
   absl::MutexLock lock(&mu_);
   std::vector<RunRecord> runs;
-  LRB_RETURN_IF_ERROR(RunInTransaction(
-      db_, TransactionKind::kRead,
-      absl::StrFormat("%s: loading the runs of suite %s", path_, suite), [&]() -> absl::Status {
-        LRB_ASSIGN_OR_RETURN(runs, internal::SelectRuns(db_, internal::RunFilter::kSuite, suite));
+  LRB_RETURN_IF_ERROR(
+      RunInTransaction(db_, TransactionKind::kRead, doing, [&]() -> absl::Status {
+        LRB_ASSIGN_OR_RETURN(runs, internal::SelectRuns(db_, filter, value));
         return absl::OkStatus();
       }));
   for (RunRecord& run : runs) {

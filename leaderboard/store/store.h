@@ -41,6 +41,9 @@
 struct sqlite3;
 
 namespace lrb::leaderboard {
+namespace internal {
+enum class RunFilter;  // run_rows.h
+}  // namespace internal
 
 struct StoreOptions {
   // The process this Store claims runs for; ThisProcess() when unset. Tests give Stores in
@@ -61,6 +64,17 @@ struct Claim {
   int64_t run_id = 0;  // the new row (kClaimed), the finished row, or the held row
   // kClaimed: what the new row replaced ("" when the key was new), e.g. "an interrupted
   // attempt (interrupted by SIGINT ...)"; kHeldByAnother: who holds it.
+  std::string note;
+};
+
+// What ImportFinishedRun did.
+struct Import {
+  enum class Outcome {
+    kAdded,      // the run is now in this database (note: what it replaced, "" if nothing)
+    kIdentical,  // this database already has the same whole run: nothing changed
+    kRefused,    // kept this database's row (note: why)
+  };
+  Outcome outcome = Outcome::kAdded;
   std::string note;
 };
 
@@ -133,9 +147,27 @@ class Store {
   // A key with no run is not an error, so `--force` works on runs never made before.
   absl::Status DeleteRun(std::string_view run_key);
 
+  // Copies `run`, a whole finished run read from another database (`lrb merge`), into this
+  // one in one write transaction, never losing what this database has:
+  //  - no row with its key, or a "failed", "interrupted", abandoned "running" or incomplete
+  //    "ok" one: stored as it is (times, environment, provenance, metrics, feature rows;
+  //    the replaced attempt is deleted, as ClaimRun does) -> kAdded;
+  //  - a whole "ok" row that agrees with it (FirstDifference is "") -> kIdentical;
+  //  - a whole "ok" row that disagrees, or a "running" row whose owner lives -> kRefused,
+  //    this database unchanged.
+  // kInvalidArgument if `run` is not a whole "ok" run or holds a NaN.
+  absl::StatusOr<Import> ImportFinishedRun(const RunRecord& run);
+
   // Every run of `suite` (all statuses), oldest first, with metrics and feature rows;
   // `owner_gone` and `incomplete` say which "running" and "ok" runs will never be whole.
   absl::StatusOr<std::vector<RunRecord>> LoadRuns(std::string_view suite);
+
+  // As LoadRuns, for every run on the dataset with this content hash, whatever its suite
+  // (including "" for `lrb train` runs and external submissions).
+  absl::StatusOr<std::vector<RunRecord>> LoadRunsOfDataset(std::string_view dataset_hash);
+
+  // As LoadRuns, for every run in the database.
+  absl::StatusOr<std::vector<RunRecord>> LoadAllRuns();
 
  private:
   Store(sqlite3* db, std::string path, bool read_only, StoreOptions options);
@@ -150,6 +182,10 @@ class Store {
   // Why run `run_id` could not be finished or failed: it does not exist (kNotFound) or has
   // already ended (kFailedPrecondition). Call inside the transaction that tried.
   absl::Status NotRunningError(int64_t run_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // SelectRuns in a read transaction, with owner_gone judged.
+  absl::StatusOr<std::vector<RunRecord>> Load(internal::RunFilter filter, std::string_view value,
+                                              const std::string& doing);
 
   absl::Mutex mu_;
   // Owned; closed by the destructor. One connection cannot hold two transactions at once,
