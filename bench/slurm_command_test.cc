@@ -194,7 +194,8 @@ TEST_F(SlurmCommandTest, MergeTakesEveryShardOnceThenPrintsTheBoard) {
   }
   const Shell shell = RunTask("merge.sbatch", "");
   ASSERT_EQ(shell.exit_code, 0) << shell.output;
-  std::vector<std::string> merge = {"merge", "--db=" + job_dir_ + "/smoke.db"};
+  std::vector<std::string> merge = {"merge", "--db=" + job_dir_ + "/smoke.db",
+                                    "--data=" + job_dir_ + "/data"};
   for (int task = 0; task < 4; ++task) {
     merge.push_back(absl::StrCat(job_dir_, "/shard-", task, ".db"));
   }

@@ -108,7 +108,8 @@ std::string MergeScript(const SlurmJobSpec& spec) {
           "  printf '  sbatch --dependency=afterok:ARRAY_JOB_ID %%q\\n' \"$dir/merge.sbatch\" >&2\n"
           "  exit 1\n"
           "fi\n"
-          "\"$dir/bin/lrb\" merge --db=\"$dir/%s.db\" \"${inputs[@]}\"\n"
+          "# --data: the datasets' hashes are checked against the generated files, not regenerated.\n"
+          "\"$dir/bin/lrb\" merge --db=\"$dir/%s.db\" --data=\"$dir/data\" \"${inputs[@]}\"\n"
           "\"$dir/bin/lrb\" leaderboard --suite=%s --db=\"$dir/%s.db\"\n",
           spec.shards, spec.suite, spec.suite, spec.suite));
 }

@@ -10,8 +10,9 @@
 //   generate.sbatch      `lrb generate --suite=S --out=data`, once
 //   array.sbatch         array 0..N-1; task I: `lrb run --shard=I/N --data=data
 //                        --db=shard-I.db`, then the marker shard-I.done
-//   merge.sbatch         `lrb merge --db=S.db shard-*.db` when every marker is there; else
-//                        names the missing shards and how to resubmit them, and fails
+//   merge.sbatch         `lrb merge --db=S.db --data=data shard-*.db` when every marker is
+//                        there; else names the missing shards and how to resubmit them,
+//                        and fails
 //   submit.sh            sbatch of the three, each --dependency=afterok on the one before
 //   logs/                the jobs' output (generate-JOB.out, shard-I.out, merge-JOB.out)
 //   jobs                 the job ids of the last submit.sh (generate, array, merge)

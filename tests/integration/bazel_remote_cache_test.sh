@@ -72,9 +72,11 @@ echo "$summary" | grep -qE '[1-9][0-9]* remote cache hit' ||
 # The execution log: one JSON object per spawn; each training spawn must be a cache hit.
 training=$(grep -c "\"mnemonic\": \"$TRAINING_MNEMONIC\"" "$work/b.json" || true)
 ((training > 0)) || lrb_fail "no $TRAINING_MNEMONIC action in $TARGET's execution log"
-misses=$(awk -v want="$TRAINING_MNEMONIC" '
+# SpawnExec's fields print in proto order: "mnemonic" before "remoteCacheHit".
+hits=$(awk -v want="$TRAINING_MNEMONIC" '
   /"mnemonic":/ { mnemonic = $0; sub(/.*"mnemonic": "/, "", mnemonic); sub(/".*/, "", mnemonic) }
-  /"remoteCacheHit":/ { if (mnemonic == want && $0 !~ /true/) n++ }
+  /"remoteCacheHit": true/ { if (mnemonic == want) n++ }
   END { print n + 0 }' "$work/b.json")
-((misses == 0)) || lrb_fail "$misses of $training $TRAINING_MNEMONIC actions were not cache hits"
+((hits == training)) ||
+  lrb_fail "only $hits of $training $TRAINING_MNEMONIC actions were remote cache hits"
 echo "PASS: $LRB_TEST_NAME ($training $TRAINING_MNEMONIC actions, all remote cache hits)"
