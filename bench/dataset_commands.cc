@@ -160,6 +160,40 @@ absl::Status GenerateSuiteCommand(const Suite& suite, const std::string& out_dir
   return WriteFileAtomically(suite_json, manifest.dump(2) + "\n");
 }
 
+absl::Status GenerateSpecCommand(const std::string& spec_text, const std::string& out_dir,
+                                 int threads, std::ostream* log) {
+  const absl::StatusOr<datasets::DatasetSpec> spec = datasets::ParseDatasetSpec(spec_text);
+  if (!spec.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("generate: --spec=", spec_text, ": ", spec.status().message()));
+  }
+  LRB_RETURN_IF_ERROR(CheckOutputDirectory("generate", "--out", out_dir));
+  const std::vector<std::string> names = EntryNames(out_dir);
+  if (!names.empty() && std::find(names.begin(), names.end(), "manifest.json") == names.end()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "generate: --out=%s is a non-empty directory without manifest.json: not a dataset "
+        "directory; choose a new or empty directory",
+        out_dir));
+  }
+  const std::string canonical = datasets::ToString(*spec);
+  if (log) *log << canonical << "\n";
+  if (AlreadyGenerated(out_dir, canonical)) {
+    if (log) *log << "  already generated in " << out_dir << ", kept\n";
+    return absl::OkStatus();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  LRB_ASSIGN_OR_RETURN(const datasets::Dataset d,
+                       datasets::GenerateDataset(*spec, Threads(threads)));
+  LRB_RETURN_IF_ERROR(datasets::SaveDataset(d, out_dir));
+  if (log) {
+    *log << absl::StrFormat("  hash %s: %d samples, max interference %.4f; written to %s in "
+                            "%.2fs\n",
+                            d.content_hash, d.num_samples(), d.report.max_interference, out_dir,
+                            SecondsSince(start));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ExportDenseCommand(const std::string& dataset_dir, bool dense, int threads,
                                 std::ostream* log) {
   if (!dense) {

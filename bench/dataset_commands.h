@@ -11,6 +11,9 @@
 //       "content_hash"}], "methods", "backends", "seeds", "train"}.
 //       A dataset directory that already holds the same spec and loads cleanly (hash
 //       included) is kept, so an interrupted generate resumes.
+//   lrb generate --spec=DATASET_SPEC --out=DIR
+//       one dataset directory for any dataset spec (datasets/dataset_spec.h), e.g. a smaller
+//       or larger variant of a suite's; kept when DIR already holds that spec, whole.
 //   lrb export --dataset=DIR --dense
 //       x_p.npy (and x_r.npy for a transcoder) next to the dataset's files; DIR may also be
 //       a suite directory, then every dataset of it is exported.
@@ -38,6 +41,9 @@ absl::Status GenerateSuiteCommand(const Suite& suite, const std::string& out_dir
 inline absl::Status GenerateSuiteCommand(const Suite& suite, const std::string& out_dir) {
   return GenerateSuiteCommand(suite, out_dir, /*threads=*/0, nullptr);
 }
+
+absl::Status GenerateSpecCommand(const std::string& spec, const std::string& out_dir,
+                                 int threads, std::ostream* log);
 
 absl::Status ExportDenseCommand(const std::string& dataset_dir, bool dense, int threads,
                                 std::ostream* log);

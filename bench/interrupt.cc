@@ -95,44 +95,51 @@ InterruptHandler::~InterruptHandler() {
 void InterruptHandler::RunStarted(leaderboard::Store& store, int64_t run_id,
                                   const std::string& description) {
   absl::MutexLock lock(&mu_);
-  store_ = &store;
-  run_id_ = run_id;
-  description_ = description;
-  started_ = std::chrono::steady_clock::now();
+  in_flight_.push_back({&store, run_id, description, std::chrono::steady_clock::now()});
 }
 
 void InterruptHandler::RunEnded(int64_t run_id) {
   absl::MutexLock lock(&mu_);
-  if (run_id_ != run_id) return;
-  store_ = nullptr;
-  run_id_ = 0;
+  for (auto it = in_flight_.begin(); it != in_flight_.end(); ++it) {
+    if (it->run_id == run_id) {
+      in_flight_.erase(it);
+      return;
+    }
+  }
 }
 
-std::string InterruptHandler::MarkInterrupted(int signal) {
-  // Held to the end: the run loop cannot start another run (RunStarted waits) while this one
-  // is being marked, and after a real signal the process dies holding it.
+std::vector<std::string> InterruptHandler::MarkInterrupted(int signal) {
+  // Held to the end: the run loop cannot start another run (RunStarted waits) while these
+  // are being marked, and after a real signal the process dies holding it.
   absl::MutexLock lock(&mu_);
-  if (store_ == nullptr) {
+  std::vector<std::string> messages;
+  if (in_flight_.empty()) {
     if (log_) *log_ << "\nlrb: " << SignalName(signal) << ": no run in flight; stopping\n";
-    return "";
+    return messages;
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  const std::string message = absl::StrFormat(
-      "interrupted by %s after %.1f s; `lrb run` retries it", SignalName(signal), seconds);
-  const absl::Status marked = store_->InterruptRun(run_id_, message);
-  if (log_) {
-    if (marked.ok()) {
-      *log_ << "\nlrb: " << SignalName(signal) << ": " << description_
-            << " marked interrupted (run " << run_id_ << "); stopping\n";
-    } else {
-      *log_ << "\nlrb: " << SignalName(signal) << ": could not mark " << description_
-            << " interrupted: " << marked.message() << "; stopping\n";
+  for (const InFlight& run : in_flight_) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run.started).count();
+    const std::string message = absl::StrFormat(
+        "interrupted by %s after %.1f s; `lrb run` retries it", SignalName(signal), seconds);
+    const absl::Status marked = run.store->InterruptRun(run.run_id, message);
+    if (marked.ok()) messages.push_back(message);
+    if (log_) {
+      if (marked.ok()) {
+        *log_ << "\nlrb: " << SignalName(signal) << ": " << run.description
+              << " marked interrupted (run " << run.run_id << ")";
+      } else {
+        *log_ << "\nlrb: " << SignalName(signal) << ": could not mark " << run.description
+              << " interrupted: " << marked.message();
+      }
     }
+  }
+  if (log_) {
+    *log_ << "; stopping\n";
     log_->flush();
   }
-  store_ = nullptr;
-  return marked.ok() ? message : "";
+  in_flight_.clear();
+  return messages;
 }
 
 }  // namespace lrb::bench

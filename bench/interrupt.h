@@ -1,7 +1,7 @@
 #ifndef LRB_BENCH_INTERRUPT_H_
 #define LRB_BENCH_INTERRUPT_H_
 
-// SIGINT (Ctrl-C) and SIGTERM during `lrb run`: the run in flight is marked "interrupted"
+// SIGINT (Ctrl-C) and SIGTERM during `lrb run`: the runs in flight are marked "interrupted"
 // with a message saying which signal came after how long, and then the process dies of that
 // signal, as it would have without us (the shell sees 130 / 143), so scripts and loops
 // that stop on Ctrl-C still do.
@@ -23,6 +23,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -47,9 +48,10 @@ class InterruptHandler : public RunTracker {
                   const std::string& description) override;
   void RunEnded(int64_t run_id) override;
 
-  // What the watcher does on `signal`, without dying: marks the tracked run (if any) and
-  // returns the message it stored ("" when no run was in flight). For tests.
-  std::string MarkInterrupted(int signal);
+  // What the watcher does on `signal`, without dying: marks every tracked run (`lrb run
+  // --jobs=N` trains up to N at once) and returns the messages it stored, one per run marked,
+  // in the order the runs started (empty when no run was in flight). For tests.
+  std::vector<std::string> MarkInterrupted(int signal);
 
  private:
   explicit InterruptHandler(std::ostream* log) : log_(log) {}
@@ -57,10 +59,13 @@ class InterruptHandler : public RunTracker {
 
   std::ostream* const log_;
   absl::Mutex mu_;
-  leaderboard::Store* store_ ABSL_GUARDED_BY(mu_) = nullptr;
-  int64_t run_id_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string description_ ABSL_GUARDED_BY(mu_);
-  std::chrono::steady_clock::time_point started_ ABSL_GUARDED_BY(mu_);
+  struct InFlight {
+    leaderboard::Store* store = nullptr;
+    int64_t run_id = 0;
+    std::string description;
+    std::chrono::steady_clock::time_point started;
+  };
+  std::vector<InFlight> in_flight_ ABSL_GUARDED_BY(mu_);  // in the order they started
 };
 
 }  // namespace lrb::bench

@@ -84,14 +84,53 @@ std::vector<CommandSpec> MakeCommands() {
   std::vector<CommandSpec> commands;
   commands.push_back(
       {"run",
-       "train and score every run of a suite, record them in the database, print its board",
+       "train and score the runs of a suite (or a slice of it), record them in the database, "
+       "print its board",
        {SuiteFlag("the suite to run; `lrb suites` lists them"),
         StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        StringFlag("data", "DIR", "",
+                   "read the datasets from DIR, written by `lrb generate --suite=NAME "
+                   "--out=DIR` (hashes checked), instead of generating them"),
+        StringFlag("methods", "LIST", "",
+                   "only these methods: canonical specs or globs over them, comma-separated, "
+                   "e.g. 'sae.topk*'"),
+        StringFlag("backends", "LIST", "", "only these backends: scalar, simd"),
+        StringFlag("anchoring", "LIST", "",
+                   "off: only methods without +anchor; on: only with it; off,on: both"),
+        StringFlag("seeds", "LIST", "",
+                   "these seeds instead of the suite's: values and inclusive ranges, e.g. "
+                   "0,5 or 0-4 (five seeds)"),
+        StringFlag("datasets", "LIST", "",
+                   "only these datasets: indices (0, dataset_00) or globs over specs"),
+        StringFlag("shard", "I/N", "0/1",
+                   "shard I (0 <= I < N) of N disjoint slices of the filtered matrix; the N "
+                   "shards together train it once"),
+        StringFlag("jobs", "N", "1",
+                   "runs trained at once (results identical to 1 for the same --threads); "
+                   "each holds its model, ~2 GiB at paper scale"),
+        StringFlag("threads", "N", "0", "threads per run; 0 = cores / jobs"),
+        BoolFlag("dry_run",
+                 "print the plan (each run's key, state, estimated time) and write nothing"),
         BoolFlag("force",
                  "retrain runs that are already finished (their stored results are replaced)"),
         StringFlag("export_models", "DIR", "",
                    "also write every model trained to DIR/<run_key>/ (.npy files + model.json)")},
-       {"run --suite=smoke", "run --suite=smoke --export_models=models"}});
+       {"run --suite=smoke", "run --suite=smoke --export_models=models",
+        "run --suite=paper --methods='sae.topk*' --anchoring=on --seeds=0-2 --dry_run",
+        "run --suite=paper --data=data --shard=0/4 --jobs=2"}});
+  commands.push_back(
+      {"train",
+       "train and score one method on any dataset directory (from `lrb generate` or "
+       "`lrb import`), recorded on its dataset's board",
+       {WithBareWordHint(RequiredFlag("dataset", "DIR", "the dataset directory")),
+        RequiredFlag("method", "SPEC", "the method, e.g. 'sae.topk(latents=512,k=8)'"),
+        StringFlag("train", "SPEC", "", "the training budget, e.g. 'train(steps=2000)'; "
+                                        "default train()"),
+        StringFlag("backend", "NAME", "simd", "scalar or simd"),
+        StringFlag("seed", "N", "0", "the training seed"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        StringFlag("threads", "N", "0", "threads; 0 = all cores")},
+       {"train --dataset=mine --method='sae.topk(latents=512,k=8)'"}});
   commands.push_back(
       {"leaderboard",
        "print a suite's leaderboard from the database",
@@ -100,12 +139,19 @@ std::vector<CommandSpec> MakeCommands() {
         BoolFlag("all", "include runs from debug builds and dirty trees")},
        {"leaderboard --suite=smoke"}});
   commands.push_back({"suites", "list the suites", {}, {"suites"}});
+  FlagSpec generate_suite =
+      SuiteFlag("the suite whose datasets to write (DIR/suite.json + DIR/dataset_NN)");
+  generate_suite.default_value = "";  // --suite or --spec, not a default suite
   commands.push_back(
       {"generate",
-       "write a suite's datasets as .npy files with a manifest (suite.json)",
-       {SuiteFlag("the suite whose datasets to write; `lrb suites` lists them"),
-        RequiredFlag("out", "DIR", "the directory to write suite.json and the datasets into")},
-       {"generate --suite=paper --out=data"}});
+       "write a suite's datasets (--suite), or any one dataset (--spec), as .npy files with "
+       "a manifest",
+       {generate_suite,
+        StringFlag("spec", "DATASET_SPEC", "",
+                   "one dataset of any spec, e.g. 'lrb_hier(roots=20,...)', into DIR"),
+        RequiredFlag("out", "DIR", "the directory to write into")},
+       {"generate --suite=paper --out=data",
+        "generate --spec='lrb(n=256,np=128,N=20000,S=0.99,M=0.2)' --out=mine"}});
   commands.push_back(
       {"export",
        "write the dense x_p.npy (and x_r.npy) of datasets, for Python",
@@ -127,8 +173,10 @@ std::vector<CommandSpec> MakeCommands() {
       {"slurm",
        "write a suite's Slurm jobs: datasets once, one array task per shard, then a merge",
        {SuiteFlag("the suite to run; `lrb suites` lists them"),
-        StringFlag("shards", "N", "1", "array tasks, each `lrb run --shard=I/N` (at most the runs)"),
-        StringFlag("partition", "NAME", "", "Slurm partition(s); the cluster's default if not given"),
+        StringFlag("shards", "N", "1",
+                   "array tasks, each running one slice of the suite (at most its runs)"),
+        StringFlag("partition", "NAME", "",
+                   "Slurm partition(s); the cluster's default if not given"),
         StringFlag("time", "LIMIT", "", "time limit per job, e.g. 30, 4:00:00 or 1-12:00:00"),
         StringFlag("cpus", "N", "1", "CPUs per task, also each run's --threads"),
         RequiredFlag("out", "DIR", "the job directory, on a filesystem every node sees"),

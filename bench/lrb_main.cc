@@ -1,9 +1,14 @@
 // lrb: the LRB command line. Subcommands in the style of git; `lrb --help` lists them and
 // `lrb help <command>` shows a command's flags (bench/lrb_commands.cc declares them all).
-//   lrb run --suite=NAME [--db=PATH] [--force] [--export_models=DIR]
+//   lrb run --suite=NAME [--db=PATH] [--data=DIR] [--methods=LIST] [--backends=LIST]
+//           [--anchoring=off,on] [--seeds=LIST] [--datasets=LIST] [--shard=I/N] [--jobs=N]
+//           [--threads=N] [--dry_run] [--force] [--export_models=DIR]
+//   lrb train --dataset=DIR --method=SPEC [--train=SPEC] [--backend=NAME] [--seed=N]
+//           [--db=PATH] [--threads=N]
 //   lrb leaderboard --suite=NAME [--db=PATH] [--all]
 //   lrb suites
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
+//   lrb generate --spec=DATASET_SPEC --out=DIR    write one dataset of any spec
 //   lrb export --dataset=DIR --dense              write x_p.npy (and x_r.npy) for Python
 //   lrb import --activations=X.npy [--labels=Y.npy] --out=DIR
 //   lrb merge --db=OUT IN.db [IN.db ...]           combine databases (bench/merge_command.h)
@@ -19,6 +24,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -30,12 +37,15 @@
 #include "absl/strings/str_format.h"
 #include "bench/command_line.h"
 #include "bench/compare.h"
-#include "bench/merge_command.h"
-#include "bench/results_file.h"
 #include "bench/dataset_commands.h"
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
+#include "bench/merge_command.h"
+#include "bench/results_file.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "bench/run_command.h"
+#include "bench/run_plan.h"
 #include "bench/slurm_command.h"
 #include "bench/suites.h"
 #include "leaderboard/store/store.h"
@@ -51,15 +61,6 @@ std::string ResolveUserPath(const std::string& path) {
   return std::string(cwd) + "/" + path;
 }
 
-// `lrb leaderboard` prints through bench/leaderboard_command.cc and `lrb run`
-// lives in bench/run_command.cc (interrupt handling, summary, exit status); only the flags
-// are read here. export_models_dir: "" for none, else already resolved.
-absl::Status Run(const Suite& suite, const std::string& db_path, bool force,
-                 const std::string& export_models_dir) {
-  return RunCommand(suite, db_path,
-                    RunCommandOptions{.force = force, .export_models_dir = export_models_dir});
-}
-
 // The suite named by --suite. The names are compiled in, so an unknown one is a typo on the
 // command line: a usage error.
 absl::StatusOr<const Suite*> SuiteFlag(const CommandLine& line) {
@@ -72,6 +73,39 @@ absl::StatusOr<const Suite*> SuiteFlag(const CommandLine& line) {
   const std::string closest = ClosestMatch(name, names);
   if (!closest.empty()) message += absl::StrFormat("; did you mean --suite=%s?", closest);
   return UsageError(line.command, message);
+}
+
+// A whole-number flag of at least `min`, or a usage error naming it.
+absl::StatusOr<int64_t> IntegerFlag(const CommandLine& line, const std::string& flag,
+                                    int64_t min) {
+  const std::string& text = line.GetString(flag);
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(text, &value) || value < min) {
+    return UsageError(line.command, absl::StrFormat("--%s=%s: expected a whole number >= %d",
+                                                    flag, text, min));
+  }
+  return value;
+}
+
+// A flag value parsed by `parse`, its errors turned into usage errors.
+template <typename T>
+absl::StatusOr<T> AsUsage(const CommandLine& line, absl::StatusOr<T> parsed) {
+  if (parsed.ok()) return parsed;
+  return UsageError(line.command, parsed.status().message());
+}
+
+// `lrb run`'s slice of the matrix, from its flags.
+absl::StatusOr<RunFilter> RunFilterFlags(const CommandLine& line) {
+  RunFilter filter;
+  filter.methods = SplitSpecList(line.GetString("methods"));
+  filter.datasets = SplitSpecList(line.GetString("datasets"));
+  filter.backends = absl::StrSplit(line.GetString("backends"), ',', absl::SkipEmpty());
+  filter.anchoring = absl::StrSplit(line.GetString("anchoring"), ',', absl::SkipEmpty());
+  if (!line.GetString("seeds").empty()) {
+    LRB_ASSIGN_OR_RETURN(filter.seeds, AsUsage(line, ParseSeedList(line.GetString("seeds"))));
+  }
+  LRB_ASSIGN_OR_RETURN(filter.shard, AsUsage(line, ParseShard(line.GetString("shard"))));
+  return filter;
 }
 
 absl::Status Dispatch(const CommandLine& line) {
@@ -123,6 +157,30 @@ absl::Status Dispatch(const CommandLine& line) {
                           format == "md" ? CompareFormat::kMarkdown : CompareFormat::kText,
                           std::cout);
   }
+  if (command == "generate" && !line.GetString("spec").empty()) {
+    if (!line.GetString("suite").empty()) {
+      return UsageError(command, "give --suite=NAME (a suite's datasets) or "
+                                 "--spec=DATASET_SPEC (one dataset), not both");
+    }
+    return GenerateSpecCommand(line.GetString("spec"), ResolveUserPath(line.GetString("out")),
+                               /*threads=*/0, &std::cerr);
+  }
+  if (command == "generate" && line.GetString("suite").empty()) {
+    return UsageError(command, "what to generate? --suite=NAME (a suite's datasets) or "
+                               "--spec=DATASET_SPEC (one dataset)");
+  }
+  if (command == "train") {
+    TrainCommandOptions options;
+    options.dataset_dir = ResolveUserPath(line.GetString("dataset"));
+    options.method = line.GetString("method");
+    options.train = line.GetString("train");
+    options.backend = line.GetString("backend");
+    LRB_ASSIGN_OR_RETURN(const int64_t seed, IntegerFlag(line, "seed", 0));
+    LRB_ASSIGN_OR_RETURN(const int64_t threads, IntegerFlag(line, "threads", 0));
+    options.seed = static_cast<uint64_t>(seed);
+    options.threads = static_cast<int>(threads);
+    return TrainCommand(options, ResolveUserPath(line.GetString("db")));
+  }
   LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
   if (command == "baseline") {
     return BaselineCommand(*suite, ResolveUserPath(line.GetString("db")),
@@ -151,8 +209,17 @@ absl::Status Dispatch(const CommandLine& line) {
   }
   const std::string db_path = ResolveUserPath(line.GetString("db"));
   if (command == "run") {
-    return Run(*suite, db_path, line.GetBool("force"),
-               ResolveUserPath(line.GetString("export_models")));
+    RunCommandOptions options;
+    options.force = line.GetBool("force");
+    options.export_models_dir = ResolveUserPath(line.GetString("export_models"));
+    options.data_dir = ResolveUserPath(line.GetString("data"));
+    options.dry_run = line.GetBool("dry_run");
+    LRB_ASSIGN_OR_RETURN(options.filter, RunFilterFlags(line));
+    LRB_ASSIGN_OR_RETURN(const int64_t jobs, IntegerFlag(line, "jobs", 1));
+    LRB_ASSIGN_OR_RETURN(const int64_t threads, IntegerFlag(line, "threads", 0));
+    options.jobs = static_cast<int>(std::min<int64_t>(jobs, 1024));
+    options.threads = static_cast<int>(std::min<int64_t>(threads, 1024));
+    return RunCommand(*suite, db_path, options);
   }
   // leaderboard
   if (!std::filesystem::exists(db_path)) {

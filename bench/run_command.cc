@@ -2,23 +2,194 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "bench/command_line.h"
 #include "bench/interrupt.h"
 #include "bench/leaderboard_command.h"
 #include "bench/runner.h"
+#include "cblas.h"
 #include "leaderboard/store/store.h"
+#include "sdl/train_spec.h"
+#include "util/parallel.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {
+namespace {
+
+// Every kernel of this process, OpenBLAS's pool included, uses `threads`. Process-wide, so
+// it is done once, before any training.
+void UseThreadsPerRun(int threads) {
+  SetDefaultThreadCount(threads);
+  openblas_set_num_threads(threads);
+}
+
+std::string ShardText(const Shard& shard) {
+  return absl::StrFormat("%d/%d", shard.index, shard.count);
+}
+
+std::string Seconds(double seconds) {
+  if (seconds < 120) return absl::StrFormat("%.0fs", seconds);
+  if (seconds < 7200) return absl::StrFormat("%.1fmin", seconds / 60);
+  return absl::StrFormat("%.1fh", seconds / 3600);
+}
+
+}  // namespace
+
+int ThreadsPerRun(int threads, int jobs) {
+  if (threads > 0) return threads;
+  return std::max(1, DefaultThreadCount() / std::max(1, jobs));
+}
+
+absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::string& db_path,
+                           const RunCommandOptions& options, std::ostream& out) {
+  std::vector<leaderboard::RunRecord> stored;
+  if (std::filesystem::exists(db_path)) {
+    LRB_ASSIGN_OR_RETURN(const auto store, leaderboard::Store::OpenReadOnly(db_path));
+    LRB_ASSIGN_OR_RETURN(stored, store->LoadRuns(suite.id()));
+  }
+  // Dataset hashes: from --data, else from any stored run of the dataset.
+  std::map<std::string, std::string> hashes;
+  if (!options.data_dir.empty()) {
+    LRB_ASSIGN_OR_RETURN(const std::vector<SuiteDataEntry> data,
+                         ReadSuiteData(suite, options.data_dir));
+    for (const SuiteDataEntry& entry : data) hashes[entry.spec] = entry.content_hash;
+  }
+  std::map<std::string, const leaderboard::RunRecord*> by_key;
+  // (dataset, method, backend) -> (sum of seconds, finished runs)
+  std::map<std::tuple<std::string, std::string, std::string>, std::pair<double, int>> timings;
+  for (const leaderboard::RunRecord& run : stored) {
+    hashes.emplace(run.dataset_spec, run.dataset_hash);
+    by_key[run.run_key] = &run;
+    if (run.status == "ok" && run.incomplete.empty()) {
+      auto& [sum, count] = timings[{run.dataset_spec, run.method_spec, run.backend}];
+      sum += run.train_seconds + run.score_seconds;
+      ++count;
+    }
+  }
+  LRB_ASSIGN_OR_RETURN(const sdl::TrainSpec train, sdl::ParseTrainSpec(suite.train));
+  const std::string train_text = sdl::ToString(train);
+
+  out << absl::StrFormat("suite %s, shard %s: %d of the %d runs left by the filters; database "
+                         "%s%s\n",
+                         suite.id(), ShardText(options.filter.shard), plan.runs.size(),
+                         plan.matrix_runs, db_path,
+                         stored.empty() && !std::filesystem::exists(db_path)
+                             ? " (does not exist yet)"
+                             : "");
+  out << absl::StrFormat("%6s  %-16s  %-8s  %8s  %-10s  %-6s  %-4s  %s\n", "#", "run key",
+                         "state", "est.", "dataset", "backend", "seed", "method");
+  int64_t to_train = 0, done = 0, held = 0, unknown_time = 0;
+  double estimate = 0;
+  for (const PlannedRun& run : plan.runs) {
+    std::string key = "?";
+    std::string state = "new";
+    if (const auto hash = hashes.find(run.dataset_spec); hash != hashes.end()) {
+      LRB_ASSIGN_OR_RETURN(key, PlannedRunKey(hash->second, run.method_spec, train_text,
+                                              run.backend, run.seed));
+      if (const auto found = by_key.find(key); found != by_key.end()) {
+        const leaderboard::RunRecord& record = *found->second;
+        if (record.status == "ok" && record.incomplete.empty()) {
+          state = "done";
+        } else if (record.status == "running" && !record.owner_gone) {
+          state = "held";
+        } else {
+          state = "retry";  // failed, interrupted, abandoned or incomplete
+        }
+      }
+    }
+    const bool trains = state == "new" || state == "retry" || (state == "done" && options.force);
+    if (state == "done" && options.force) state = "redo";
+    done += state == "done";
+    held += state == "held";
+    std::string time = "-";
+    if (trains) {
+      ++to_train;
+      const auto timing = timings.find({run.dataset_spec, run.method_spec, run.backend});
+      if (timing == timings.end()) {
+        ++unknown_time;
+        time = "?";
+      } else {
+        const double seconds = timing->second.first / timing->second.second;
+        estimate += seconds;
+        time = Seconds(seconds);
+      }
+    }
+    out << absl::StrFormat("%6d  %-16s  %-8s  %8s  dataset_%02d  %-7s  %4d  %s\n",
+                           run.position + 1, key, state, time, run.dataset_index, run.backend,
+                           run.seed, run.method_spec);
+  }
+  const int jobs = std::max(1, options.jobs);
+  out << absl::StrFormat("%d to train, %d done, %d held by another process", to_train, done,
+                         held);
+  if (to_train > 0) {
+    out << absl::StrFormat("; estimated %s of training%s", Seconds(estimate),
+                           jobs > 1 ? absl::StrFormat(" (about %s with --jobs=%d)",
+                                                      Seconds(estimate / jobs), jobs)
+                                    : "");
+    if (unknown_time > 0) {
+      out << absl::StrFormat(" plus %d run(s) never timed in this database", unknown_time);
+    }
+  }
+  out << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status TrainCommand(const TrainCommandOptions& command, const std::string& db_path) {
+  if (command.dataset_dir.empty()) {
+    return absl::InvalidArgumentError("train: --dataset=DIR is required");
+  }
+  const int threads = ThreadsPerRun(command.threads, 1);
+  UseThreadsPerRun(threads);
+  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<InterruptHandler> interrupts,
+                       InterruptHandler::Install(&std::cerr));
+  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<leaderboard::Store> store,
+                       leaderboard::Store::Open(db_path));
+  RunOptions options;
+  options.log = &std::cerr;
+  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
+  options.tracker = interrupts.get();
+  options.threads = threads;
+  LRB_ASSIGN_OR_RETURN(const RunSummary summary,
+                       TrainOnDataset(command.dataset_dir, command.method, command.train,
+                                      command.backend, command.seed, *store, options));
+  if (summary.failed > 0) {
+    return absl::AbortedError(absl::StrFormat(
+        "the run failed; its error is in the runs table of %s", db_path));
+  }
+  if (summary.skipped_held > 0) {
+    return absl::UnavailableError("the run is being trained by another process");
+  }
+  std::cerr << (summary.reused > 0 ? "already done (reused; --force is `lrb run`'s only)"
+                                   : "recorded")
+            << " in " << db_path << "; `lrb leaderboard --dataset=" << command.dataset_dir
+            << "` shows its board\n";
+  return absl::OkStatus();
+}
 
 absl::Status RunCommand(const Suite& suite, const std::string& db_path,
                         const RunCommandOptions& command) {
+  absl::StatusOr<RunPlan> planned = PlanRuns(suite, command.filter);
+  // A filter that selects nothing is a bad command line (exit 2), like an unknown flag.
+  if (absl::IsInvalidArgument(planned.status())) {
+    return UsageError("run", planned.status().message());
+  }
+  LRB_ASSIGN_OR_RETURN(const RunPlan plan, std::move(planned));
+  if (command.dry_run) return DryRunCommand(suite, plan, db_path, command, std::cout);
+  const int jobs = std::max(1, command.jobs);
+  const int threads = ThreadsPerRun(command.threads, jobs);
+  UseThreadsPerRun(threads);
   LRB_ASSIGN_OR_RETURN(const std::unique_ptr<InterruptHandler> interrupts,
                        InterruptHandler::Install(&std::cerr));
   LRB_ASSIGN_OR_RETURN(const std::unique_ptr<leaderboard::Store> store,
@@ -29,8 +200,17 @@ absl::Status RunCommand(const Suite& suite, const std::string& db_path,
   options.log = &std::cerr;
   options.log_is_terminal = isatty(STDERR_FILENO) == 1;
   options.tracker = interrupts.get();
-  std::cerr << absl::StrFormat("suite %s: %d runs into %s\n", suite.id(), suite.size(), db_path);
-  LRB_ASSIGN_OR_RETURN(const RunSummary summary, RunSuite(suite, *store, options));
+  options.data_dir = command.data_dir;
+  options.jobs = jobs;
+  options.threads = threads;
+  std::cerr << absl::StrFormat("suite %s: %d runs into %s", suite.id(), plan.runs.size(),
+                               db_path);
+  if (plan.runs.size() != static_cast<size_t>(suite.size())) {
+    std::cerr << absl::StrFormat(" (%d in the matrix after the filters; shard %s)",
+                                 plan.matrix_runs, ShardText(command.filter.shard));
+  }
+  std::cerr << absl::StrFormat("; %d at a time, %d thread(s) each\n", jobs, threads);
+  LRB_ASSIGN_OR_RETURN(const RunSummary summary, RunSuitePlan(suite, plan, *store, options));
   std::cerr << absl::StrFormat("trained %d, reused %d, failed %d, skipped %d", summary.trained,
                                summary.reused, summary.failed, summary.skipped_held);
   if (summary.skipped_held > 0) std::cerr << " (being trained by another process)";

@@ -1,11 +1,15 @@
 #ifndef LRB_BENCH_RUN_COMMAND_H_
 #define LRB_BENCH_RUN_COMMAND_H_
 
-// `lrb run`: trains a suite into a database and prints its board.
+// `lrb run`: trains a suite (or a slice of it) into a database and prints its board;
+// `lrb run --dry_run` prints the plan instead; `lrb train`: one run on any dataset directory.
 
+#include <cstdint>
+#include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
+#include "bench/run_plan.h"
 #include "bench/suites.h"
 
 namespace lrb::bench {
@@ -13,7 +17,15 @@ namespace lrb::bench {
 struct RunCommandOptions {
   bool force = false;             // retrain finished runs
   std::string export_models_dir;  // "" for none
+  RunFilter filter;               // which runs of the suite (run_plan.h)
+  std::string data_dir;           // "" generates the datasets; else `lrb generate --suite` output
+  int jobs = 1;                   // runs trained at once
+  int threads = 0;                // per run; 0 = the machine's cores / jobs (at least 1)
+  bool dry_run = false;           // print the plan to stdout, write nothing
 };
+
+// --threads given `jobs`: `threads` when positive, else cores / jobs, at least 1.
+int ThreadsPerRun(int threads, int jobs);
 
 // Opens (creating) the database, handles SIGINT/SIGTERM (interrupt.h: the run in flight is
 // marked interrupted and the process dies of the signal), runs the suite with progress on
@@ -22,6 +34,26 @@ struct RunCommandOptions {
 // after the board is printed, so scripts and CI notice it.
 absl::Status RunCommand(const Suite& suite, const std::string& db_path,
                         const RunCommandOptions& options);
+
+// `lrb run --dry_run`: each planned run's number, key, state in the database and estimated
+// time (the mean of finished runs of the same dataset, method and backend), then totals, to
+// `out`. Writes nothing: the database is opened read-only and may not exist. A key needs
+// its dataset's content hash: from --data, else from a stored run of that dataset; "?"
+// until the dataset has been generated once.
+absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::string& db_path,
+                           const RunCommandOptions& options, std::ostream& out);
+
+// `lrb train`: one run (runner.h TrainOnDataset) into the database, interruptible like
+// `lrb run`; fails (exit 1) when the run fails.
+struct TrainCommandOptions {
+  std::string dataset_dir;
+  std::string method;
+  std::string train;  // "" for the default budget
+  std::string backend = "simd";
+  uint64_t seed = 0;
+  int threads = 0;    // 0 = all cores
+};
+absl::Status TrainCommand(const TrainCommandOptions& options, const std::string& db_path);
 
 }  // namespace lrb::bench
 

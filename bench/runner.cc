@@ -1,11 +1,19 @@
 #include "bench/runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "leaderboard/store/run_owner.h"
 #include "bench/environment.h"
 #include "bench/model_export.h"
@@ -14,12 +22,15 @@
 #include "bench/scoring_codes.h"
 #include "bench/scoring_encode.h"
 #include "datasets/dataset.h"
+#include "datasets/dataset_io.h"
 #include "datasets/dataset_spec.h"
 #include "datasets/generator.h"
 #include "sdl/kernels/kernels.h"
 #include "sdl/method_spec.h"
 #include "sdl/train_spec.h"
 #include "sdl/trainer.h"
+#include "nlohmann/json.hpp"
+#include "util/input_file.h"
 #include "util/parallel.h"
 #include "util/status_macros.h"
 
@@ -45,9 +56,9 @@ struct PreparedDataset {
   }
 };
 
-absl::StatusOr<PreparedDataset> Prepare(const std::string& spec_text, int threads) {
+absl::StatusOr<PreparedDataset> Prepare(datasets::Dataset dataset, int threads) {
   PreparedDataset prepared;
-  LRB_ASSIGN_OR_RETURN(prepared.data, datasets::GenerateDataset(spec_text, threads));
+  prepared.data = std::move(dataset);
   const datasets::Dataset& d = prepared.data;
   const int64_t n_train = d.num_train, n_eval = d.num_samples() - d.num_train;
   // Rows depend only on their sample, so the split is materialised in parallel (noise
@@ -154,176 +165,413 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   record.metrics.emplace_back("train.dead_fraction", trained.log.dead_fraction);
   record.metrics.emplace_back("train.latents_resampled",
                               static_cast<double>(trained.log.latents_resampled));
+  // Samples trained on: with the run's train_seconds, its speed in samples/s. A count, not
+  // a rate, so that every stored metric is a pure function of the run's inputs.
+  record.metrics.emplace_back("train.samples", static_cast<double>(trained.log.steps) *
+                                                   static_cast<double>(train.batch));
   record.features = std::move(scores.features);
   model_out = trained.model;
   return absl::OkStatus();
 }
 
+// Lines from several runs training at once: each line is written whole, under a lock. The
+// redrawn progress line of a terminal is used only when one run trains at a time.
+class SharedLog {
+ public:
+  SharedLog(std::ostream* out, bool redraw) : out_(out), redraw_(redraw) {}
+  bool enabled() const { return out_ != nullptr; }
+  bool redraw() const { return redraw_; }
+
+  void Line(const std::string& line) {
+    if (out_ == nullptr) return;
+    absl::MutexLock lock(&mu_);
+    if (pending_redraw_) *out_ << "\n";
+    pending_redraw_ = false;
+    *out_ << line << "\n" << std::flush;
+  }
+  void Redraw(const std::string& line) {
+    if (out_ == nullptr) return;
+    absl::MutexLock lock(&mu_);
+    pending_redraw_ = true;
+    *out_ << "\r" << line << "\033[K" << std::flush;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::ostream* const out_;
+  const bool redraw_;
+  bool pending_redraw_ ABSL_GUARDED_BY(mu_) = false;
+};
+
 // Progress lines: "[2/4] <method> on simd:AVX2 seed 0: 40% loss 0.123 ETA 12s", and the
 // run's heartbeat, refreshed at most every kHeartbeatInterval so other machines see it alive.
-sdl::ProgressCallback MakeProgress(const RunOptions& options, const std::string& prefix,
+sdl::ProgressCallback MakeProgress(SharedLog& log, const std::string& prefix,
                                    leaderboard::Store& store, int64_t run_id) {
   const auto start = Clock::now();
-  auto last_decile = std::make_shared<int64_t>(-1);
+  auto last_quarter = std::make_shared<int64_t>(-1);
   auto last_heartbeat = std::make_shared<Clock::time_point>(start);
   auto heartbeat_failed = std::make_shared<bool>(false);
-  return [&options, &store, run_id, prefix, start, last_decile, last_heartbeat,
+  return [&log, &store, run_id, prefix, start, last_quarter, last_heartbeat,
           heartbeat_failed](int64_t done, int64_t total, double loss) {
     if (Clock::now() - *last_heartbeat >= leaderboard::kHeartbeatInterval) {
       *last_heartbeat = Clock::now();
       // A missed heartbeat costs nothing until the lease runs out; training goes on, and
       // the run's end is recorded (or refused) by FinishRun as usual.
       const absl::Status beat = store.Heartbeat(run_id);
-      if (!beat.ok() && !*heartbeat_failed && options.log != nullptr) {
+      if (!beat.ok() && !*heartbeat_failed) {
         *heartbeat_failed = true;
-        *options.log << prefix << ": cannot refresh the heartbeat: " << beat << "\n";
+        log.Line(absl::StrCat(prefix, ": cannot refresh the heartbeat: ", beat.ToString()));
       }
     }
-    if (options.log == nullptr) return;
+    if (!log.enabled()) return;
     const double elapsed = SecondsSince(start);
     const double eta = done > 0 ? elapsed * static_cast<double>(total - done) / done : 0;
     const int64_t percent = 100 * done / total;
     const std::string line = absl::StrFormat("%s: %3d%% loss %.4g ETA %.0fs", prefix, percent,
                                              loss, eta);
-    if (options.log_is_terminal) {
-      *options.log << "\r" << line << "\033[K" << std::flush;
-    } else if (percent / 25 != *last_decile) {  // a line per quarter in logs
-      *last_decile = percent / 25;
-      *options.log << line << "\n";
+    if (log.redraw()) {
+      log.Redraw(line);
+    } else if (percent / 25 != *last_quarter) {  // a line per quarter in logs
+      *last_quarter = percent / 25;
+      log.Line(line);
     }
   };
 }
 
+// One run ready to claim: its record (identity and environment) and how to train it.
+struct Job {
+  sdl::MethodSpec method;
+  const sdl::KernelTable* kernels = nullptr;
+  leaderboard::RunRecord record;
+  std::string prefix;  // names the run in log lines
+};
+
+absl::StatusOr<Job> MakeJob(const std::string& suite_id, const datasets::Dataset& dataset,
+                            const std::string& method_text, const sdl::TrainSpec& train,
+                            const std::string& backend, uint64_t seed,
+                            const leaderboard::Environment& environment) {
+  Job job;
+  LRB_ASSIGN_OR_RETURN(job.method, sdl::ParseMethodSpec(method_text));
+  LRB_ASSIGN_OR_RETURN(job.kernels, sdl::KernelsByName(backend));
+  leaderboard::RunRecord& record = job.record;
+  record.suite = suite_id;
+  record.dataset_spec = dataset.spec;
+  record.dataset_hash = dataset.content_hash;
+  record.method_spec = sdl::ToString(job.method);
+  record.train_spec = sdl::ToString(train);
+  record.backend = backend;
+  record.backend_used = job.kernels->backend_name();
+  record.seed = seed;
+  record.scorer_version = kScorerVersion;
+  record.environment = environment;
+  record.run_key = RunKey({record.dataset_hash, record.method_spec,
+                           sdl::FamilyVersion(job.method), record.train_spec,
+                           record.backend_used, seed, record.scorer_version});
+  return job;
+}
+
+RunSummary& operator+=(RunSummary& total, const RunSummary& one) {
+  total.trained += one.trained;
+  total.reused += one.reused;
+  total.failed += one.failed;
+  total.skipped_held += one.skipped_held;
+  total.retried += one.retried;
+  total.export_failed += one.export_failed;
+  total.reused_not_exported += one.reused_not_exported;
+  return total;
+}
+
+// Claims, trains, scores and records one run; returns what happened to it. Fails only for
+// storage errors, which stop the suite.
+absl::StatusOr<RunSummary> RunOne(Job& job, const sdl::TrainSpec& train,
+                                  const PreparedDataset& prepared, leaderboard::Store& store,
+                                  const RunOptions& options, SharedLog& log) {
+  RunSummary summary;
+  leaderboard::RunRecord& record = job.record;
+  const std::string& prefix = job.prefix;
+  LRB_ASSIGN_OR_RETURN(const leaderboard::Claim claim,
+                       store.ClaimRun(record, /*replace_finished=*/options.force));
+  if (claim.outcome == leaderboard::Claim::Outcome::kAlreadyFinished) {
+    ++summary.reused;
+    if (!options.export_models_dir.empty()) ++summary.reused_not_exported;
+    log.Line(prefix + ": already done (reused)");
+    return summary;
+  }
+  if (claim.outcome == leaderboard::Claim::Outcome::kHeldByAnother) {
+    ++summary.skipped_held;
+    log.Line(absl::StrCat(prefix, ": skipped, being trained by ", claim.note));
+    return summary;
+  }
+  const int64_t run_id = claim.run_id;
+  if (!claim.note.empty()) {
+    ++summary.retried;
+    log.Line(absl::StrCat(prefix, ": retrying ", claim.note));
+  }
+  if (options.tracker) options.tracker->RunStarted(store, run_id, prefix);
+  sdl::SaeModel model;
+  absl::Status status = TrainAndScore(job.method, train, prepared, *job.kernels, record.seed,
+                                      MakeProgress(log, prefix, store, run_id), record, model);
+  bool row_gone = false;
+  if (status.ok()) {
+    // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.
+    status = store.FinishRun(run_id, record);
+    if (status.ok()) {
+      ++summary.trained;
+      log.Line(absl::StrFormat("%s: done, trained in %.1fs, scored in %.1fs", prefix,
+                               record.train_seconds, record.score_seconds));
+    }
+    row_gone = absl::IsNotFound(status);
+  }
+  if (!status.ok()) {
+    // kNotFound: the row is gone, taken over by another process that judged this one's
+    // lease expired (run_owner.h). That process owns the run now; this result is dropped
+    // and counted as failed, and the suite goes on.
+    const absl::Status recorded = row_gone ? status : store.FailRun(run_id, status.ToString());
+    if (options.tracker) options.tracker->RunEnded(run_id);
+    if (absl::IsNotFound(recorded)) {
+      ++summary.failed;
+      log.Line(absl::StrCat(prefix, ": result dropped, another process took the run over: ",
+                            recorded.message()));
+      return summary;
+    }
+    LRB_RETURN_IF_ERROR(recorded);
+    ++summary.failed;
+    log.Line(absl::StrCat(prefix, ": FAILED: ", status.ToString()));
+    return summary;
+  }
+  if (options.tracker) options.tracker->RunEnded(run_id);
+  // Exported only once the scores are safe in the store: a full disk or a bad directory
+  // costs the model files, never the run.
+  if (!options.export_models_dir.empty()) {
+    const absl::Status exported = ExportModel(job.method, model, record,
+                                              options.export_models_dir + "/" + record.run_key);
+    if (!exported.ok()) {
+      ++summary.export_failed;
+      log.Line(absl::StrCat(prefix, ": recorded, but its model was not exported: ",
+                            exported.message()));
+    }
+  }
+  return summary;
+}
+
+// Runs `jobs` (all on `prepared`) on up to `parallel` threads, in order of their index.
+// After a storage error no new run starts; the runs in flight finish and the first error
+// is returned.
+absl::Status RunJobs(std::vector<Job>& jobs, const sdl::TrainSpec& train,
+                     const PreparedDataset& prepared, leaderboard::Store& store,
+                     const RunOptions& options, SharedLog& log, int parallel,
+                     RunSummary& summary) {
+  absl::Mutex mu;
+  size_t next = 0;
+  absl::Status first_error;
+  const auto worker = [&] {
+    while (true) {
+      size_t index;
+      {
+        absl::MutexLock lock(&mu);
+        if (!first_error.ok() || next >= jobs.size()) return;
+        index = next++;
+      }
+      const absl::StatusOr<RunSummary> one =
+          RunOne(jobs[index], train, prepared, store, options, log);
+      absl::MutexLock lock(&mu);
+      if (one.ok()) {
+        summary += *one;
+      } else if (first_error.ok()) {
+        first_error = one.status();
+      }
+    }
+  };
+  const int extra = std::max(0, std::min<int>(parallel, static_cast<int>(jobs.size())) - 1);
+  std::vector<std::thread> threads;
+  threads.reserve(extra);
+  for (int i = 0; i < extra; ++i) threads.emplace_back(worker);
+  worker();
+  for (std::thread& thread : threads) thread.join();
+  return first_error;
+}
+
+int ThreadsPerRun(const RunOptions& options) {
+  return options.threads > 0 ? options.threads : DefaultThreadCount();
+}
+
+void LogDataset(SharedLog& log, const datasets::Dataset& d, double seconds, bool loaded) {
+  log.Line(absl::StrFormat("  %d samples, hash %s, max interference %.4f after %d PGD steps "
+                           "(%s in %.1fs)",
+                           d.num_samples(), d.content_hash, d.report.max_interference,
+                           d.report.pgd_iterations, loaded ? "loaded" : "generated", seconds));
+}
+
+constexpr int64_t kMaxSuiteJsonBytes = int64_t{64} << 20;
+
 }  // namespace
+
+absl::StatusOr<std::vector<SuiteDataEntry>> ReadSuiteData(const Suite& suite,
+                                                          const std::string& data_dir) {
+  using json = nlohmann::json;
+  const std::string path = (std::filesystem::path(data_dir) / "suite.json").string();
+  const absl::StatusOr<std::string> text = ReadSmallFile(path, kMaxSuiteJsonBytes);
+  if (!text.ok()) {
+    return absl::NotFoundError(absl::StrFormat(
+        "--data=%s: cannot read its suite.json (%s); `lrb generate --suite=%s --out=%s` "
+        "writes it",
+        data_dir, text.status().message(), suite.name, data_dir));
+  }
+  const json manifest = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  const auto string_field = [](const json& object, const char* key) -> std::string {
+    return object.is_object() && object.contains(key) && object[key].is_string()
+               ? object[key].get<std::string>()
+               : std::string();
+  };
+  if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("datasets") ||
+      !manifest["datasets"].is_array()) {
+    return absl::DataLossError(absl::StrCat(
+        path, ": not a suite manifest (expected a JSON object with a \"datasets\" array)"));
+  }
+  if (string_field(manifest, "suite") != suite.id()) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "--data=%s holds suite \"%s\", not %s", data_dir, string_field(manifest, "suite"),
+        suite.id()));
+  }
+  if (string_field(manifest, "fingerprint") != SuiteFingerprint(suite)) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "--data=%s: suite fingerprint %s, but this binary's %s is %s: the directory was "
+        "written by another version of LRB; generate it again",
+        data_dir, string_field(manifest, "fingerprint"), suite.id(), SuiteFingerprint(suite)));
+  }
+  const json& entries = manifest["datasets"];
+  if (entries.size() != suite.datasets.size()) {
+    return absl::DataLossError(absl::StrFormat("%s: %d datasets, but %s has %d", path,
+                                               entries.size(), suite.id(),
+                                               suite.datasets.size()));
+  }
+  std::vector<SuiteDataEntry> data;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    LRB_ASSIGN_OR_RETURN(const datasets::DatasetSpec spec,
+                         datasets::ParseDatasetSpec(suite.datasets[i]));
+    const std::string canonical = datasets::ToString(spec);
+    const std::string dir = string_field(entries[i], "dir");
+    const std::string listed_spec = string_field(entries[i], "spec");
+    const std::string hash = string_field(entries[i], "content_hash");
+    if (dir.empty() || dir == "." || dir == ".." || dir.find('/') != std::string::npos ||
+        hash.empty()) {
+      return absl::DataLossError(absl::StrFormat(
+          "%s: datasets[%d] is %s, expected {\"dir\": a directory name, \"spec\", "
+          "\"content_hash\"}",
+          path, i, entries[i].dump(-1, ' ', false, json::error_handler_t::replace)));
+    }
+    if (listed_spec != canonical) {
+      return absl::FailedPreconditionError(
+          absl::StrFormat("%s: datasets[%d] is %s, but %s's dataset %d is %s", path, i,
+                          listed_spec, suite.id(), i, canonical));
+    }
+    data.push_back({(std::filesystem::path(data_dir) / dir).string(), canonical, hash});
+  }
+  return data;
+}
+
+absl::StatusOr<std::string> PlannedRunKey(const std::string& dataset_hash,
+                                          const std::string& method_spec,
+                                          const std::string& train_spec,
+                                          const std::string& backend, uint64_t seed) {
+  LRB_ASSIGN_OR_RETURN(const sdl::MethodSpec method, sdl::ParseMethodSpec(method_spec));
+  LRB_ASSIGN_OR_RETURN(const sdl::TrainSpec train, sdl::ParseTrainSpec(train_spec));
+  LRB_ASSIGN_OR_RETURN(const sdl::KernelTable* kernels, sdl::KernelsByName(backend));
+  return RunKey({dataset_hash, sdl::ToString(method), sdl::FamilyVersion(method),
+                 sdl::ToString(train), kernels->backend_name(), seed, kScorerVersion});
+}
 
 absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& store,
                                     const RunOptions& options) {
+  LRB_ASSIGN_OR_RETURN(const RunPlan plan, PlanRuns(suite, RunFilter{}));
+  return RunSuitePlan(suite, plan, store, options);
+}
+
+absl::StatusOr<RunSummary> RunSuitePlan(const Suite& suite, const RunPlan& plan,
+                                        leaderboard::Store& store, const RunOptions& options) {
   LRB_ASSIGN_OR_RETURN(const sdl::TrainSpec train, sdl::ParseTrainSpec(suite.train));
-  std::vector<sdl::MethodSpec> methods;
-  for (const std::string& text : suite.methods) {
-    LRB_ASSIGN_OR_RETURN(sdl::MethodSpec method, sdl::ParseMethodSpec(text));
-    methods.push_back(method);
+  std::vector<SuiteDataEntry> data;
+  if (!options.data_dir.empty()) {
+    LRB_ASSIGN_OR_RETURN(data, ReadSuiteData(suite, options.data_dir));
   }
-  for (const std::string& dataset : suite.datasets) {
-    LRB_RETURN_IF_ERROR(datasets::ParseDatasetSpec(dataset).status());
-  }
-  std::vector<const sdl::KernelTable*> backends;
-  for (const std::string& name : suite.backends) {
-    LRB_ASSIGN_OR_RETURN(const sdl::KernelTable* kernels, sdl::KernelsByName(name));
-    backends.push_back(kernels);
-  }
-  const int threads = DefaultThreadCount();
+  const int threads = ThreadsPerRun(options);
+  const int parallel = std::max(1, options.jobs);
   const leaderboard::Environment environment = CaptureEnvironment(threads);
+  SharedLog log(options.log, options.log_is_terminal && parallel == 1);
 
   RunSummary summary;
-  int64_t index = 0;
-  for (const std::string& dataset_text : suite.datasets) {
-    const auto generate_start = Clock::now();
-    if (options.log) *options.log << "generating " << dataset_text << " ...\n";
-    LRB_ASSIGN_OR_RETURN(const PreparedDataset prepared, Prepare(dataset_text, threads));
-    if (options.log) {
-      *options.log << absl::StrFormat(
-          "  %d samples, hash %s, max interference %.4f after %d PGD steps (%.1fs)\n",
-          prepared.data.num_samples(), prepared.data.content_hash,
-          prepared.data.report.max_interference, prepared.data.report.pgd_iterations,
-          SecondsSince(generate_start));
-    }
-    for (size_t m = 0; m < methods.size(); ++m) {
-      const sdl::MethodSpec& method = methods[m];
-      // Each dataset trains the methods whose topology it calls for (suites.h).
-      if (!MethodFitsDataset(suite.methods[m], dataset_text)) continue;
-      for (size_t b = 0; b < backends.size(); ++b) {
-        const sdl::KernelTable& kernels = *backends[b];
-        for (const uint64_t seed : suite.seeds) {
-          ++index;
-          leaderboard::RunRecord record;
-          record.suite = suite.id();
-          record.dataset_spec = prepared.data.spec;
-          record.dataset_hash = prepared.data.content_hash;
-          record.method_spec = sdl::ToString(method);
-          record.train_spec = sdl::ToString(train);
-          record.backend = suite.backends[b];
-          record.backend_used = kernels.backend_name();
-          record.seed = seed;
-          record.scorer_version = kScorerVersion;
-          record.environment = environment;
-          record.run_key = RunKey({record.dataset_hash, record.method_spec,
-                                   sdl::FamilyVersion(method), record.train_spec,
-                                   record.backend_used, seed, record.scorer_version});
-          const std::string prefix =
-              absl::StrFormat("[%d/%d] %s on %s seed %d", index, suite.size(),
-                              record.method_spec, record.backend_used, seed);
-          LRB_ASSIGN_OR_RETURN(const leaderboard::Claim claim,
-                               store.ClaimRun(record, /*replace_finished=*/options.force));
-          if (claim.outcome == leaderboard::Claim::Outcome::kAlreadyFinished) {
-            ++summary.reused;
-            if (!options.export_models_dir.empty()) ++summary.reused_not_exported;
-            if (options.log) *options.log << prefix << ": already done (reused)\n";
-            continue;
-          }
-          if (claim.outcome == leaderboard::Claim::Outcome::kHeldByAnother) {
-            ++summary.skipped_held;
-            if (options.log) {
-              *options.log << prefix << ": skipped, being trained by " << claim.note << "\n";
-            }
-            continue;
-          }
-          const int64_t run_id = claim.run_id;
-          if (!claim.note.empty()) {
-            ++summary.retried;
-            if (options.log) *options.log << prefix << ": retrying " << claim.note << "\n";
-          }
-          if (options.tracker) options.tracker->RunStarted(store, run_id, prefix);
-          sdl::SaeModel model;
-          absl::Status status =
-              TrainAndScore(method, train, prepared, kernels, seed,
-                            MakeProgress(options, prefix, store, run_id), record, model);
-          if (options.log && options.log_is_terminal) *options.log << "\n";
-          bool row_gone = false;
-          if (status.ok()) {
-            // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.
-            status = store.FinishRun(run_id, record);
-            if (status.ok()) ++summary.trained;
-            row_gone = absl::IsNotFound(status);
-          }
-          if (!status.ok()) {
-            // kNotFound: the row is gone, taken over by another process that judged this
-            // one's lease expired (run_owner.h). That process owns the run now; this
-            // result is dropped and counted as failed, and the suite goes on.
-            const absl::Status recorded =
-                row_gone ? status : store.FailRun(run_id, status.ToString());
-            if (options.tracker) options.tracker->RunEnded(run_id);
-            if (absl::IsNotFound(recorded)) {
-              ++summary.failed;
-              if (options.log) {
-                *options.log << prefix << ": result dropped, another process took the run "
-                             << "over: " << recorded.message() << "\n";
-              }
-              continue;
-            }
-            LRB_RETURN_IF_ERROR(recorded);
-            ++summary.failed;
-            if (options.log) *options.log << prefix << ": FAILED: " << status << "\n";
-            continue;
-          }
-          if (options.tracker) options.tracker->RunEnded(run_id);
-          // Exported only once the scores are safe in the store: a full disk or a bad
-          // directory costs the model files, never the run.
-          if (!options.export_models_dir.empty()) {
-            const absl::Status exported = ExportModel(
-                method, model, record, options.export_models_dir + "/" + record.run_key);
-            if (!exported.ok()) {
-              ++summary.export_failed;
-              if (options.log) {
-                *options.log << prefix << ": recorded, but its model was not exported: "
-                             << exported.message() << "\n";
-              }
-            }
-          }
-        }
+  const int64_t total = static_cast<int64_t>(plan.runs.size());
+  for (int64_t begin = 0; begin < total;) {
+    // The plan's runs of one dataset are contiguous (matrix order).
+    const int dataset_index = plan.runs[begin].dataset_index;
+    int64_t end = begin;
+    while (end < total && plan.runs[end].dataset_index == dataset_index) ++end;
+    const std::string& spec = plan.runs[begin].dataset_spec;
+
+    const auto start = Clock::now();
+    datasets::Dataset dataset;
+    if (data.empty()) {
+      log.Line("generating " + spec + " ...");
+      LRB_ASSIGN_OR_RETURN(dataset, datasets::GenerateDataset(spec, threads));
+    } else {
+      const SuiteDataEntry& entry = data[dataset_index];
+      log.Line("loading " + entry.dir + " (" + spec + ") ...");
+      LRB_ASSIGN_OR_RETURN(dataset, datasets::LoadDataset(entry.dir));
+      if (dataset.spec != entry.spec || dataset.content_hash != entry.content_hash) {
+        return absl::DataLossError(absl::StrFormat(
+            "%s holds %s with content hash %s, but the suite directory lists %s with hash %s; "
+            "generate the directory again",
+            entry.dir, dataset.spec, dataset.content_hash, entry.spec, entry.content_hash));
       }
     }
+    LRB_ASSIGN_OR_RETURN(const PreparedDataset prepared, Prepare(std::move(dataset), threads));
+    LogDataset(log, prepared.data, SecondsSince(start), /*loaded=*/!data.empty());
+
+    std::vector<Job> jobs;
+    for (int64_t i = begin; i < end; ++i) {
+      const PlannedRun& run = plan.runs[i];
+      LRB_ASSIGN_OR_RETURN(Job job, MakeJob(suite.id(), prepared.data, run.method_spec, train,
+                                            run.backend, run.seed, environment));
+      job.prefix = absl::StrFormat("[%d/%d] %s on %s seed %d", i + 1, total,
+                                   job.record.method_spec, job.record.backend_used, run.seed);
+      jobs.push_back(std::move(job));
+    }
+    LRB_RETURN_IF_ERROR(RunJobs(jobs, train, prepared, store, options, log, parallel, summary));
+    begin = end;
   }
+  return summary;
+}
+
+absl::StatusOr<RunSummary> TrainOnDataset(const std::string& dataset_dir,
+                                          const std::string& method, const std::string& train,
+                                          const std::string& backend, uint64_t seed,
+                                          leaderboard::Store& store, const RunOptions& options) {
+  LRB_ASSIGN_OR_RETURN(const sdl::MethodSpec method_spec, sdl::ParseMethodSpec(method));
+  LRB_ASSIGN_OR_RETURN(const sdl::TrainSpec train_spec,
+                       train.empty() ? sdl::TrainSpec{} : sdl::ParseTrainSpec(train));
+  LRB_RETURN_IF_ERROR(sdl::KernelsByName(backend).status());
+  const int threads = ThreadsPerRun(options);
+  SharedLog log(options.log, options.log_is_terminal);
+  const auto start = Clock::now();
+  log.Line("loading " + dataset_dir + " ...");
+  LRB_ASSIGN_OR_RETURN(datasets::Dataset dataset, datasets::LoadDataset(dataset_dir));
+  if (!MethodFitsDataset(sdl::ToString(method_spec), dataset.spec)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s does not fit the dataset %s (%s): transcoder.* methods train on +transcoder "
+        "datasets, crosscoder.*(sources=m) on +crosscoder(m=m), sae.* on the rest",
+        sdl::ToString(method_spec), dataset_dir, dataset.spec));
+  }
+  LRB_ASSIGN_OR_RETURN(const PreparedDataset prepared, Prepare(std::move(dataset), threads));
+  LogDataset(log, prepared.data, SecondsSince(start), /*loaded=*/true);
+  LRB_ASSIGN_OR_RETURN(Job job, MakeJob(/*suite_id=*/"", prepared.data, method, train_spec,
+                                        backend, seed, CaptureEnvironment(threads)));
+  job.prefix = absl::StrFormat("%s on %s seed %d", job.record.method_spec,
+                               job.record.backend_used, seed);
+  std::vector<Job> jobs;
+  jobs.push_back(std::move(job));
+  RunSummary summary;
+  LRB_RETURN_IF_ERROR(RunJobs(jobs, train_spec, prepared, store, options, log,
+                              /*parallel=*/1, summary));
   return summary;
 }
 

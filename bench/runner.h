@@ -1,8 +1,8 @@
 #ifndef LRB_BENCH_RUNNER_H_
 #define LRB_BENCH_RUNNER_H_
 
-// Runs a suite's matrix (datasets x methods x backends x seeds) into a Store: generate,
-// train, score, record. Finished runs are reused, so an interrupted `lrb run` resumes where
+// Runs a suite's matrix (datasets x methods x backends x seeds), or a slice of it
+// (run_plan.h), into a Store: generate or load, train, score, record. Finished runs are reused, so an interrupted `lrb run` resumes where
 // it stopped and losing a process loses at most the run in flight. Several processes (on
 // one machine or several sharing the file) can run one suite at once: each run is claimed
 // (Store::ClaimRun) before it trains, a run another live process holds is skipped, and one
@@ -11,8 +11,10 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "bench/run_plan.h"
 #include "bench/run_tracker.h"
 #include "bench/suites.h"
 #include "leaderboard/store/store.h"
@@ -29,6 +31,19 @@ struct RunOptions {
   std::string export_models_dir;
   // Told when each claimed run starts and ends (e.g. the signal handler); may be null.
   RunTracker* tracker = nullptr;
+  // "" generates each dataset; else a directory written by `lrb generate --suite` for this
+  // suite, whose datasets are loaded instead (suite.json must carry the suite's id and
+  // fingerprint, each dataset its spec and content hash).
+  std::string data_dir;
+  // Runs of one dataset trained at once, each on its own thread. Every stored result is
+  // the same as with jobs = 1 given the same `threads` (each run is a pure function of its
+  // inputs; only the order in which runs finish differs). Runs of different datasets never
+  // overlap, so at most one dataset is in memory besides the `jobs` models.
+  int jobs = 1;
+  // The thread count each run uses and records (Environment::threads); 0 for
+  // DefaultThreadCount(). It is the caller's job to make the kernels use it
+  // (SetDefaultThreadCount in main): the library kernels read the process-wide count.
+  int threads = 0;
 };
 
 struct RunSummary {
@@ -54,6 +69,35 @@ struct RunSummary {
 // with its error and counted in the summary, as is a model that cannot be exported.
 absl::StatusOr<RunSummary> RunSuite(const Suite& suite, leaderboard::Store& store,
                                     const RunOptions& options);
+// The runs of `plan` (PlanRuns on `suite`), in plan order; the same contract as RunSuite.
+absl::StatusOr<RunSummary> RunSuitePlan(const Suite& suite, const RunPlan& plan,
+                                        leaderboard::Store& store, const RunOptions& options);
+
+// One run outside any suite (`lrb train`): `method` with `train` (a TrainSpec; "" for the
+// default budget) on `backend` ("scalar" or "simd") with `seed`, on the dataset in
+// `dataset_dir` (written by `lrb generate` or `lrb import`). Recorded with an empty suite,
+// so it is on its dataset's board; reused when already finished, as in a suite.
+absl::StatusOr<RunSummary> TrainOnDataset(const std::string& dataset_dir,
+                                          const std::string& method, const std::string& train,
+                                          const std::string& backend, uint64_t seed,
+                                          leaderboard::Store& store, const RunOptions& options);
+
+// The key a run will be stored under (run_key.h), from its canonical specs, its dataset's
+// content hash and the backend this machine runs for `backend` ("simd" -> "simd:AVX2").
+absl::StatusOr<std::string> PlannedRunKey(const std::string& dataset_hash,
+                                          const std::string& method_spec,
+                                          const std::string& train_spec,
+                                          const std::string& backend, uint64_t seed);
+
+// Canonical (dataset spec, content hash) of each dataset in a `lrb generate --suite`
+// directory, checked against `suite` (id, fingerprint, specs): the data --data_dir reads.
+struct SuiteDataEntry {
+  std::string dir;           // the dataset's directory
+  std::string spec;          // canonical
+  std::string content_hash;
+};
+absl::StatusOr<std::vector<SuiteDataEntry>> ReadSuiteData(const Suite& suite,
+                                                          const std::string& data_dir);
 
 }  // namespace lrb::bench
 

@@ -1,12 +1,20 @@
 #include "util/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 #include <vector>
 
 namespace lrb {
 
+namespace {
+std::atomic<int> thread_count_override{0};
+}  // namespace
+
+void SetDefaultThreadCount(int threads) { thread_count_override.store(threads > 0 ? threads : 0); }
+
 int DefaultThreadCount() {
+  if (const int cap = thread_count_override.load(); cap > 0) return cap;
   const unsigned n = std::thread::hardware_concurrency();
   return n == 0 ? 1 : static_cast<int>(n);
 }

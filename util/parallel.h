@@ -11,8 +11,14 @@
 
 namespace lrb {
 
-// The number of threads to use by default: hardware concurrency, at least 1.
+// The number of threads to use by default: hardware concurrency, at least 1, unless a
+// program's main capped it with SetDefaultThreadCount.
 int DefaultThreadCount();
+
+// Caps DefaultThreadCount() for the whole process (`lrb run --threads=N --jobs=M` gives
+// each of M concurrent runs N threads); 0 restores hardware concurrency. For a main to call
+// once, before any parallel work: libraries read DefaultThreadCount() once and keep it.
+void SetDefaultThreadCount(int threads);
 
 // Calls fn(chunk_begin, chunk_end) on up to `threads` contiguous chunks covering
 // [begin, end), the first chunk on the calling thread. Chunks are at least `min_chunk`
