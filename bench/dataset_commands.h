@@ -1,8 +1,8 @@
 #ifndef LRB_BENCH_DATASET_COMMANDS_H_
 #define LRB_BENCH_DATASET_COMMANDS_H_
 
-// The dataset subcommands of `lrb` (and of the suite generator that the Bazel macro
-// datasets/suite.bzl runs):
+// The dataset subcommands of `lrb` (`lrb generate` is also the build action of the Bazel
+// rule in leaderboard/suite.bzl):
 //
 //   lrb generate --suite=NAME --out=DIR
 //       DIR/suite.json and one dataset directory per dataset of the suite,
