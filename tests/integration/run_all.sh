@@ -4,13 +4,21 @@
 #   integration: N passed, M skipped, K failed
 # Exit status 0 when none failed. A test's full output is printed when it fails or skips;
 # a passing test shows its last line and its time. Used by .ci/run after `bazel test //...`.
+#   tests/integration/run_all.sh                    every test
+#   tests/integration/run_all.sh slurm_array_test   the named ones
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # A test that hangs is a failure, not a stuck CI: each gets this many seconds.
 readonly TIME_LIMIT=${LRB_INTEGRATION_TIME_LIMIT:-1200}
 
+tests=("$here"/*_test.sh)
+if (($#)); then
+  tests=()
+  for name in "$@"; do tests+=("$here/${name%.sh}.sh"); done
+fi
+
 passed=0 skipped=0 failed=0
-for test in "$here"/*_test.sh; do
+for test in "${tests[@]}"; do
   name=$(basename "$test" .sh)
   log=$(mktemp)
   start=$SECONDS
