@@ -15,6 +15,9 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "util/file_size_limit_testing.h"
+#include "util/testing/json_file.h"
+#include "util/testing/status_matchers.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb::bench {
 namespace {
@@ -22,18 +25,43 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string TempDir(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-  fs::remove_all(path);
-  return path;
+// A path that does not exist yet, private to the running test.
+std::string TempDir(const std::string& name) { return ::lrb::testing::FreshTempPath(name); }
+
+nlohmann::json ReadJson(const std::string& path) { return ::lrb::testing::ReadJsonFile(path); }
+
+TEST(GenerateSpecCommand, WritesOneDatasetOfAnySpecAndKeepsItOnASecondCall) {
+  const std::string out = TempDir("own");
+  const std::string spec = "lrb(n=24,np=16,N=1500,S=0.9,M=0.5,seed=3)";
+  std::ostringstream log;
+  LRB_ASSERT_OK(GenerateSpecCommand(spec, out, 1, &log));
+  LRB_ASSERT_OK_AND_ASSIGN(const datasets::Dataset loaded, datasets::LoadDataset(out));
+  LRB_ASSERT_OK_AND_ASSIGN(const datasets::Dataset fresh, datasets::GenerateDataset(spec, 2));
+  EXPECT_EQ(loaded.spec, fresh.spec);
+  EXPECT_EQ(loaded.content_hash, fresh.content_hash);
+  EXPECT_THAT(log.str(), HasSubstr(loaded.content_hash));
+  std::ostringstream again;
+  LRB_ASSERT_OK(GenerateSpecCommand(spec, out, 1, &again));
+  EXPECT_THAT(again.str(), HasSubstr("already generated"));
+  // Another spec into the same directory replaces it.
+  LRB_ASSERT_OK(GenerateSpecCommand("lrb(n=24,np=16,N=1500,S=0.9,M=0.5,seed=4)", out, 1, nullptr));
+  LRB_ASSERT_OK_AND_ASSIGN(const datasets::Dataset replaced, datasets::LoadDataset(out));
+  EXPECT_NE(replaced.content_hash, loaded.content_hash);
 }
 
-nlohmann::json ReadJson(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str());
+TEST(GenerateSpecCommand, RefusesBadSpecsAndDirectoriesOfSomethingElse) {
+  EXPECT_THAT(GenerateSpecCommand("lrb(n=24,bogus=1)", TempDir("bad"), 1, nullptr),
+              ::lrb::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("--spec=lrb(n=24,bogus=1)")));
+  const std::string other = ::lrb::testing::NewTempDir("other");
+  std::ofstream(other + "/notes.txt") << "mine";
+  EXPECT_THAT(GenerateSpecCommand("lrb(n=24,np=16,N=1500,S=0.9,M=0.5)", other, 1, nullptr),
+              ::lrb::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                       HasSubstr("without manifest.json")));
+  EXPECT_TRUE(fs::exists(other + "/notes.txt"));
+  EXPECT_THAT(GenerateSpecCommand("lrb(n=24,np=16,N=1500,S=0.9,M=0.5)", "", 1, nullptr),
+              ::lrb::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                       HasSubstr("--out=DIR is required")));
 }
 
 TEST(GenerateSuiteCommand, WritesEveryDatasetAndResumes) {

@@ -88,9 +88,13 @@ std::vector<CommandSpec> MakeCommands() {
        "print its board",
        {SuiteFlag("the suite to run; `lrb suites` lists them"),
         StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        BoolFlag("force",
+                 "retrain runs that are already finished (their stored results are replaced)"),
+        StringFlag("export_models", "DIR", "",
+                   "also write every model trained to DIR/<run_key>/ (.npy files + model.json)"),
         StringFlag("data", "DIR", "",
-                   "read the datasets from DIR, written by `lrb generate --suite=NAME "
-                   "--out=DIR` (hashes checked), instead of generating them"),
+                   "read the datasets from DIR, written by `lrb generate --suite` for this "
+                   "suite (hashes checked), instead of generating them"),
         StringFlag("methods", "LIST", "",
                    "only these methods: canonical specs or globs over them, comma-separated, "
                    "e.g. 'sae.topk*'"),
@@ -110,27 +114,10 @@ std::vector<CommandSpec> MakeCommands() {
                    "each holds its model, ~2 GiB at paper scale"),
         StringFlag("threads", "N", "0", "threads per run; 0 = cores / jobs"),
         BoolFlag("dry_run",
-                 "print the plan (each run's key, state, estimated time) and write nothing"),
-        BoolFlag("force",
-                 "retrain runs that are already finished (their stored results are replaced)"),
-        StringFlag("export_models", "DIR", "",
-                   "also write every model trained to DIR/<run_key>/ (.npy files + model.json)")},
+                 "print the plan (each run's key, state, estimated time) and write nothing")},
        {"run --suite=smoke", "run --suite=smoke --export_models=models",
         "run --suite=paper --methods='sae.topk*' --anchoring=on --seeds=0-2 --dry_run",
         "run --suite=paper --data=data --shard=0/4 --jobs=2"}});
-  commands.push_back(
-      {"train",
-       "train and score one method on any dataset directory (from `lrb generate` or "
-       "`lrb import`), recorded on its dataset's board",
-       {WithBareWordHint(RequiredFlag("dataset", "DIR", "the dataset directory")),
-        RequiredFlag("method", "SPEC", "the method, e.g. 'sae.topk(latents=512,k=8)'"),
-        StringFlag("train", "SPEC", "", "the training budget, e.g. 'train(steps=2000)'; "
-                                        "default train()"),
-        StringFlag("backend", "NAME", "simd", "scalar or simd"),
-        StringFlag("seed", "N", "0", "the training seed"),
-        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
-        StringFlag("threads", "N", "0", "threads; 0 = all cores")},
-       {"train --dataset=mine --method='sae.topk(latents=512,k=8)'"}});
   commands.push_back(
       {"leaderboard",
        "print a suite's leaderboard from the database",
@@ -168,6 +155,19 @@ std::vector<CommandSpec> MakeCommands() {
         StringFlag("labels", "Y.npy", "", "N integer class labels (.npy), optional"),
         RequiredFlag("out", "DIR", "the dataset directory to write")},
        {"import --activations=acts.npy --labels=labels.npy --out=mine"}});
+  commands.push_back(
+      {"train",
+       "train and score one method on any dataset directory (from `lrb generate` or "
+       "`lrb import`), recorded on its dataset's board",
+       {WithBareWordHint(RequiredFlag("dataset", "DIR", "the dataset directory")),
+        RequiredFlag("method", "SPEC", "the method, e.g. 'sae.topk(latents=512,k=8)'"),
+        StringFlag("train", "SPEC", "", "the training budget, e.g. 'train(steps=2000)'; "
+                                        "default train()"),
+        StringFlag("backend", "NAME", "simd", "scalar or simd"),
+        StringFlag("seed", "N", "0", "the training seed"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        StringFlag("threads", "N", "0", "threads; 0 = all cores")},
+       {"train --dataset=mine --method='sae.topk(latents=512,k=8)'"}});
   AddResultsCommands(commands);
   commands.push_back(
       {"slurm",

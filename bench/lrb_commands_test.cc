@@ -24,10 +24,17 @@ absl::StatusOr<CommandLine> Parse(const std::string& line) {
 // The flags' names and defaults are what users' scripts and the README rely on.
 TEST(LrbCommands, FlagsAndDefaultsArePinned) {
   const std::map<std::string, std::map<std::string, std::string>> expected = {
-      {"run", {{"suite", "smoke"}, {"db", "lrb.db"}, {"force", "false"}, {"export_models", ""}}},
+      {"run",
+       {{"suite", "smoke"}, {"db", "lrb.db"}, {"force", "false"}, {"export_models", ""},
+        {"data", ""}, {"methods", ""}, {"backends", ""}, {"anchoring", ""}, {"seeds", ""},
+        {"datasets", ""}, {"shard", "0/1"}, {"jobs", "1"}, {"threads", "0"},
+        {"dry_run", "false"}}},
+      {"train",
+       {{"dataset", ""}, {"method", ""}, {"train", ""}, {"backend", "simd"}, {"seed", "0"},
+        {"db", "lrb.db"}, {"threads", "0"}}},
       {"leaderboard", {{"suite", "smoke"}, {"db", "lrb.db"}, {"all", "false"}}},
       {"suites", {}},
-      {"generate", {{"suite", "smoke"}, {"out", ""}}},
+      {"generate", {{"suite", ""}, {"spec", ""}, {"out", ""}}},
       {"export", {{"dataset", ""}, {"dense", "false"}}},
       {"import", {{"activations", ""}, {"labels", ""}, {"out", ""}}},
       {"merge", {{"db", ""}, {"data", ""}}},

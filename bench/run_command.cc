@@ -40,6 +40,7 @@ std::string ShardText(const Shard& shard) {
 }
 
 std::string Seconds(double seconds) {
+  if (seconds < 10) return absl::StrFormat("%.1fs", seconds);
   if (seconds < 120) return absl::StrFormat("%.0fs", seconds);
   if (seconds < 7200) return absl::StrFormat("%.1fmin", seconds / 60);
   return absl::StrFormat("%.1fh", seconds / 3600);
@@ -133,14 +134,16 @@ absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::s
   const int jobs = std::max(1, options.jobs);
   out << absl::StrFormat("%d to train, %d done, %d held by another process", to_train, done,
                          held);
-  if (to_train > 0) {
+  if (to_train > unknown_time) {
     out << absl::StrFormat("; estimated %s of training%s", Seconds(estimate),
                            jobs > 1 ? absl::StrFormat(" (about %s with --jobs=%d)",
                                                       Seconds(estimate / jobs), jobs)
                                     : "");
     if (unknown_time > 0) {
-      out << absl::StrFormat(" plus %d run(s) never timed in this database", unknown_time);
+      out << absl::StrFormat(", plus %d run(s) never timed in this database", unknown_time);
     }
+  } else if (to_train > 0) {
+    out << "; no estimate: no run like these has finished in this database";
   }
   out << "\n";
   return absl::OkStatus();

@@ -1,25 +1,88 @@
 // The run loop's promises that need a real (tiny) suite: every claimed run is reported to
-// the tracker and ended, and a run taken over by another process while it trained is
-// dropped without stopping the suite.
+// the tracker and ended; a run taken over by another process while it trained is dropped
+// without stopping the suite; runs trained in parallel (--jobs) or in shards store exactly
+// what one sequential run stores; datasets read from a `lrb generate` directory give the
+// same runs as generated ones, and a directory that does not match is refused; a run on a
+// dataset directory is recorded outside any suite.
 
 #include "bench/runner.h"
 
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "bench/dataset_commands.h"
+#include "bench/run_plan.h"
 #include "bench/suites.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "leaderboard/store/store.h"
 #include "leaderboard/store/test_support.h"
+#include "sdl/train_spec.h"
+#include "util/status_macros.h"
+#include "util/testing/json_file.h"
+#include "util/testing/status_matchers.h"
+#include "util/testing/temp_dir.h"
 
 namespace lrb::bench {
 namespace {
 
 using ::lrb::leaderboard::testing::FreshDbPath;
 using ::lrb::leaderboard::testing::RawDb;
+using ::lrb::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const Suite& Tiny() {
+  const absl::StatusOr<const Suite*> suite = FindSuite("tiny");
+  EXPECT_TRUE(suite.ok()) << suite.status();
+  return **suite;
+}
+
+// The finished runs of `suite` in the database at `path`, by run key.
+std::map<std::string, leaderboard::RunRecord> FinishedRuns(const std::string& path,
+                                                           const std::string& suite) {
+  std::map<std::string, leaderboard::RunRecord> runs;
+  auto store = leaderboard::Store::OpenReadOnly(path);
+  EXPECT_TRUE(store.ok()) << store.status();
+  if (!store.ok()) return runs;
+  auto loaded = (*store)->LoadRuns(suite);
+  EXPECT_TRUE(loaded.ok()) << loaded.status();
+  if (!loaded.ok()) return runs;
+  for (leaderboard::RunRecord& run : *loaded) {
+    EXPECT_EQ(run.status, "ok") << run.run_key << ": " << run.error;
+    runs[run.run_key] = std::move(run);
+  }
+  return runs;
+}
+
+// Every stored result of two databases' runs is the same, bit for bit: the same keys, and
+// for each the same metrics (names and values) and feature rows. Timings may differ.
+void ExpectSameResults(const std::map<std::string, leaderboard::RunRecord>& a,
+                       const std::map<std::string, leaderboard::RunRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [key, run] : a) {
+    const auto other = b.find(key);
+    ASSERT_NE(other, b.end()) << "run " << key << " (" << run.method_spec << ") is missing";
+    EXPECT_EQ(run.metrics, other->second.metrics) << run.method_spec << " " << run.backend_used;
+    ASSERT_EQ(run.features.size(), other->second.features.size());
+    for (size_t f = 0; f < run.features.size(); ++f) {
+      EXPECT_EQ(run.features[f].best_latent, other->second.features[f].best_latent);
+      EXPECT_EQ(run.features[f].best_cosine, other->second.features[f].best_cosine);
+    }
+  }
+}
+
+absl::StatusOr<RunSummary> RunInto(const std::string& path, const Suite& suite,
+                                   const RunFilter& filter, const RunOptions& options) {
+  LRB_ASSIGN_OR_RETURN(auto store, leaderboard::Store::Open(path));
+  LRB_ASSIGN_OR_RETURN(const RunPlan plan, PlanRuns(suite, filter));
+  return RunSuitePlan(suite, plan, *store, options);
+}
 
 // Records what the runner reports; optionally makes the first run look abandoned (another
 // machine, silent for long) and lets another process claim it while it trains.
@@ -104,6 +167,127 @@ TEST(RunSuiteTest, ARunTakenOverWhileTrainingIsDroppedAndTheSuiteGoesOn) {
                       "owner_host = 'host-b'"),
             "1");
   EXPECT_EQ(raw.Query("SELECT count(*) FROM runs WHERE status = 'ok'"), "3");
+}
+
+TEST(RunSuiteTest, TwoJobsStoreExactlyWhatOneJobStores) {
+  const std::string one = FreshDbPath("one.db"), two = FreshDbPath("two.db");
+  RunOptions options;
+  options.threads = 1;
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary sequential, RunInto(one, Tiny(), {}, options));
+  EXPECT_EQ(sequential.trained, 4);
+  options.jobs = 2;
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary parallel, RunInto(two, Tiny(), {}, options));
+  EXPECT_EQ(parallel.trained, 4);
+  const auto a = FinishedRuns(one, Tiny().id()), b = FinishedRuns(two, Tiny().id());
+  ExpectSameResults(a, b);
+  for (const auto& [key, run] : b) EXPECT_EQ(run.environment.threads, 1);
+}
+
+TEST(RunSuiteTest, ShardsRunIntoOneDatabaseMakeTheWholeSuite) {
+  const std::string whole = FreshDbPath("whole.db"), sharded = FreshDbPath("sharded.db");
+  LRB_ASSERT_OK(RunInto(whole, Tiny(), {}, {}).status());
+  int64_t trained = 0;
+  for (int index = 0; index < 3; ++index) {
+    RunFilter filter;
+    filter.shard = {index, 3};
+    LRB_ASSERT_OK_AND_ASSIGN(const RunSummary summary, RunInto(sharded, Tiny(), filter, {}));
+    EXPECT_EQ(summary.reused, 0) << "shard " << index << " retrained another shard's run";
+    trained += summary.trained;
+  }
+  EXPECT_EQ(trained, Tiny().size());
+  ExpectSameResults(FinishedRuns(whole, Tiny().id()), FinishedRuns(sharded, Tiny().id()));
+}
+
+TEST(RunSuiteTest, AFilteredPlanTrainsOnlyItsRunsAndRecordsTheSamplesTrainedOn) {
+  const std::string path = FreshDbPath();
+  RunFilter filter;
+  filter.anchoring = {"off"};
+  filter.backends = {"simd"};
+  filter.seeds = std::vector<uint64_t>{0, 1};
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary summary, RunInto(path, Tiny(), filter, {}));
+  EXPECT_EQ(summary.trained, 2);
+  const auto runs = FinishedRuns(path, Tiny().id());
+  ASSERT_EQ(runs.size(), 2u);
+  LRB_ASSERT_OK_AND_ASSIGN(const sdl::TrainSpec train, sdl::ParseTrainSpec(Tiny().train));
+  for (const auto& [key, run] : runs) {
+    EXPECT_EQ(run.backend, "simd");
+    EXPECT_THAT(run.method_spec, ::testing::Not(HasSubstr("anchor")));
+    bool found = false;
+    for (const auto& [name, value] : run.metrics) {
+      if (name != "train.samples") continue;
+      found = true;
+      EXPECT_EQ(value, static_cast<double>(train.steps * train.batch));
+    }
+    EXPECT_TRUE(found) << "no train.samples metric";
+  }
+}
+
+TEST(RunSuiteTest, DatasetsReadFromASuiteDirectoryGiveTheGeneratedRuns) {
+  const std::string data = ::lrb::testing::NewTempDir("data");
+  LRB_ASSERT_OK(GenerateSuiteCommand(Tiny(), data));
+  const std::string generated = FreshDbPath("generated.db"), loaded = FreshDbPath("loaded.db");
+  RunFilter filter;
+  filter.backends = {"simd"};
+  LRB_ASSERT_OK(RunInto(generated, Tiny(), filter, {}).status());
+  RunOptions options;
+  options.data_dir = data;
+  LRB_ASSERT_OK(RunInto(loaded, Tiny(), filter, options).status());
+  ExpectSameResults(FinishedRuns(generated, Tiny().id()), FinishedRuns(loaded, Tiny().id()));
+}
+
+TEST(RunSuiteTest, ASuiteDirectoryThatDoesNotMatchIsRefusedBeforeAnyRun) {
+  const std::string data = ::lrb::testing::NewTempDir("data");
+  LRB_ASSERT_OK(GenerateSuiteCommand(Tiny(), data));
+  RunOptions options;
+  options.data_dir = data;
+  // Another suite's directory.
+  const absl::StatusOr<const Suite*> other = FindSuite("smoke");
+  ASSERT_TRUE(other.ok());
+  const std::string path = FreshDbPath();
+  EXPECT_THAT(RunInto(path, **other, {}, options),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds suite \"tiny@1\", not smoke@1")));
+  // A listed hash that the data does not have.
+  const std::string suite_json = data + "/suite.json";
+  nlohmann::json manifest = ::lrb::testing::ReadJsonFile(suite_json);
+  manifest["datasets"][0]["content_hash"] = "0123456789abcdef";
+  std::ofstream(suite_json) << manifest.dump();
+  EXPECT_THAT(RunInto(path, Tiny(), {}, options),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("0123456789abcdef")));
+  EXPECT_EQ(RawDb(path).Query("SELECT count(*) FROM runs"), "0");
+  // No suite.json at all.
+  std::filesystem::remove(suite_json);
+  EXPECT_THAT(RunInto(path, Tiny(), {}, options),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("lrb generate --suite=tiny")));
+}
+
+TEST(TrainOnDatasetTest, RecordsOneRunOutsideAnySuiteAndReusesIt) {
+  const std::string dir = ::lrb::testing::NewTempDir("dataset");
+  LRB_ASSERT_OK(GenerateSpecCommand("lrb(n=32,np=24,N=2000,S=0.9,M=0.5)", dir, 0, nullptr));
+  const std::string path = FreshDbPath();
+  auto store = leaderboard::Store::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string method = "sae.topk(latents=64,k=3)", train = "train(steps=50,batch=32)";
+  LRB_ASSERT_OK_AND_ASSIGN(RunSummary summary,
+                           TrainOnDataset(dir, method, train, "scalar", 7, **store, {}));
+  EXPECT_EQ(summary.trained, 1);
+  LRB_ASSERT_OK_AND_ASSIGN(summary, TrainOnDataset(dir, method, train, "scalar", 7, **store, {}));
+  EXPECT_EQ(summary.reused, 1);
+  const auto runs = FinishedRuns(path, "");
+  ASSERT_EQ(runs.size(), 1u);
+  const leaderboard::RunRecord& run = runs.begin()->second;
+  EXPECT_EQ(run.suite, "");
+  EXPECT_EQ(run.seed, 7u);
+  EXPECT_EQ(run.backend_used, "scalar");
+  LRB_ASSERT_OK_AND_ASSIGN(const std::string key,
+                           PlannedRunKey(run.dataset_hash, method, train, "scalar", 7));
+  EXPECT_EQ(run.run_key, key) << "the dry run's key is the stored key";
+
+  EXPECT_THAT(TrainOnDataset(dir, "transcoder.relu(latents=64,l1=0.1)", train, "scalar", 0,
+                             **store, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not fit")));
+  EXPECT_THAT(TrainOnDataset(dir + "/missing", method, train, "scalar", 0, **store, {}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")));
 }
 
 }  // namespace

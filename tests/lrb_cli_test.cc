@@ -25,7 +25,7 @@ using ::testing::Not;
 
 const std::vector<std::string>& Commands() {
   static const std::vector<std::string>* const commands =
-      new std::vector<std::string>{"run", "leaderboard", "suites", "generate", "export", "import"};
+      new std::vector<std::string>{"run", "leaderboard", "suites", "generate", "export", "import", "train"};
   return *commands;
 }
 
@@ -135,6 +135,19 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
       {"run --suite=nope", {"unknown suite \"nope\"", "expected one of: smoke"}},
       {"leaderboard --suite=smok", {"unknown suite \"smok\"", "did you mean --suite=smoke?"}},
       {"generate --suite=paperr --out=x", {"did you mean --suite=paper?"}},
+      {"run --suite=tiny --shard=4/4", {"--shard=4/4: expected 0 <= I < N"}},
+      {"run --suite=tiny --shard=1", {"--shard=1: expected I/N"}},
+      {"run --suite=tiny --seeds=3-1", {"--seeds=3-1", "is empty"}},
+      {"run --suite=tiny --jobs=0", {"--jobs=0: expected a whole number >= 1"}},
+      {"run --suite=tiny --threads=x", {"--threads=x"}},
+      {"run --suite=tiny --methods='sae.relu*' --dry_run",
+       {"--methods: \"sae.relu*\" matches nothing", "sae.topk(latents=128,k=4"}},
+      {"run --suite=tiny --anchoring=yes --dry_run", {"\"yes\""}},
+      {"generate --out=x", {"--suite=NAME", "--spec=DATASET_SPEC"}},
+      {"generate --suite=tiny --spec='lrb(n=8)' --out=x", {"not both"}},
+      {"train --dataset=x", {"--method=SPEC is required"}},
+      {"train --dataset=x --method=sae.topk --seed=-1", {"--seed=-1"}},
+      {"train --dataset=x --method=sae.topk --shard=0/2", {"--shard is not a flag of `train`"}},
   };
   for (const Bad& bad : cases) {
     const CommandResult result = RunLrb(bad.args);
@@ -148,6 +161,35 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
   // Nothing was written for the rejected lines.
   EXPECT_FALSE(std::ifstream("somewhere").good());
   EXPECT_FALSE(std::ifstream("x").good());
+}
+
+TEST(LrbCli, ADryRunPrintsThePlanAndWritesNothing) {
+  const std::string db = TempPath("dry.db");
+  const CommandResult dry =
+      RunLrb(absl::StrCat("run --suite=tiny --backends=simd --seeds=0-2 --shard=1/2 --dry_run "
+                          "--db=", db));
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("suite tiny@1, shard 1/2: 3 of the 6 runs"));
+  EXPECT_THAT(dry.out, HasSubstr("\n     6  ")) << "numbered in the filtered matrix";
+  EXPECT_THAT(dry.out, HasSubstr("3 to train, 0 done"));
+  EXPECT_FALSE(std::ifstream(db).good()) << "a dry run created the database";
+}
+
+TEST(LrbCli, GenerateASpecThenTrainOnIt) {
+  const std::string dir = TempPath("own_dataset"), db = TempPath("train.db");
+  const CommandResult generate =
+      RunLrb(absl::StrCat("generate --spec='lrb(n=32,np=24,N=2000,S=0.9,M=0.5)' --out=", dir));
+  ASSERT_EQ(generate.exit_code, 0) << generate.err;
+  EXPECT_TRUE(std::ifstream(dir + "/manifest.json").good());
+  const CommandResult train = RunLrb(absl::StrCat(
+      "train --dataset=", dir, " --method='sae.topk(latents=64,k=3)' ",
+      "--train='train(steps=40,batch=32)' --backend=scalar --seed=2 --threads=1 --db=", db));
+  EXPECT_EQ(train.exit_code, 0) << train.err;
+  EXPECT_THAT(train.err, HasSubstr("recorded in " + db));
+  const CommandResult misfit = RunLrb(absl::StrCat(
+      "train --dataset=", dir, " --method='transcoder.topk(latents=64,k=3)' --db=", db));
+  EXPECT_EQ(misfit.exit_code, 1);
+  EXPECT_THAT(misfit.err, HasSubstr("does not fit"));
 }
 
 TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {

@@ -143,6 +143,32 @@ TEST(StoreReliability, TwoConcurrentRunsShareTheSuiteAndTrainEachRunOnce) {
   for (const auto& run : runs) EXPECT_EQ(run.status, "ok") << run.error;
 }
 
+TEST(StoreReliability, ASignalMarksEveryRunInFlightWithJobs) {
+  const std::string db = TempPath("signal_jobs.db");
+  Lrb lrb({"run", "--suite=tiny", "--backends=scalar", "--seeds=0-1", "--jobs=2",
+           "--threads=1", "--db=" + db});
+  // Both runs are training.
+  ASSERT_TRUE(lrb.WaitForLine({"[1/4]", "%"})) << lrb.output();
+  ASSERT_TRUE(lrb.WaitForLine({"[2/4]", "%"})) << lrb.output();
+  kill(lrb.pid(), SIGINT);
+  const int status = lrb.Finish();
+  ASSERT_TRUE(WIFSIGNALED(status)) << lrb.output();
+  // A run may finish between the progress line and the signal; none is left "running".
+  const auto runs = LoadTiny(db);
+  int interrupted = 0;
+  for (const auto& run : runs) {
+    EXPECT_TRUE(run.status == "interrupted" || run.status == "ok") << run.status;
+    interrupted += run.status == "interrupted";
+  }
+  EXPECT_GE(interrupted, 1);
+  int marked = 0;
+  for (size_t at = lrb.output().find("marked interrupted"); at != std::string::npos;
+       at = lrb.output().find("marked interrupted", at + 1)) {
+    ++marked;
+  }
+  EXPECT_EQ(marked, interrupted) << lrb.output();
+}
+
 class SignalTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(SignalTest, MarksTheRunInFlightInterruptedDiesOfTheSignalAndARerunResumes) {
