@@ -190,6 +190,20 @@ std::vector<CommandSpec> MakeCommands() {
         StringFlag("threads", "N", "0", "threads; 0 = all cores")},
        {"train --dataset=mine --method='sae.topk(latents=512,k=8)'"}});
   AddResultsCommands(commands);
+  commands.push_back(
+      {"slurm",
+       "write a suite's Slurm jobs: datasets once, one array task per shard, then a merge",
+       {SuiteFlag("the suite to run; `lrb suites` lists them"),
+        StringFlag("shards", "N", "1",
+                   "array tasks, each running one slice of the suite (at most its runs)"),
+        StringFlag("partition", "NAME", "",
+                   "Slurm partition(s); the cluster's default if not given"),
+        StringFlag("time", "LIMIT", "", "time limit per job, e.g. 30, 4:00:00 or 1-12:00:00"),
+        StringFlag("cpus", "N", "1", "CPUs per task, also each run's --threads"),
+        RequiredFlag("out", "DIR", "the job directory, on a filesystem every node sees"),
+        BoolFlag("submit", "also submit the jobs (runs DIR/submit.sh)")},
+       {"slurm --suite=smoke --shards=4 --out=jobs/smoke",
+        "slurm --suite=paper --shards=16 --time=4:00:00 --cpus=2 --out=jobs/paper --submit"}});
   return commands;
 }
 

@@ -17,6 +17,7 @@
 //   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
 //   lrb score --dataset=DIR --model=DIR --name=NAME       external submission (score_command.h)
 //   lrb leaderboard --dataset=DIR                  the board of one dataset
+//   lrb slurm --suite=NAME --out=DIR [--shards=N] [--partition=P] [--time=T] [--cpus=N] [--submit]
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
 // place that maps errors to these codes).
@@ -32,6 +33,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -49,6 +51,7 @@
 #include "bench/run_command.h"
 #include "bench/run_plan.h"
 #include "bench/score_command.h"
+#include "bench/slurm_command.h"
 #include "bench/suites.h"
 #include "datasets/dataset_io.h"
 #include "leaderboard/store/store.h"
@@ -207,6 +210,23 @@ absl::Status Dispatch(const CommandLine& line) {
   if (command == "generate") {
     return GenerateSuiteCommand(*suite, ResolveUserPath(line.GetString("out")), /*threads=*/0,
                                 &std::cerr);
+  }
+  if (command == "slurm") {
+    // The jobs run a copy of this very binary.
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) {
+      return absl::InternalError("cannot find the running binary (/proc/self/exe): " +
+                                 error.message());
+    }
+    return SlurmCommand(*suite,
+                        SlurmCommandFlags{.shards = line.GetString("shards"),
+                                          .partition = line.GetString("partition"),
+                                          .time = line.GetString("time"),
+                                          .cpus = line.GetString("cpus"),
+                                          .out_dir = ResolveUserPath(line.GetString("out")),
+                                          .submit = line.GetBool("submit")},
+                        self.string(), std::cout);
   }
   const std::string db_path = ResolveUserPath(line.GetString("db"));
   if (command == "run") {
