@@ -1,6 +1,5 @@
 #include "bench/environment.h"
 
-#include <cblas.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -71,9 +70,10 @@ leaderboard::Environment CaptureEnvironment(int threads) {
 #else
   env.build_mode = "dbg";
 #endif
-  env.library_versions = absl::StrFormat("sqlite %s; hwy %d.%d.%d; openblas %s",
-                                         sqlite3_libversion(), HWY_MAJOR, HWY_MINOR, HWY_PATCH,
-                                         openblas_get_config());
+  // The libraries whose code computes or stores results (OpenBLAS is only a test and
+  // benchmark reference, sdl/kernels/blas_gemm.h).
+  env.library_versions = absl::StrFormat("sqlite %s; hwy %d.%d.%d", sqlite3_libversion(),
+                                         HWY_MAJOR, HWY_MINOR, HWY_PATCH);
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) == 0) env.hostname = host.data();
   env.threads = threads;

@@ -11,7 +11,7 @@
 // this with whatever the run loop is doing to the database), restores the default
 // disposition and re-raises the signal. Blocking the signals in every thread and calling
 // sigwait would be the other clean way, but it needs every thread to be started after the
-// mask is set, which libraries that start threads of their own (OpenBLAS) do not promise.
+// mask is set, which a library that starts threads of its own (a BLAS, say) does not promise.
 // Training is untouched: it is simply cut off, like any killed process.
 //
 // A second signal while the first is being handled changes nothing; the first one decides.

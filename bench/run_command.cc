@@ -19,7 +19,6 @@
 #include "bench/interrupt.h"
 #include "bench/leaderboard_command.h"
 #include "bench/runner.h"
-#include "cblas.h"
 #include "leaderboard/store/store.h"
 #include "sdl/train_spec.h"
 #include "util/parallel.h"
@@ -28,12 +27,9 @@
 namespace lrb::bench {
 namespace {
 
-// Every kernel of this process, OpenBLAS's pool included, uses `threads`. Process-wide, so
-// it is done once, before any training.
-void UseThreadsPerRun(int threads) {
-  SetDefaultThreadCount(threads);
-  openblas_set_num_threads(threads);
-}
+// Every kernel of this process uses `threads`. Process-wide, so it is done once, before any
+// training.
+void UseThreadsPerRun(int threads) { SetDefaultThreadCount(threads); }
 
 std::string ShardText(const Shard& shard) {
   return absl::StrFormat("%d/%d", shard.index, shard.count);

@@ -19,7 +19,7 @@ struct Environment {
   std::string build_mode;        // "opt" or "dbg" (debug builds are kept off the leaderboard)
   std::string git_commit;        // "" when unknown
   bool git_dirty = false;        // uncommitted changes in the tree the binary was built from
-  std::string library_versions;  // e.g. "sqlite 3.40.1; hwy 1.0.3; openblas 0.3.21"
+  std::string library_versions;  // e.g. "sqlite 3.40.1; hwy 1.0.3"
   std::string hostname;
   int threads = 1;
 };
