@@ -19,8 +19,7 @@
 #include "bench/model_export.h"
 #include "bench/run_key.h"
 #include "bench/score_rows.h"
-#include "bench/scoring/codes.h"
-#include "bench/scoring/encode.h"
+#include "bench/score_model.h"
 #include "bench/scoring/scoring.h"
 #include "datasets/dataset.h"
 #include "datasets/dataset_io.h"
@@ -37,13 +36,7 @@
 
 namespace lrb::bench {
 
-using scoring::EncodeCodes;
-using scoring::Hierarchy;
 using scoring::kScorerVersion;
-using scoring::RunScores;
-using scoring::ScoreRun;
-using scoring::ScoringInputs;
-using scoring::ViewRows;
 
 namespace {
 
@@ -138,37 +131,10 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
                        sdl::Train(method, train, anchors, data, kernels, seed, progress));
   record.train_seconds = trained.log.seconds;
 
-  // Scoring is the scorer's, not the run's: it always runs on the SIMD kernels, so the
-  // scores of a scalar-trained and a SIMD-trained model are computed the same way (and a
-  // paper-size scoring takes seconds, not minutes of scalar GEMM).
-  const sdl::KernelTable& scoring_kernels = sdl::SimdKernels();
   const auto score_start = Clock::now();
-  const sdl::SaeModel& model = trained.model;
-  const int64_t n_eval = d.num_samples() - d.num_train;
-  if (static_cast<int64_t>(d.codes.indptr.size()) != d.num_samples() + 1) {
-    return absl::FailedPreconditionError(
-        "the dataset has no ground-truth codes; the scorer needs them for its eval metrics");
-  }
-  LRB_ASSIGN_OR_RETURN(const datasets::SparseCodes eval_codes,
-                       EncodeCodes(method, model, prepared.eval_inputs.data(), n_eval,
-                                   scoring_kernels));
-  ScoringInputs inputs;
-  inputs.n_q = model.n_q;
-  inputs.n_p = model.n_p;
-  inputs.n_r = model.n_r;
-  inputs.encoder_rows = model.w_enc.data();
-  inputs.decoder_rows = model.w_dec.data();
-  inputs.decoder_bias = model.b_dec.data();
-  inputs.n = d.n;
-  inputs.features_p = d.features_p.data();
-  inputs.features_r = d.target_features().data();
-  inputs.excluded = anchored;
-  inputs.true_codes = ViewRows(d.codes, d.num_train, d.num_samples());
-  inputs.learned_codes = ViewRows(eval_codes, 0, n_eval);
-  inputs.eval_targets = prepared.eval_targets_or_inputs();
-  const Hierarchy hierarchy{d.parent};
-  inputs.hierarchy = d.parent.empty() ? nullptr : &hierarchy;
-  LRB_ASSIGN_OR_RETURN(RunScores scores, ScoreRun(inputs, scoring_kernels));
+  LRB_ASSIGN_OR_RETURN(scoring::RunScores scores,
+                       ScoreModel(method, trained.model, d, prepared.eval_inputs.data(),
+                                  prepared.eval_targets_or_inputs(), anchored));
   record.score_seconds = SecondsSince(score_start);
   RecordScores(std::move(scores), record);
   record.metrics.emplace_back("train.final_loss", trained.log.final_loss);

@@ -14,7 +14,7 @@
 #include "bench/model_import.h"
 #include "bench/run_key.h"
 #include "bench/score_rows.h"
-#include "bench/scoring/encode.h"
+#include "bench/score_model.h"
 #include "bench/scoring/scoring.h"
 #include "datasets/dataset_io.h"
 #include "datasets/dataset_spec.h"
@@ -25,13 +25,7 @@
 namespace lrb::bench {
 namespace {
 
-using scoring::EncodeCodes;
-using scoring::Hierarchy;
 using scoring::kScorerVersion;
-using scoring::RunScores;
-using scoring::ScoreRun;
-using scoring::ScoringInputs;
-using scoring::ViewRows;
 
 using Clock = std::chrono::steady_clock;
 
@@ -92,12 +86,6 @@ absl::StatusOr<leaderboard::RunRecord> ScoreExternalModel(const ScoreRequest& re
     eval_targets.resize(n_eval * d.n_r);
     datasets::MaterializeTargets(d, d.num_train, d.num_samples(), eval_targets.data());
   }
-  // The scorer's kernels, as for `lrb run` (bench/runner.cc): scores do not depend on how the
-  // model was trained.
-  const sdl::KernelTable& kernels = sdl::SimdKernels();
-  LRB_ASSIGN_OR_RETURN(const datasets::SparseCodes eval_codes,
-                       EncodeCodes(imported.method, imported.model, eval_inputs.data(), n_eval,
-                                   kernels));
   // An LRB export of an anchored method keeps its anchored features out of the averages,
   // exactly as its own run did; an external model has no anchors.
   std::vector<bool> anchored(d.n, false);
@@ -105,24 +93,10 @@ absl::StatusOr<leaderboard::RunRecord> ScoreExternalModel(const ScoreRequest& re
     const int64_t k = std::min<int64_t>(imported.method.anchor->k, d.n);
     for (int64_t i = 0; i < k; ++i) anchored[d.anchor_order[i]] = true;
   }
-  const sdl::SaeModel& model = imported.model;
-  ScoringInputs inputs;
-  inputs.n_q = model.n_q;
-  inputs.n_p = model.n_p;
-  inputs.n_r = model.n_r;
-  inputs.encoder_rows = model.w_enc.data();
-  inputs.decoder_rows = model.w_dec.data();
-  inputs.decoder_bias = model.b_dec.data();
-  inputs.n = d.n;
-  inputs.features_p = d.features_p.data();
-  inputs.features_r = d.target_features().data();
-  inputs.excluded = anchored;
-  inputs.true_codes = ViewRows(d.codes, d.num_train, d.num_samples());
-  inputs.learned_codes = ViewRows(eval_codes, 0, n_eval);
-  inputs.eval_targets = eval_targets.empty() ? eval_inputs.data() : eval_targets.data();
-  const Hierarchy hierarchy{d.parent};
-  inputs.hierarchy = d.parent.empty() ? nullptr : &hierarchy;
-  LRB_ASSIGN_OR_RETURN(RunScores scores, ScoreRun(inputs, kernels));
+  LRB_ASSIGN_OR_RETURN(
+      scoring::RunScores scores,
+      ScoreModel(imported.method, imported.model, d, eval_inputs.data(),
+                 eval_targets.empty() ? eval_inputs.data() : eval_targets.data(), anchored));
 
   leaderboard::RunRecord record;
   record.suite = request.suite != nullptr ? request.suite->id() : "";
