@@ -15,9 +15,12 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/lrb_process.h"
 
 namespace lrb {
 namespace {
+
+using testing::RunLrb;
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -34,28 +37,6 @@ std::string TempPath(const std::string& name) {
   return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
 }
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs `env bench/lrb args` through the shell (args are shell words).
-CommandResult RunLrb(const std::string& args, const std::string& env = "") {
-  const std::string err_path = TempPath("stderr.txt");
-  const std::string command = absl::StrCat(env, " bench/lrb ", args, " 2>", err_path);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  CommandResult result;
-  std::array<char, 4096> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) result.out += buffer.data();
-  const int status = pclose(pipe.release());
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::stringstream err;
-  err << std::ifstream(err_path).rdbuf();
-  result.err = err.str();
-  return result;
-}
-
 // Abseil's own flags, which a user of lrb has no business seeing.
 void ExpectNoAbseilFlags(const std::string& text, const std::string& context) {
   for (const char* internal :
@@ -66,7 +47,7 @@ void ExpectNoAbseilFlags(const std::string& text, const std::string& context) {
 
 TEST(LrbCli, ProgramHelpListsTheCommandsOnStdout) {
   for (const char* args : {"--help", "-h", "help", "--helpfull"}) {
-    const CommandResult help = RunLrb(args);
+    const testing::LrbResult help = RunLrb(args);
     EXPECT_EQ(help.exit_code, 0) << args;
     EXPECT_THAT(help.err, IsEmpty()) << args;
     EXPECT_THAT(help.out, HasSubstr("usage: lrb <command> [flags]")) << args;
@@ -82,28 +63,28 @@ TEST(LrbCli, EveryCommandsHelpShowsItsOwnFlagsOnStdout) {
   for (const std::string& command : Commands()) {
     for (const std::string& args :
          {"help " + command, command + " --help", command + " -h", command + " --bogus --help"}) {
-      const CommandResult help = RunLrb(args);
+      const testing::LrbResult help = RunLrb(args);
       EXPECT_EQ(help.exit_code, 0) << args;
       EXPECT_THAT(help.err, IsEmpty()) << args;
       EXPECT_THAT(help.out, HasSubstr("usage: lrb " + command)) << args;
       ExpectNoAbseilFlags(help.out, args);
     }
   }
-  const CommandResult run = RunLrb("help run");
+  const testing::LrbResult run = RunLrb("help run");
   EXPECT_THAT(run.out, HasSubstr("--suite=NAME"));
   EXPECT_THAT(run.out, HasSubstr("(default: smoke)"));
   EXPECT_THAT(run.out, HasSubstr("--db=PATH"));
   EXPECT_THAT(run.out, HasSubstr("--force"));
   EXPECT_THAT(run.out, HasSubstr("--export_models=DIR"));
   EXPECT_THAT(run.out, Not(HasSubstr("--all")));
-  const CommandResult import = RunLrb("import --help");
+  const testing::LrbResult import = RunLrb("import --help");
   EXPECT_THAT(import.out, HasSubstr("usage: lrb import --activations=X.npy [--labels=Y.npy] "
                                     "--out=DIR"));
   EXPECT_THAT(RunLrb("suites --help").out, HasSubstr("No flags."));
 }
 
 TEST(LrbCli, NoCommandPrintsTheUsageAndExitsTwo) {
-  const CommandResult none = RunLrb("");
+  const testing::LrbResult none = RunLrb("");
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_THAT(none.out, IsEmpty());
   EXPECT_THAT(none.err, HasSubstr("lrb: no command given"));
@@ -151,7 +132,7 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
       {"train --dataset=x --method=sae.topk --shard=0/2", {"--shard is not a flag of `train`"}},
   };
   for (const Bad& bad : cases) {
-    const CommandResult result = RunLrb(bad.args);
+    const testing::LrbResult result = RunLrb(bad.args);
     EXPECT_EQ(result.exit_code, 2) << "lrb " << bad.args << "\n" << result.err;
     EXPECT_THAT(result.out, IsEmpty()) << "lrb " << bad.args;
     for (const std::string& substring : bad.substrings) {
@@ -166,7 +147,7 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
 
 TEST(LrbCli, ADryRunPrintsThePlanAndWritesNothing) {
   const std::string db = TempPath("dry.db");
-  const CommandResult dry =
+  const testing::LrbResult dry =
       RunLrb(absl::StrCat("run --suite=tiny --backends=simd --seeds=0-2 --shard=1/2 --dry_run "
                           "--db=", db));
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
@@ -178,16 +159,16 @@ TEST(LrbCli, ADryRunPrintsThePlanAndWritesNothing) {
 
 TEST(LrbCli, GenerateASpecThenTrainOnIt) {
   const std::string dir = TempPath("own_dataset"), db = TempPath("train.db");
-  const CommandResult generate =
+  const testing::LrbResult generate =
       RunLrb(absl::StrCat("generate --spec='lrb(n=32,np=24,N=2000,S=0.9,M=0.5)' --out=", dir));
   ASSERT_EQ(generate.exit_code, 0) << generate.err;
   EXPECT_TRUE(std::ifstream(dir + "/manifest.json").good());
-  const CommandResult train = RunLrb(absl::StrCat(
+  const testing::LrbResult train = RunLrb(absl::StrCat(
       "train --dataset=", dir, " --method='sae.topk(latents=64,k=3)' ",
       "--train='train(steps=40,batch=32)' --backend=scalar --seed=2 --threads=1 --db=", db));
   EXPECT_EQ(train.exit_code, 0) << train.err;
   EXPECT_THAT(train.err, HasSubstr("recorded in " + db));
-  const CommandResult misfit = RunLrb(absl::StrCat(
+  const testing::LrbResult misfit = RunLrb(absl::StrCat(
       "train --dataset=", dir, " --method='transcoder.topk(latents=64,k=3)' --db=", db));
   EXPECT_EQ(misfit.exit_code, 1);
   EXPECT_THAT(misfit.err, HasSubstr("does not fit"));
@@ -195,16 +176,16 @@ TEST(LrbCli, GenerateASpecThenTrainOnIt) {
 
 TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {
   const std::string missing_db = TempPath("missing.db");
-  const CommandResult no_db = RunLrb("leaderboard --suite=tiny --db=" + missing_db);
+  const testing::LrbResult no_db = RunLrb("leaderboard --suite=tiny --db=" + missing_db);
   EXPECT_EQ(no_db.exit_code, 1);
   EXPECT_THAT(no_db.err, HasSubstr("no database at " + missing_db));
 
-  const CommandResult no_file = RunLrb(absl::StrCat("import --activations=", TempPath("absent.npy"),
+  const testing::LrbResult no_file = RunLrb(absl::StrCat("import --activations=", TempPath("absent.npy"),
                                                     " --out=", TempPath("imported")));
   EXPECT_EQ(no_file.exit_code, 1);
   EXPECT_THAT(no_file.err, HasSubstr(TempPath("absent.npy")));
 
-  const CommandResult not_a_dataset =
+  const testing::LrbResult not_a_dataset =
       RunLrb(absl::StrCat("export --dataset=", std::getenv("TEST_TMPDIR"), " --dense"));
   EXPECT_EQ(not_a_dataset.exit_code, 1);
   EXPECT_THAT(not_a_dataset.err, HasSubstr(std::getenv("TEST_TMPDIR")));
@@ -212,7 +193,7 @@ TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {
 
 TEST(LrbCli, SpaceSeparatedValuesAndRelativePathsUnderBazelRun) {
   // `bazel run` sets BUILD_WORKING_DIRECTORY: relative paths are relative to it.
-  const CommandResult relative =
+  const testing::LrbResult relative =
       RunLrb("leaderboard --suite tiny --db relative.db",
              absl::StrCat("BUILD_WORKING_DIRECTORY=", std::getenv("TEST_TMPDIR")));
   EXPECT_EQ(relative.exit_code, 1);
@@ -221,7 +202,7 @@ TEST(LrbCli, SpaceSeparatedValuesAndRelativePathsUnderBazelRun) {
 }
 
 TEST(LrbCli, SuitesSucceeds) {
-  const CommandResult suites = RunLrb("suites");
+  const testing::LrbResult suites = RunLrb("suites");
   EXPECT_EQ(suites.exit_code, 0);
   EXPECT_THAT(suites.out, HasSubstr("smoke@1"));
   EXPECT_THAT(suites.err, IsEmpty());

@@ -16,28 +16,15 @@
 #include "gtest/gtest.h"
 #include "bench/suites.h"
 #include "leaderboard/store/store.h"
+#include "tests/lrb_process.h"
 #include "sdl/family_traits.h"
 
 namespace lrb {
 namespace {
 
+using testing::RunLrb;
+
 using ::testing::HasSubstr;
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult RunLrb(const std::string& args) {
-  const std::string command = absl::StrCat("bench/lrb ", args, " 2>&1");
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  CommandResult result;
-  std::array<char, 4096> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) result.output += buffer.data();
-  const int status = pclose(pipe.release());
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::string TempPath(const std::string& name) {
   return absl::StrCat(std::getenv("TEST_TMPDIR"), "/", name);
@@ -45,10 +32,10 @@ std::string TempPath(const std::string& name) {
 
 TEST(LrbEndToEnd, RunRecordsEveryRunPrintsTheBoardAndReusesOnSecondRun) {
   const std::string db = TempPath("e2e.db");
-  const CommandResult first = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
-  ASSERT_EQ(first.exit_code, 0) << first.output;
-  EXPECT_THAT(first.output, HasSubstr("trained 4, reused 0, failed 0"));
-  EXPECT_THAT(first.output, HasSubstr("Leaderboard of tiny@1"));
+  const testing::LrbResult first = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
+  ASSERT_EQ(first.exit_code, 0) << first.output();
+  EXPECT_THAT(first.output(), HasSubstr("trained 4, reused 0, failed 0"));
+  EXPECT_THAT(first.output(), HasSubstr("Leaderboard of tiny@1"));
 
   // The database holds four finished runs with the paper's metrics in range.
   auto store = leaderboard::Store::Open(db);
@@ -75,18 +62,18 @@ TEST(LrbEndToEnd, RunRecordsEveryRunPrintsTheBoardAndReusesOnSecondRun) {
   }
   EXPECT_EQ(anchored, 2);
   // Each method appears once per backend in the printed board.
-  for (const auto& run : *runs) EXPECT_THAT(first.output, HasSubstr(run.backend_used));
+  for (const auto& run : *runs) EXPECT_THAT(first.output(), HasSubstr(run.backend_used));
 
-  const CommandResult second = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
-  ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_THAT(second.output, HasSubstr("trained 0, reused 4, failed 0"));
+  const testing::LrbResult second = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
+  ASSERT_EQ(second.exit_code, 0) << second.output();
+  EXPECT_THAT(second.output(), HasSubstr("trained 0, reused 4, failed 0"));
 }
 
 TEST(LrbEndToEnd, ExportModelsWritesOneDirectoryPerTrainedRun) {
   const std::string db = TempPath("export.db");
   const std::string dir = TempPath("models");
-  const CommandResult run = RunLrb(absl::StrCat("run --suite=tiny --db=", db, " --export_models=", dir));
-  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const testing::LrbResult run = RunLrb(absl::StrCat("run --suite=tiny --db=", db, " --export_models=", dir));
+  ASSERT_EQ(run.exit_code, 0) << run.output();
   auto store = leaderboard::Store::Open(db);
   ASSERT_TRUE(store.ok());
   const auto runs = (*store)->LoadRuns("tiny@1");
@@ -105,9 +92,9 @@ TEST(LrbEndToEnd, ExportModelsWritesOneDirectoryPerTrainedRun) {
 TEST(LrbEndToEnd, EveryMethodFamilyAndTopologyRunsAndScores) {
   const bench::Suite& tiny_all = **bench::FindSuite("tiny_all");
   const std::string db = TempPath("all.db");
-  const CommandResult run = RunLrb(absl::StrCat("run --suite=tiny_all --db=", db));
-  ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_THAT(run.output, HasSubstr(absl::StrCat("trained ", tiny_all.size(),
+  const testing::LrbResult run = RunLrb(absl::StrCat("run --suite=tiny_all --db=", db));
+  ASSERT_EQ(run.exit_code, 0) << run.output();
+  EXPECT_THAT(run.output(), HasSubstr(absl::StrCat("trained ", tiny_all.size(),
                                                  ", reused 0, failed 0")));
   auto store = leaderboard::Store::Open(db);
   ASSERT_TRUE(store.ok());
@@ -135,37 +122,37 @@ TEST(LrbEndToEnd, EveryMethodFamilyAndTopologyRunsAndScores) {
 }
 
 TEST(LrbEndToEnd, BadInputsGetClearErrors) {
-  const CommandResult bad_suite = RunLrb("run --suite=nope --db=" + TempPath("x.db"));
+  const testing::LrbResult bad_suite = RunLrb("run --suite=nope --db=" + TempPath("x.db"));
   EXPECT_EQ(bad_suite.exit_code, 2);
-  EXPECT_THAT(bad_suite.output, HasSubstr("unknown suite \"nope\""));
-  EXPECT_THAT(bad_suite.output, HasSubstr("smoke"));
+  EXPECT_THAT(bad_suite.output(), HasSubstr("unknown suite \"nope\""));
+  EXPECT_THAT(bad_suite.output(), HasSubstr("smoke"));
 
-  const CommandResult bad_command = RunLrb("frobnicate");
+  const testing::LrbResult bad_command = RunLrb("frobnicate");
   EXPECT_EQ(bad_command.exit_code, 2);
-  EXPECT_THAT(bad_command.output, HasSubstr("unknown command \"frobnicate\""));
+  EXPECT_THAT(bad_command.output(), HasSubstr("unknown command \"frobnicate\""));
 
   const std::string not_a_db = TempPath("garbage.db");
   std::ofstream(not_a_db) << "this is not a database, just some bytes that a user pointed at";
-  const CommandResult garbage = RunLrb("leaderboard --suite=tiny --db=" + not_a_db);
+  const testing::LrbResult garbage = RunLrb("leaderboard --suite=tiny --db=" + not_a_db);
   EXPECT_EQ(garbage.exit_code, 1);
-  EXPECT_THAT(garbage.output, HasSubstr(not_a_db));
+  EXPECT_THAT(garbage.output(), HasSubstr(not_a_db));
 
   const std::string missing = TempPath("missing.db");
-  const CommandResult read_missing = RunLrb("leaderboard --suite=tiny --db=" + missing);
+  const testing::LrbResult read_missing = RunLrb("leaderboard --suite=tiny --db=" + missing);
   EXPECT_EQ(read_missing.exit_code, 1);
-  EXPECT_THAT(read_missing.output, HasSubstr("no database at " + missing));
+  EXPECT_THAT(read_missing.output(), HasSubstr("no database at " + missing));
   EXPECT_FALSE(std::ifstream(missing).good()) << "reading created a database";
 
-  const CommandResult no_dir = RunLrb("run --suite=tiny --db=/nonexistent/dir/lrb.db");
+  const testing::LrbResult no_dir = RunLrb("run --suite=tiny --db=/nonexistent/dir/lrb.db");
   EXPECT_EQ(no_dir.exit_code, 1);
-  EXPECT_THAT(no_dir.output, HasSubstr("/nonexistent/dir/lrb.db"));
+  EXPECT_THAT(no_dir.output(), HasSubstr("/nonexistent/dir/lrb.db"));
 }
 
 TEST(LrbEndToEnd, SuitesListsEverySuite) {
-  const CommandResult suites = RunLrb("suites");
+  const testing::LrbResult suites = RunLrb("suites");
   ASSERT_EQ(suites.exit_code, 0);
-  EXPECT_THAT(suites.output, HasSubstr("smoke@1"));
-  EXPECT_THAT(suites.output, HasSubstr("tiny@1"));
+  EXPECT_THAT(suites.output(), HasSubstr("smoke@1"));
+  EXPECT_THAT(suites.output(), HasSubstr("tiny@1"));
 }
 
 }  // namespace

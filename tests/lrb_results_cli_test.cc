@@ -17,29 +17,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "leaderboard/store/store.h"
+#include "tests/lrb_process.h"
 #include "util/testing/status_matchers.h"
 #include "util/testing/temp_dir.h"
 
 namespace lrb {
 namespace {
 
+using testing::RunLrb;
+
 using ::testing::HasSubstr;
-
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult RunLrb(const std::string& args) {
-  const std::string command = absl::StrCat("bench/lrb ", args, " 2>&1");
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  CommandResult result;
-  std::array<char, 4096> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) result.output += buffer.data();
-  const int status = pclose(pipe.release());
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
 
 std::vector<leaderboard::RunRecord> LoadAll(const std::string& db) {
   auto store = leaderboard::Store::OpenReadOnly(db);
@@ -64,11 +51,11 @@ class ResultsCliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(::lrb::testing::NewTempDir("tiny"));
-    const CommandResult generate = RunLrb(absl::StrCat("generate --suite=tiny --out=", *dir_, "/data"));
-    ASSERT_EQ(generate.exit_code, 0) << generate.output;
-    const CommandResult run = RunLrb(absl::StrCat("run --suite=tiny --db=", *dir_,
+    const testing::LrbResult generate = RunLrb(absl::StrCat("generate --suite=tiny --out=", *dir_, "/data"));
+    ASSERT_EQ(generate.exit_code, 0) << generate.output();
+    const testing::LrbResult run = RunLrb(absl::StrCat("run --suite=tiny --db=", *dir_,
                                                   "/runs.db --export_models=", *dir_, "/models"));
-    ASSERT_EQ(run.exit_code, 0) << run.output;
+    ASSERT_EQ(run.exit_code, 0) << run.output();
   }
   static void TearDownTestSuite() { delete dir_; }
   static std::string Path(const std::string& name) { return absl::StrCat(*dir_, "/", name); }
@@ -83,11 +70,11 @@ TEST_F(ResultsCliTest, AnExportedModelScoredByLrbScoreGetsTheMetricsOfItsRun) {
   for (size_t i = 0; i < runs.size(); ++i) {
     const leaderboard::RunRecord& run = runs[i];
     SCOPED_TRACE(run.method_spec + " " + run.backend_used);
-    const CommandResult score =
+    const testing::LrbResult score =
         RunLrb(absl::StrCat("score --dataset=", Path("data/dataset_00"), " --model=",
                             Path("models/" + run.run_key), " --name=export-", i, " --db=", db));
-    ASSERT_EQ(score.exit_code, 0) << score.output;
-    EXPECT_THAT(score.output, HasSubstr(absl::StrCat("external:export-", i)));
+    ASSERT_EQ(score.exit_code, 0) << score.output();
+    EXPECT_THAT(score.output(), HasSubstr(absl::StrCat("external:export-", i)));
   }
   const std::vector<leaderboard::RunRecord> scored = LoadAll(db);
   ASSERT_EQ(scored.size(), runs.size());
@@ -107,17 +94,17 @@ TEST_F(ResultsCliTest, AnExportedModelScoredByLrbScoreGetsTheMetricsOfItsRun) {
     }
   }
   // The same files again add nothing; the dataset's board lists the submissions.
-  const CommandResult again =
+  const testing::LrbResult again =
       RunLrb(absl::StrCat("score --dataset=", Path("data/dataset_00"), " --model=",
                           Path("models/" + runs[0].run_key), " --name=export-0 --db=", db));
-  ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_THAT(again.output, HasSubstr("already on the board"));
+  ASSERT_EQ(again.exit_code, 0) << again.output();
+  EXPECT_THAT(again.output(), HasSubstr("already on the board"));
   EXPECT_EQ(LoadAll(db).size(), runs.size());
-  const CommandResult board =
+  const testing::LrbResult board =
       RunLrb(absl::StrCat("leaderboard --dataset=", Path("data/dataset_00"), " --db=", db));
-  ASSERT_EQ(board.exit_code, 0) << board.output;
-  EXPECT_THAT(board.output, HasSubstr("external:export-3"));
-  EXPECT_THAT(board.output, HasSubstr("4 external submission(s)"));
+  ASSERT_EQ(board.exit_code, 0) << board.output();
+  EXPECT_THAT(board.output(), HasSubstr("external:export-3"));
+  EXPECT_THAT(board.output(), HasSubstr("4 external submission(s)"));
 }
 
 TEST_F(ResultsCliTest, WithASuiteTheSubmissionJoinsTheSuitesBoard) {
@@ -125,33 +112,33 @@ TEST_F(ResultsCliTest, WithASuiteTheSubmissionJoinsTheSuitesBoard) {
   ASSERT_FALSE(runs.empty());
   const std::string db = Path("suite_board.db");
   std::filesystem::copy_file(Path("runs.db"), db);
-  const CommandResult score =
+  const testing::LrbResult score =
       RunLrb(absl::StrCat("score --suite=tiny --dataset=", Path("data/dataset_00"), " --model=",
                           Path("models/" + runs[0].run_key), " --name=mine --db=", db));
-  ASSERT_EQ(score.exit_code, 0) << score.output;
-  const CommandResult board = RunLrb(absl::StrCat("leaderboard --suite=tiny --db=", db));
-  ASSERT_EQ(board.exit_code, 0) << board.output;
-  EXPECT_THAT(board.output, HasSubstr("external:mine"));
-  EXPECT_THAT(board.output, HasSubstr("sae.topk(latents=128"));
+  ASSERT_EQ(score.exit_code, 0) << score.output();
+  const testing::LrbResult board = RunLrb(absl::StrCat("leaderboard --suite=tiny --db=", db));
+  ASSERT_EQ(board.exit_code, 0) << board.output();
+  EXPECT_THAT(board.output(), HasSubstr("external:mine"));
+  EXPECT_THAT(board.output(), HasSubstr("sae.topk(latents=128"));
 }
 
 TEST_F(ResultsCliTest, MergeBaselineAndCompareExitCodes) {
   const std::string merged = Path("merged.db");
-  const CommandResult merge = RunLrb(absl::StrCat("merge --db=", merged, " ", Path("runs.db"),
+  const testing::LrbResult merge = RunLrb(absl::StrCat("merge --db=", merged, " ", Path("runs.db"),
                                                   " --data=", Path("data")));
-  ASSERT_EQ(merge.exit_code, 0) << merge.output;
-  EXPECT_THAT(merge.output, HasSubstr("4 added"));
-  const CommandResult again = RunLrb(absl::StrCat("merge --db=", merged, " ", Path("runs.db")));
-  ASSERT_EQ(again.exit_code, 0) << again.output;
-  EXPECT_THAT(again.output, HasSubstr("0 added, 4 skipped (4 already present"));
+  ASSERT_EQ(merge.exit_code, 0) << merge.output();
+  EXPECT_THAT(merge.output(), HasSubstr("4 added"));
+  const testing::LrbResult again = RunLrb(absl::StrCat("merge --db=", merged, " ", Path("runs.db")));
+  ASSERT_EQ(again.exit_code, 0) << again.output();
+  EXPECT_THAT(again.output(), HasSubstr("0 added, 4 skipped (4 already present"));
 
   const std::string baseline = Path("tiny.json");
-  const CommandResult write =
+  const testing::LrbResult write =
       RunLrb(absl::StrCat("baseline --suite=tiny --db=", merged, " --out=", baseline));
-  ASSERT_EQ(write.exit_code, 0) << write.output;
-  const CommandResult same = RunLrb(absl::StrCat("compare ", baseline, " ", Path("runs.db")));
-  EXPECT_EQ(same.exit_code, 0) << same.output;
-  EXPECT_THAT(same.output, HasSubstr("4 configuration(s) compared"));
+  ASSERT_EQ(write.exit_code, 0) << write.output();
+  const testing::LrbResult same = RunLrb(absl::StrCat("compare ", baseline, " ", Path("runs.db")));
+  EXPECT_EQ(same.exit_code, 0) << same.output();
+  EXPECT_THAT(same.output(), HasSubstr("4 configuration(s) compared"));
 
   // A worse model under the same keys: every run's m_ip drops by 0.1.
   {
@@ -162,18 +149,18 @@ TEST_F(ResultsCliTest, MergeBaselineAndCompareExitCodes) {
               SQLITE_OK);
     sqlite3_close(db);
   }
-  const CommandResult worse =
+  const testing::LrbResult worse =
       RunLrb(absl::StrCat("compare ", baseline, " ", merged, " --format=md"));
-  EXPECT_EQ(worse.exit_code, 1) << worse.output;
-  EXPECT_THAT(worse.output, HasSubstr("| **regression** | `m_ip` |"));
+  EXPECT_EQ(worse.exit_code, 1) << worse.output();
+  EXPECT_THAT(worse.output(), HasSubstr("| **regression** | `m_ip` |"));
 
   EXPECT_EQ(RunLrb(absl::StrCat("compare ", baseline)).exit_code, 2);
   EXPECT_EQ(RunLrb(absl::StrCat("compare ", baseline, " ", merged, " --format=html")).exit_code, 2);
   EXPECT_EQ(RunLrb(absl::StrCat("merge --db=", merged)).exit_code, 2);
-  const CommandResult foreign_flag =
+  const testing::LrbResult foreign_flag =
       RunLrb(absl::StrCat("merge --db=", merged, " --force ", Path("runs.db")));
   EXPECT_EQ(foreign_flag.exit_code, 2);
-  EXPECT_THAT(foreign_flag.output, HasSubstr("--force is not a flag of `merge`"));
+  EXPECT_THAT(foreign_flag.output(), HasSubstr("--force is not a flag of `merge`"));
   EXPECT_EQ(RunLrb(absl::StrCat("merge --db=", merged, " ", Path("missing.db"))).exit_code, 1);
 }
 
