@@ -36,8 +36,11 @@ std::string Shape(const std::vector<int64_t>& shape) {
   return absl::StrCat("(", absl::StrJoin(shape, ", "), shape.size() == 1 ? ",)" : ")");
 }
 
+// The activation of a model trained elsewhere, in model.json's small fixed vocabulary (a file
+// format, docs/submitting.md; not LRB's family list: a new LRB family needs no entry here,
+// its exports carry their method spec). Each kind is scored as the LRB family of that name.
 struct Activation {
-  std::string family;  // relu, topk, batchtopk, jumprelu
+  std::string kind;  // relu, topk, batchtopk, jumprelu
   int64_t k = 0;
   double threshold = 0;
   bool log_thresholds = false;
@@ -51,7 +54,7 @@ absl::StatusOr<Activation> ParseActivation(const std::string& raw) {
         "activation \"%s\" %s; expected %s", raw, why, kAcceptedActivations));
   };
   const size_t open = text.find('(');
-  a.family = text.substr(0, open);
+  a.kind = text.substr(0, open);
   std::string argument;
   if (open != std::string::npos) {
     if (text.back() != ')') return bad("has no closing parenthesis");
@@ -61,19 +64,19 @@ absl::StatusOr<Activation> ParseActivation(const std::string& raw) {
     if (!absl::StartsWith(argument, key + "=")) return std::nullopt;
     return argument.substr(key.size() + 1);
   };
-  if (a.family == "relu") {
+  if (a.kind == "relu") {
     if (!argument.empty() || open != std::string::npos) return bad("takes no argument");
-  } else if (a.family == "topk") {
+  } else if (a.kind == "topk") {
     const std::optional<std::string> k = value_of("k");
     if (!k.has_value() || !absl::SimpleAtoi(*k, &a.k) || a.k < 1) {
       return bad("needs k, a positive integer");
     }
-  } else if (a.family == "batchtopk") {
+  } else if (a.kind == "batchtopk") {
     const std::optional<std::string> t = value_of("threshold");
     if (!t.has_value() || !absl::SimpleAtod(*t, &a.threshold) || !std::isfinite(a.threshold)) {
       return bad("needs threshold, a finite number (the running threshold used at inference)");
     }
-  } else if (a.family == "jumprelu") {
+  } else if (a.kind == "jumprelu") {
     if (open != std::string::npos) {
       const std::optional<std::string> extra = value_of("extra");
       if (!extra.has_value() || (*extra != "thresholds" && *extra != "log_thresholds")) {
@@ -88,10 +91,10 @@ absl::StatusOr<Activation> ParseActivation(const std::string& raw) {
 }
 
 std::string ToString(const Activation& a) {
-  if (a.family == "topk") return absl::StrCat("topk(k=", a.k, ")");
-  if (a.family == "batchtopk") return absl::StrFormat("batchtopk(threshold=%.9g)", a.threshold);
-  if (a.family == "jumprelu" && a.log_thresholds) return "jumprelu(extra=log_thresholds)";
-  return a.family;
+  if (a.kind == "topk") return absl::StrCat("topk(k=", a.k, ")");
+  if (a.kind == "batchtopk") return absl::StrFormat("batchtopk(threshold=%.9g)", a.threshold);
+  if (a.kind == "jumprelu" && a.log_thresholds) return "jumprelu(extra=log_thresholds)";
+  return a.kind;
 }
 
 // Reads `name` from `dir` as float32 and checks that every value is finite.
@@ -228,16 +231,16 @@ absl::StatusOr<ImportedModel> LoadModelDirectory(const std::string& dir, int64_t
     LRB_ASSIGN_OR_RETURN(const Activation a, ParseActivation(*activation_text));
     imported.activation = ToString(a);
     std::string knobs = absl::StrCat("latents=", n_q);
-    if (a.family == "topk") {
+    if (a.kind == "topk") {
       if (a.k > n_q) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "%s: activation topk(k=%d) with only %d latents (W_E.npy); expected k <= %d",
             json_path, a.k, n_q, n_q));
       }
       absl::StrAppend(&knobs, ",k=", a.k);
-    } else if (a.family == "batchtopk") {
+    } else if (a.kind == "batchtopk") {
       absl::StrAppend(&knobs, ",k=1");  // training-only; inference uses the threshold
-    } else if (a.family == "jumprelu") {
+    } else if (a.kind == "jumprelu") {
       if (!has_extra) {
         return absl::InvalidArgumentError(absl::StrFormat(
             "%s: a jumprelu model needs extra.npy, its %d thresholds", dir, n_q));
@@ -261,9 +264,9 @@ absl::StatusOr<ImportedModel> LoadModelDirectory(const std::string& dir, int64_t
                           imported.activation));
     }
     const std::string spec = absl::StrCat(
-        absl::StrFormat(TopologyPrefix(topology, sources).c_str(), a.family), knobs, ")");
+        absl::StrFormat(TopologyPrefix(topology, sources).c_str(), a.kind), knobs, ")");
     LRB_ASSIGN_OR_RETURN(imported.method, sdl::ParseMethodSpec(spec));
-    if (a.family == "batchtopk") {
+    if (a.kind == "batchtopk") {
       sdl::SetInferenceStateValue(imported.method, "threshold", static_cast<float>(a.threshold),
                                   model);
     }
