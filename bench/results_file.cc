@@ -59,7 +59,8 @@ absl::StatusOr<std::vector<ResultRow>> FromDatabase(const std::string& path,
                        suite_id.empty() ? store->LoadAllRuns() : store->LoadRuns(suite_id));
   std::vector<ResultRow> rows;
   for (const leaderboard::RunRecord& run : runs) {
-    if (run.status != "ok" || !run.incomplete.empty() || run.scorer_version != scoring::kScorerVersion) {
+    if (run.status != "ok" || !run.incomplete.empty() ||
+        run.scorer_version != scoring::kScorerVersion) {
       continue;
     }
     ResultRow& row = rows.emplace_back();
