@@ -61,6 +61,18 @@ struct ExternalSubmission {
   friend bool operator==(const ExternalSubmission&, const ExternalSubmission&) = default;
 };
 
+// One point of a run's training trajectory (schema v5): `metric` measured after `step`
+// training steps, e.g. {2000, "decoder.m_gt@0.95", 0.91}. Recorded every E steps when the
+// train spec asks for it (train(...,eval_every=E)); names follow the final metrics'
+// (docs/metrics.md) where they measure the same thing.
+struct TrajectoryPoint {
+  int64_t step = 0;
+  std::string metric;
+  double value = 0;
+
+  friend bool operator==(const TrajectoryPoint&, const TrajectoryPoint&) = default;
+};
+
 // One run: its identity (everything that enters the run key) and, once finished, its
 // outcome. The key is computed by the caller (bench/) from the canonical inputs.
 struct RunRecord {
@@ -90,6 +102,9 @@ struct RunRecord {
   // list them sorted by name.
   std::vector<std::pair<std::string, double>> metrics;
   std::vector<FeatureRow> features;  // distinct features; loaded runs sorted by feature
+  // Empty unless the train spec asks for it; distinct (metric, step); loaded runs sorted by
+  // metric, then step.
+  std::vector<TrajectoryPoint> trajectory;
 
   // Set by the store (ignored when storing).
   RunOwner owner;              // who claimed the run
