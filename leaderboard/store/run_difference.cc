@@ -1,8 +1,10 @@
 #include "leaderboard/store/run_difference.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string_view>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -70,6 +72,25 @@ std::string FirstDifference(const RunRecord& a, const RunRecord& b) {
   }
   if (b.features.size() != a.features.size()) {
     return absl::StrFormat("%d feature rows vs %d", a.features.size(), b.features.size());
+  }
+  std::map<std::pair<std::string_view, int64_t>, double> b_points;
+  for (const TrajectoryPoint& point : b.trajectory) {
+    b_points.emplace(std::pair<std::string_view, int64_t>(point.metric, point.step), point.value);
+  }
+  for (const TrajectoryPoint& point : a.trajectory) {
+    const auto it = b_points.find({point.metric, point.step});
+    if (it == b_points.end()) {
+      return absl::StrFormat("trajectory \"%s\" step %d only in the first", point.metric,
+                             point.step);
+    }
+    if (it->second != point.value) {
+      return absl::StrFormat("trajectory \"%s\" step %d: %.17g vs %.17g", point.metric,
+                             point.step, point.value, it->second);
+    }
+  }
+  if (b.trajectory.size() != a.trajectory.size()) {
+    return absl::StrFormat("%d trajectory points vs %d", a.trajectory.size(),
+                           b.trajectory.size());
   }
   return "";
 }

@@ -101,6 +101,10 @@ VALUES (:run_id, :feature, :best_latent, :best_cosine, :anchored, :recovered,
         :firing_frequency, :latent_firing_frequency, :absorbed)
 )sql";
 
+constexpr char kInsertTrajectoryPoint[] =
+    "INSERT INTO trajectories (run_id, metric, step, value) "
+    "VALUES (:run_id, :metric, :step, :value)";
+
 // Read in this order by ReadRunRow; the round-trip test covers every field.
 constexpr char kRunColumns[] = R"sql(
   r.id, r.run_key, r.suite, r.dataset_spec, r.dataset_hash, r.method_spec, r.train_spec,
@@ -370,6 +374,25 @@ absl::Status ValidateOutcome(const RunRecord& outcome) {
       return absl::InvalidArgumentError(absl::StrCat("feature ", row.feature, " is given twice"));
     }
   }
+  std::set<std::pair<std::string_view, int64_t>> points;
+  for (const TrajectoryPoint& point : outcome.trajectory) {
+    if (point.metric.empty()) {
+      return absl::InvalidArgumentError("a trajectory point has an empty metric name");
+    }
+    if (point.step < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "trajectory point \"", point.metric, "\" at step ", point.step,
+          ": expected a step >= 0"));
+    }
+    if (std::isnan(point.value)) {
+      return absl::InvalidArgumentError(absl::StrCat("trajectory point \"", point.metric,
+                                                     "\" at step ", point.step, " is NaN"));
+    }
+    if (!points.emplace(point.metric, point.step).second) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "trajectory point \"", point.metric, "\" at step ", point.step, " is given twice"));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -396,6 +419,18 @@ absl::Status InsertOutcomeRows(sqlite3* db, int64_t run_id, const RunRecord& out
         feature.BindDouble(":latent_firing_frequency", row.latent_firing_frequency));
     LRB_RETURN_IF_ERROR(feature.BindInt(":absorbed", row.absorbed ? 1 : 0));
     LRB_RETURN_IF_ERROR(Annotate(feature.Run().status(), absl::StrCat("feature ", row.feature)));
+  }
+  LRB_ASSIGN_OR_RETURN(
+      Statement trajectory,
+      Statement::Prepare(db, kInsertTrajectoryPoint, "inserting a trajectory point"));
+  for (const TrajectoryPoint& point : outcome.trajectory) {
+    LRB_RETURN_IF_ERROR(trajectory.BindInt(":run_id", run_id));
+    LRB_RETURN_IF_ERROR(trajectory.BindText(":metric", point.metric));
+    LRB_RETURN_IF_ERROR(trajectory.BindInt(":step", point.step));
+    LRB_RETURN_IF_ERROR(trajectory.BindDouble(":value", point.value));
+    LRB_RETURN_IF_ERROR(Annotate(trajectory.Run().status(),
+                                 absl::StrCat("trajectory \"", point.metric, "\" step ",
+                                              point.step)));
   }
   return absl::OkStatus();
 }
@@ -498,6 +533,21 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
     row.firing_frequency = feature_rows.ColumnDouble(6);
     row.latent_firing_frequency = feature_rows.ColumnDouble(7);
     row.absorbed = feature_rows.ColumnInt(8) != 0;
+  }
+
+  const std::string trajectory_sql = absl::StrCat(
+      "SELECT t.run_id, t.metric, t.step, t.value ",
+      "FROM trajectories AS t JOIN runs AS r ON r.id = t.run_id ",  //
+      "WHERE ", where, " ORDER BY t.run_id, t.metric, t.step");
+  LRB_ASSIGN_OR_RETURN(Statement trajectory_rows,
+                       PrepareFiltered(db, trajectory_sql, value, "reading trajectories"));
+  while (true) {
+    LRB_ASSIGN_OR_RETURN(const bool has_row, trajectory_rows.Step());
+    if (!has_row) break;
+    LRB_ASSIGN_OR_RETURN(RunRecord* const run, run_with_id(trajectory_rows.ColumnInt(0)));
+    run->trajectory.push_back({.step = trajectory_rows.ColumnInt(2),
+                               .metric = trajectory_rows.ColumnText(1),
+                               .value = trajectory_rows.ColumnDouble(3)});
   }
   for (size_t i = 0; i < runs.size(); ++i) {
     runs[i].incomplete = IncompleteReason(

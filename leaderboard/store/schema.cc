@@ -169,11 +169,25 @@ CREATE TABLE external_submissions (
 ) STRICT;
 )sql";
 
+// Version 5: training trajectories (train(...,eval_every=E)): metrics measured every E steps
+// of a run, removed with it. A new table: every run of version 4 reads as before, with no
+// trajectory.
+constexpr char kSchemaV5[] = R"sql(
+CREATE TABLE trajectories (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  metric TEXT    NOT NULL CHECK (metric <> ''),
+  step   INTEGER NOT NULL CHECK (step >= 0),
+  value  REAL    NOT NULL,
+  PRIMARY KEY (run_id, metric, step)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 };
 
 }  // namespace

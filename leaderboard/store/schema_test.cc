@@ -148,7 +148,7 @@ TEST(MigrationsTest, AVersion2DatabaseUpgradesToVersion3KeepingRowsIdsAndConstra
   EXPECT_EQ(raw.Query("SELECT count(*) FROM feature_results"), "0");
 }
 
-TEST(MigrationsTest, AVersion3DatabaseUpgradesToVersion4KeepingEveryRow) {
+TEST(MigrationsTest, AVersion3DatabaseUpgradesToTheLatestKeepingEveryRow) {
   const std::string path = FreshDbPath();
   WriteVersion2Database(path);
   if (::testing::Test::HasFatalFailure()) return;
@@ -167,10 +167,13 @@ TEST(MigrationsTest, AVersion3DatabaseUpgradesToVersion4KeepingEveryRow) {
   EXPECT_EQ(runs[0].incomplete, "");
   EXPECT_EQ(runs[0].metrics, (std::vector<std::pair<std::string, double>>{{"m_ip", 0.75}}));
   ASSERT_EQ(runs[0].features.size(), 1u);
-  for (const RunRecord& run : runs) EXPECT_FALSE(run.external.has_value()) << run.run_key;
+  for (const RunRecord& run : runs) {
+    EXPECT_FALSE(run.external.has_value()) << run.run_key;
+    EXPECT_TRUE(run.trajectory.empty()) << run.run_key;
+  }
 
   RawDb raw(path);
-  EXPECT_EQ(raw.Query("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
   EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "<no row>");
   EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'external_submissions'"),
             "1");
@@ -180,8 +183,13 @@ TEST(MigrationsTest, AVersion3DatabaseUpgradesToVersion4KeepingEveryRow) {
   ASSERT_EQ(raw.Exec("INSERT INTO external_submissions VALUES (1, 'mine', '/m', 'h', 'relu')"), "");
   EXPECT_NE(raw.Exec("INSERT INTO external_submissions VALUES (2, '', '/m', 'h', 'relu')"), "")
       << "an empty name is refused";
+  // So does its trajectory (version 5).
+  ASSERT_EQ(raw.Exec("INSERT INTO trajectories VALUES (1, 'm_ip', 100, 0.5)"), "");
+  EXPECT_NE(raw.Exec("INSERT INTO trajectories VALUES (1, 'm_ip', -1, 0.5)"), "")
+      << "a negative step is refused";
   LRB_ASSERT_OK(store->DeleteRun("ok-run"));
   EXPECT_EQ(raw.Query("SELECT count(*) FROM external_submissions"), "0");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM trajectories"), "0");
 }
 
 TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
@@ -192,7 +200,7 @@ TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
   EXPECT_EQ(raw.Query("PRAGMA application_id"), absl::StrCat(internal::kApplicationId));
   EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
-  for (const char* table : {"runs", "metrics", "feature_results"}) {
+  for (const char* table : {"runs", "metrics", "feature_results", "trajectories"}) {
     EXPECT_EQ(
         raw.Query(absl::StrCat("SELECT strict FROM pragma_table_list WHERE name = '", table, "'")),
         "1")

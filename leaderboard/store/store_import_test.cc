@@ -25,6 +25,8 @@ using ::testing::HasSubstr;
 RunRecord FinishedIn(Store& store, RunRecord run, double m_ip) {
   run.metrics = {{"m_gt@0.95", 0.5}, {"m_ip", m_ip}};
   run.features = {{.feature = 0, .best_latent = 3, .best_cosine = 0.97, .recovered = true}};
+  run.trajectory = {{.step = 10, .metric = "m_ip", .value = m_ip / 2},
+                    {.step = 20, .metric = "m_ip", .value = m_ip}};
   run.train_seconds = 1.5;
   absl::StatusOr<int64_t> id = store.BeginRun(run);
   EXPECT_TRUE(id.ok()) << id.status();
@@ -52,6 +54,7 @@ TEST_F(ImportTest, AddsAWholeRunKeepingItsTimesAndIsIdempotent) {
   LRB_ASSERT_OK_AND_ASSIGN(const std::optional<RunRecord> copy, target_->FindFinishedRun("a"));
   ASSERT_TRUE(copy.has_value());
   EXPECT_EQ(FirstDifference(*copy, run), "");
+  EXPECT_EQ(copy->trajectory, run.trajectory);
   EXPECT_EQ(copy->created_at, run.created_at);
   EXPECT_EQ(copy->finished_at, run.finished_at);
   EXPECT_EQ(copy->train_seconds, 1.5);
@@ -72,6 +75,19 @@ TEST_F(ImportTest, RefusesOtherResultsUnderAKeyTheTargetHasAndKeepsTheTargets) {
   LRB_ASSERT_OK_AND_ASSIGN(const std::optional<RunRecord> kept, target_->FindFinishedRun("a"));
   ASSERT_TRUE(kept.has_value());
   EXPECT_EQ(FirstDifference(*kept, mine), "");
+}
+
+TEST(FirstDifferenceTest, TrajectoriesAreComparedPointByPoint) {
+  RunRecord a = SampleRun("a");
+  a.trajectory = {{.step = 10, .metric = "m_ip", .value = 0.5},
+                  {.step = 20, .metric = "m_ip", .value = 0.75}};
+  RunRecord b = a;
+  EXPECT_EQ(FirstDifference(a, b), "");
+  b.trajectory[1].value = 0.875;
+  EXPECT_EQ(FirstDifference(a, b), "trajectory \"m_ip\" step 20: 0.75 vs 0.875");
+  b.trajectory.pop_back();
+  EXPECT_EQ(FirstDifference(a, b), "trajectory \"m_ip\" step 20 only in the first");
+  EXPECT_EQ(FirstDifference(b, a), "1 trajectory points vs 2");
 }
 
 TEST_F(ImportTest, ReplacesAFailedAttemptButNotARunInFlight) {

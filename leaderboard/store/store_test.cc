@@ -19,6 +19,7 @@ namespace {
 using ::lrb::leaderboard::testing::FreshDbPath;
 using ::lrb::leaderboard::testing::RawDb;
 using ::lrb::leaderboard::testing::SampleRun;
+using ::lrb::testing::StatusIs;
 using ::testing::HasSubstr;
 
 // Field-by-field equality so a failing comparison says which field differs.
@@ -62,6 +63,7 @@ void ExpectSameRun(const RunRecord& actual, const RunRecord& expected) {
               expected.features[i].latent_firing_frequency);
     EXPECT_EQ(actual.features[i].absorbed, expected.features[i].absorbed);
   }
+  EXPECT_EQ(actual.trajectory, expected.trajectory);
 }
 
 // "2026-11-25T10:00:00.123Z"
@@ -105,6 +107,11 @@ RunRecord WithOutcome(RunRecord run) {
        .latent_firing_frequency = 0.75,
        .absorbed = false},
   };
+  // Sorted by metric, then step, as loaded runs list them.
+  run.trajectory = {{.step = 100, .metric = "decoder.m_gt@0.95", .value = 0.25},
+                    {.step = 200, .metric = "decoder.m_gt@0.95", .value = 0.5},
+                    {.step = 100, .metric = "train.loss", .value = 1.5},
+                    {.step = 200, .metric = "train.loss", .value = 0.75}};
   return run;
 }
 
@@ -301,6 +308,18 @@ TEST_F(StoreTest, OtherUnstorableOutcomesAreRefused) {
   RunRecord nan_frequency = WithOutcome(SampleRun());
   nan_frequency.features[2].latent_firing_frequency = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(store_->FinishRun(id, nan_frequency).code(), absl::StatusCode::kInvalidArgument);
+  RunRecord duplicate_point = WithOutcome(SampleRun());
+  duplicate_point.trajectory.push_back({.step = 100, .metric = "train.loss", .value = 2});
+  EXPECT_THAT(store_->FinishRun(id, duplicate_point),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("given twice")));
+  RunRecord nan_point = WithOutcome(SampleRun());
+  nan_point.trajectory[0].value = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THAT(store_->FinishRun(id, nan_point),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("NaN")));
+  RunRecord negative_step = WithOutcome(SampleRun());
+  negative_step.trajectory[0].step = -1;
+  EXPECT_THAT(store_->FinishRun(id, negative_step),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("step -1")));
   RunRecord nan_time = WithOutcome(SampleRun());
   nan_time.train_seconds = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(store_->FinishRun(id, nan_time).code(), absl::StatusCode::kInvalidArgument);
@@ -352,7 +371,10 @@ TEST_F(StoreTest, DeleteRunCascadesToMetricsAndFeatures) {
   EXPECT_EQ(raw.Query(absl::StrCat("SELECT count(*) FROM metrics WHERE run_id = ", id)), "0");
   EXPECT_EQ(raw.Query(absl::StrCat("SELECT count(*) FROM feature_results WHERE run_id = ", id)),
             "0");
+  EXPECT_EQ(raw.Query(absl::StrCat("SELECT count(*) FROM trajectories WHERE run_id = ", id)),
+            "0");
   EXPECT_EQ(raw.Query("SELECT count(*) FROM metrics"), "3");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM trajectories"), "4");
   const std::vector<RunRecord> loaded = Load();
   ASSERT_EQ(loaded.size(), 1u);
   ExpectSameRun(loaded[0], kept);
