@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "bench/run_key.h"
 #include "bench/score_rows.h"
 #include "bench/score_model.h"
+#include "bench/trajectory.h"
 #include "bench/scoring/scoring.h"
 #include "datasets/dataset.h"
 #include "datasets/dataset_io.h"
@@ -127,8 +129,24 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
   LRB_ASSIGN_OR_RETURN(const sdl::Anchors anchors, MakeAnchors(method, d, anchored));
   const sdl::TrainingData data{prepared.train_inputs.data(), prepared.train_targets_or_inputs(),
                                d.num_train, d.n_p, d.n_r};
-  LRB_ASSIGN_OR_RETURN(const sdl::TrainResult trained,
-                       sdl::Train(method, train, anchors, data, kernels, seed, progress));
+  // The trajectory (train.eval_every > 0): every checkpoint but the last is scored here; the
+  // last one is the trained model, scored once below, whose metrics close the trajectory.
+  // Scoring time spent at checkpoints is inside train_seconds.
+  record.trajectory.clear();
+  const sdl::CheckpointCallback checkpoint = [&](int64_t steps_done, const sdl::SaeModel& model,
+                                                 double mean_loss) -> absl::Status {
+    record.trajectory.push_back(
+        {.step = steps_done, .metric = std::string(kTrajectoryLossMetric), .value = mean_loss});
+    if (steps_done == train.steps) return absl::OkStatus();
+    LRB_ASSIGN_OR_RETURN(const scoring::RunScores scores,
+                         ScoreModel(method, model, d, prepared.eval_inputs.data(),
+                                    prepared.eval_targets_or_inputs(), anchored));
+    AppendTrajectoryPoints(steps_done, scores.metrics, record.trajectory);
+    return absl::OkStatus();
+  };
+  LRB_ASSIGN_OR_RETURN(
+      const sdl::TrainResult trained,
+      sdl::Train(method, train, anchors, data, kernels, seed, progress, checkpoint));
   record.train_seconds = trained.log.seconds;
 
   const auto score_start = Clock::now();
@@ -136,6 +154,11 @@ absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& 
                        ScoreModel(method, trained.model, d, prepared.eval_inputs.data(),
                                   prepared.eval_targets_or_inputs(), anchored));
   record.score_seconds = SecondsSince(score_start);
+  if (train.eval_every > 0) AppendTrajectoryPoints(train.steps, scores.metrics, record.trajectory);
+  std::sort(record.trajectory.begin(), record.trajectory.end(),
+            [](const leaderboard::TrajectoryPoint& a, const leaderboard::TrajectoryPoint& b) {
+              return std::tie(a.metric, a.step) < std::tie(b.metric, b.step);
+            });
   RecordScores(std::move(scores), record);
   record.metrics.emplace_back("train.final_loss", trained.log.final_loss);
   record.metrics.emplace_back("train.dead_fraction", trained.log.dead_fraction);

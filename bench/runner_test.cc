@@ -7,6 +7,7 @@
 
 #include "bench/runner.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,10 +16,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "bench/dataset_commands.h"
 #include "bench/run_plan.h"
 #include "bench/suites.h"
+#include "bench/trajectory.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "leaderboard/store/store.h"
@@ -288,6 +291,47 @@ TEST(TrainOnDatasetTest, RecordsOneRunOutsideAnySuiteAndReusesIt) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("does not fit")));
   EXPECT_THAT(TrainOnDataset(dir + "/missing", method, train, "scalar", 0, **store, {}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")));
+}
+
+TEST(TrainOnDatasetTest, ATrajectoryEndsAtTheFinalMetricsAndChangesNoResult) {
+  const std::string dir = ::lrb::testing::NewTempDir("dataset");
+  LRB_ASSERT_OK(GenerateSpecCommand("lrb(n=32,np=24,N=2000,S=0.9,M=0.5)", dir, 0, nullptr));
+  const std::string path = FreshDbPath();
+  auto store = leaderboard::Store::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const std::string method = "sae.topk(latents=64,k=3)+anchor(k=4,lambda=0.1)";
+  const std::string plain = "train(steps=50,batch=32)";
+  const std::string traced = "train(steps=50,batch=32,eval_every=20)";
+  LRB_ASSERT_OK(TrainOnDataset(dir, method, plain, "simd", 3, **store, {}));
+  LRB_ASSERT_OK(TrainOnDataset(dir, method, traced, "simd", 3, **store, {}));
+  const auto runs = FinishedRuns(path, "");
+  ASSERT_EQ(runs.size(), 2u);
+  const leaderboard::RunRecord* without = nullptr;
+  const leaderboard::RunRecord* with = nullptr;
+  for (const auto& [key, run] : runs) {
+    (absl::StrContains(run.train_spec, "eval_every=20") ? with : without) = &run;
+  }
+  ASSERT_TRUE(with != nullptr && without != nullptr);
+  EXPECT_TRUE(without->trajectory.empty());
+  EXPECT_EQ(with->metrics, without->metrics) << "observing training changes no result";
+
+  // Every kept metric and the loss at steps 20, 40 and 50, sorted by metric then step.
+  std::map<std::string, std::vector<int64_t>> steps_of;
+  for (const leaderboard::TrajectoryPoint& point : with->trajectory) {
+    steps_of[point.metric].push_back(point.step);
+  }
+  std::vector<std::string> expected_names(TrajectoryScoreMetrics().begin(),
+                                          TrajectoryScoreMetrics().end());
+  expected_names.emplace_back(kTrajectoryLossMetric);
+  ASSERT_EQ(steps_of.size(), expected_names.size());
+  for (const std::string& name : expected_names) {
+    EXPECT_EQ(steps_of[name], (std::vector<int64_t>{20, 40, 50})) << name;
+  }
+  const std::map<std::string, double> final_metrics(with->metrics.begin(), with->metrics.end());
+  for (const leaderboard::TrajectoryPoint& point : with->trajectory) {
+    if (point.step != 50 || point.metric == kTrajectoryLossMetric) continue;
+    EXPECT_EQ(point.value, final_metrics.at(point.metric)) << point.metric;
+  }
 }
 
 }  // namespace

@@ -22,15 +22,24 @@ absl::StatusOr<TrainSpec> ParseTrainSpec(std::string_view text) {
   LRB_RETURN_IF_ERROR(args.Int("warmup", spec.warmup_steps, 0, 100000000, &spec.warmup_steps));
   LRB_RETURN_IF_ERROR(args.Double("decay", spec.decay_fraction, 0, 1, &spec.decay_fraction));
   LRB_RETURN_IF_ERROR(args.Double("clip", spec.clip_norm, 0, 1e9, &spec.clip_norm));
+  LRB_RETURN_IF_ERROR(args.Int("eval_every", spec.eval_every, 0, 100000000, &spec.eval_every));
   LRB_RETURN_IF_ERROR(args.Finish());
+  if (spec.eval_every > spec.steps) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "training spec \"%s\": eval_every=%d exceeds steps=%d; expected 0 (no trajectory) or "
+        "a step count in [1, %d]",
+        text, spec.eval_every, spec.steps, spec.steps));
+  }
   return spec;
 }
 
 std::string ToString(const TrainSpec& spec) {
-  return absl::StrFormat("train(steps=%d,batch=%d,lr=%s,warmup=%d,decay=%s,clip=%s)",
+  const std::string trajectory =
+      spec.eval_every > 0 ? absl::StrFormat(",eval_every=%d", spec.eval_every) : "";
+  return absl::StrFormat("train(steps=%d,batch=%d,lr=%s,warmup=%d,decay=%s,clip=%s%s)",
                          spec.steps, spec.batch, FormatSpecNumber(spec.learning_rate),
                          spec.warmup_steps, FormatSpecNumber(spec.decay_fraction),
-                         FormatSpecNumber(spec.clip_norm));
+                         FormatSpecNumber(spec.clip_norm), trajectory);
 }
 
 double LearningRateScale(const TrainSpec& spec, int64_t step) {

@@ -5,7 +5,11 @@
 //   train(steps=2000,batch=256,lr=0.001,warmup=100,decay=0.2,clip=1)
 // Learning rate: linear warm-up over `warmup` steps, constant, then linear decay to zero
 // over the last `decay` fraction of the steps. `clip` bounds the global gradient L2 norm
-// (0 = no clipping).
+// (0 = no clipping). `eval_every` = E > 0 asks for a metric trajectory: the model is scored
+// after every E steps and after the last (Train's CheckpointCallback); 0, the default, records
+// none and is left out of the canonical text, so specs written before it keep their text.
+// Scoring reads the model and changes nothing in training: the trained model is the same
+// bytes with or without it.
 
 #include <cstdint>
 #include <string>
@@ -22,6 +26,7 @@ struct TrainSpec {
   int64_t warmup_steps = 100;
   double decay_fraction = 0.2;
   double clip_norm = 1.0;
+  int64_t eval_every = 0;
   bool operator==(const TrainSpec&) const = default;
 };
 

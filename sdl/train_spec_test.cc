@@ -6,6 +6,7 @@
 namespace lrb::sdl {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 TEST(TrainSpec, RoundTripsWithDefaultsSpelledOut) {
@@ -13,6 +14,26 @@ TEST(TrainSpec, RoundTripsWithDefaultsSpelledOut) {
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(ToString(*spec), "train(steps=10,batch=256,lr=0.001,warmup=100,decay=0.2,clip=1)");
   EXPECT_EQ(*ParseTrainSpec(ToString(*spec)), *spec);
+}
+
+TEST(TrainSpec, ATrajectoryIsSpelledOutOnlyWhenAskedFor) {
+  const auto spec = ParseTrainSpec("train(steps=1000,eval_every=250)");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->eval_every, 250);
+  EXPECT_EQ(ToString(*spec),
+            "train(steps=1000,batch=256,lr=0.001,warmup=100,decay=0.2,clip=1,eval_every=250)");
+  EXPECT_EQ(*ParseTrainSpec(ToString(*spec)), *spec);
+  // eval_every=0 is the default and reads as the spec without it (same canonical text).
+  EXPECT_EQ(ToString(*ParseTrainSpec("train(steps=1000,eval_every=0)")),
+            ToString(*ParseTrainSpec("train(steps=1000)")));
+}
+
+TEST(TrainSpec, RejectsATrajectoryIntervalLongerThanTheRun) {
+  const auto spec = ParseTrainSpec("train(steps=100,eval_every=101)");
+  ASSERT_FALSE(spec.ok());
+  EXPECT_THAT(std::string(spec.status().message()),
+              AllOf(HasSubstr("eval_every=101"), HasSubstr("steps=100"), HasSubstr("[1, 100]")));
+  EXPECT_FALSE(ParseTrainSpec("train(eval_every=-1)").ok());
 }
 
 TEST(TrainSpec, RejectsBadValues) {

@@ -260,7 +260,8 @@ absl::StatusOr<LossTerms> TrainStep(const MethodSpec& method, const TrainSpec& t
 absl::StatusOr<TrainResult> Train(const MethodSpec& method, const TrainSpec& train,
                                   const Anchors& anchors, const TrainingData& data,
                                   const KernelTable& kernels, uint64_t seed,
-                                  const ProgressCallback& progress) {
+                                  const ProgressCallback& progress,
+                                  const CheckpointCallback& checkpoint) {
   LRB_RETURN_IF_ERROR(ValidateInputs(method, train, anchors, data));
   const auto start = std::chrono::steady_clock::now();
 
@@ -277,6 +278,8 @@ absl::StatusOr<TrainResult> Train(const MethodSpec& method, const TrainSpec& tra
   const int64_t dead_window = std::max<int64_t>(1, train.steps / 10);
   const int64_t curve_every = std::max<int64_t>(1, train.steps / 100);
   const int64_t progress_every = std::max<int64_t>(1, train.steps / 100);
+  double loss_since_checkpoint = 0;
+  int64_t steps_since_checkpoint = 0;
 
   for (int64_t step = 0; step < train.steps; ++step) {
     // Assemble the batch; an epoch ends when fewer than `batch` unseen samples remain.
@@ -306,6 +309,16 @@ absl::StatusOr<TrainResult> Train(const MethodSpec& method, const TrainSpec& tra
     }
     if (progress && (step % progress_every == 0 || step + 1 == train.steps)) {
       progress(step + 1, train.steps, loss->total());
+    }
+    loss_since_checkpoint += loss->total();
+    ++steps_since_checkpoint;
+    if (checkpoint && train.eval_every > 0 &&
+        ((step + 1) % train.eval_every == 0 || step + 1 == train.steps)) {
+      LRB_RETURN_IF_ERROR(checkpoint(step + 1, state.model,
+                                     loss_since_checkpoint /
+                                         static_cast<double>(steps_since_checkpoint)));
+      loss_since_checkpoint = 0;
+      steps_since_checkpoint = 0;
     }
   }
 

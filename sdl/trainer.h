@@ -78,6 +78,13 @@ absl::StatusOr<LossTerms> TrainStep(const MethodSpec& method, const TrainSpec& t
 // Called every ~1% of the steps with (steps done, total steps, current loss).
 using ProgressCallback = std::function<void(int64_t, int64_t, double)>;
 
+// Called when train.eval_every = E > 0, after every E steps and after the last step, with
+// the steps done, the model as it is then (inference state included) and the mean batch
+// loss over the steps since the previous call. It only reads: what it does cannot change
+// the training. An error it returns stops training and is returned by Train.
+using CheckpointCallback =
+    std::function<absl::Status(int64_t steps_done, const SaeModel& model, double mean_loss)>;
+
 // Trains `method` on `data`. Same arguments and backend -> same bytes. Fails with
 // InvalidArgument for inconsistent shapes or anchors, and with Aborted naming the step and
 // the value when the loss or the parameters stop being finite (a diverged run is a result,
@@ -85,7 +92,8 @@ using ProgressCallback = std::function<void(int64_t, int64_t, double)>;
 absl::StatusOr<TrainResult> Train(const MethodSpec& method, const TrainSpec& train,
                                   const Anchors& anchors, const TrainingData& data,
                                   const KernelTable& kernels, uint64_t seed,
-                                  const ProgressCallback& progress = nullptr);
+                                  const ProgressCallback& progress = nullptr,
+                                  const CheckpointCallback& checkpoint = nullptr);
 
 }  // namespace lrb::sdl
 

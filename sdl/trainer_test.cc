@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -79,6 +81,64 @@ TEST_P(TrainerTest, SameSeedSameBytesDifferentSeedDifferentModel) {
   EXPECT_EQ(a->model.w_enc, b->model.w_enc);
   EXPECT_EQ(a->model.w_dec, b->model.w_dec);
   EXPECT_NE(a->model.w_enc, c->model.w_enc);
+}
+
+TEST_P(TrainerTest, CheckpointsComeEveryEStepsAndAtTheEndWithoutChangingTraining) {
+  const Planted planted = MakePlanted(8, 16, 500, 0.2);
+  const MethodSpec method = *ParseMethodSpec("sae.topk(latents=16,k=2)");
+  const TrainSpec plain = *ParseTrainSpec("train(steps=50,batch=32)");
+  const TrainSpec traced = *ParseTrainSpec("train(steps=50,batch=32,eval_every=20)");
+  std::vector<int64_t> steps;
+  std::vector<double> mean_losses;
+  std::vector<float> decoder_at_20;
+  const CheckpointCallback record = [&](int64_t done, const SaeModel& model, double loss) {
+    steps.push_back(done);
+    mean_losses.push_back(loss);
+    if (done == 20) decoder_at_20 = model.w_dec;
+    return absl::OkStatus();
+  };
+  const auto without = Train(method, plain, Anchors{}, DataOf(planted), kernels(), 4);
+  const auto with = Train(method, traced, Anchors{}, DataOf(planted), kernels(), 4, nullptr,
+                          record);
+  ASSERT_TRUE(without.ok() && with.ok());
+  EXPECT_EQ(steps, (std::vector<int64_t>{20, 40, 50}));
+  // The mean loss of each interval lies within the range of that interval's batch losses,
+  // which the loss curve (every step here: 50 steps < 100) lists.
+  ASSERT_EQ(with->log.loss_curve.size(), 50u);
+  const auto interval_range = [&](int64_t begin, int64_t end) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (int64_t s = begin; s < end; ++s) {
+      lo = std::min(lo, with->log.loss_curve[s].second);
+      hi = std::max(hi, with->log.loss_curve[s].second);
+    }
+    return std::pair(lo, hi);
+  };
+  const std::vector<std::pair<int64_t, int64_t>> intervals = {{0, 20}, {20, 40}, {40, 50}};
+  for (size_t i = 0; i < intervals.size(); ++i) {
+    const auto [lo, hi] = interval_range(intervals[i].first, intervals[i].second);
+    EXPECT_GE(mean_losses[i], lo) << "interval " << i;
+    EXPECT_LE(mean_losses[i], hi) << "interval " << i;
+  }
+  // Observing the run changes nothing: the same bytes as the run without a trajectory, and
+  // the model seen at step 20 is an earlier one.
+  EXPECT_EQ(with->model.w_enc, without->model.w_enc);
+  EXPECT_EQ(with->model.w_dec, without->model.w_dec);
+  EXPECT_NE(decoder_at_20, with->model.w_dec);
+}
+
+TEST_P(TrainerTest, ACheckpointErrorStopsTraining) {
+  const Planted planted = MakePlanted(8, 16, 500, 0.2);
+  const MethodSpec method = *ParseMethodSpec("sae.topk(latents=16,k=2)");
+  const TrainSpec traced = *ParseTrainSpec("train(steps=50,batch=32,eval_every=10)");
+  int calls = 0;
+  const auto result =
+      Train(method, traced, Anchors{}, DataOf(planted), kernels(), 4, nullptr,
+            [&](int64_t done, const SaeModel&, double) {
+              ++calls;
+              return done == 20 ? absl::UnavailableError("scorer gone") : absl::OkStatus();
+            });
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(calls, 2);
 }
 
 TEST_P(TrainerTest, DivergenceEndsTheRunWithStepAndValue) {
