@@ -189,6 +189,26 @@ std::vector<CommandSpec> MakeCommands() {
         StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
         StringFlag("threads", "N", "0", "threads; 0 = all cores")},
        {"train --dataset=mine --method='sae.topk(latents=512,k=8)'"}});
+  commands.push_back(
+      {"tune",
+       "find the value of a method's real knob that brings a metric to a target on one "
+       "dataset (e.g. an L1 coefficient at a matched L0); every probe is a recorded run",
+       {WithBareWordHint(RequiredFlag("dataset", "DIR", "the dataset directory")),
+        RequiredFlag("method", "SPEC", "the method; its value of --knob is replaced"),
+        RequiredFlag("knob", "NAME", "a real knob of the method's family, e.g. l1"),
+        StringFlag("metric", "NAME", "eval.l0", "the stored metric to bring to --target"),
+        RequiredFlag("target", "X", "the value the metric should reach"),
+        RequiredFlag("low", "X", "the smallest knob value to try (> 0; log-scale search)"),
+        RequiredFlag("high", "X", "the largest knob value to try"),
+        StringFlag("probes", "N", "8", "runs at most, both ends included"),
+        StringFlag("tolerance", "F", "0.1", "done within this fraction of the target"),
+        StringFlag("train", "SPEC", "", "the training budget of every probe; default train()"),
+        StringFlag("backend", "NAME", "simd", "scalar or simd"),
+        StringFlag("seed", "N", "0", "the training seed"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file, created if missing"),
+        StringFlag("threads", "N", "0", "threads; 0 = all cores")},
+       {"tune --dataset=tuning --method='sae.relu(latents=16000)' --knob=l1 --target=64 "
+        "--low=0.001 --high=10"}});
   AddResultsCommands(commands);
   commands.push_back(
       {"slurm",

@@ -5,6 +5,8 @@
 //           [--threads=N] [--dry_run] [--force] [--export_models=DIR]
 //   lrb train --dataset=DIR --method=SPEC [--train=SPEC] [--backend=NAME] [--seed=N]
 //           [--db=PATH] [--threads=N]
+//   lrb tune --dataset=DIR --method=SPEC --knob=NAME [--metric=NAME] --target=X --low=X
+//           --high=X [--probes=N] [--tolerance=F] [--train=SPEC] ...   (bench/tune.h)
 //   lrb leaderboard --suite=NAME [--db=PATH] [--all]
 //   lrb suites
 //   lrb methods                                   the method families and their knobs
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -53,6 +56,8 @@
 #include "bench/score_command.h"
 #include "bench/slurm_command.h"
 #include "bench/suites.h"
+#include "bench/tune.h"
+#include "bench/tune_command.h"
 #include "datasets/dataset_io.h"
 #include "leaderboard/store/store.h"
 #include "util/status_macros.h"
@@ -89,6 +94,15 @@ absl::StatusOr<int64_t> IntegerFlag(const CommandLine& line, const std::string& 
   if (!absl::SimpleAtoi(text, &value) || value < min) {
     return UsageError(line.command, absl::StrFormat("--%s=%s: expected a whole number >= %d",
                                                     flag, text, min));
+  }
+  return value;
+}
+
+absl::StatusOr<double> RealFlag(const CommandLine& line, const std::string& flag) {
+  const std::string& text = line.GetString(flag);
+  double value = 0;
+  if (!absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
+    return UsageError(line.command, absl::StrFormat("--%s=%s: expected a number", flag, text));
   }
   return value;
 }
@@ -201,6 +215,31 @@ absl::Status Dispatch(const CommandLine& line) {
     options.seed = static_cast<uint64_t>(seed);
     options.threads = static_cast<int>(threads);
     return TrainCommand(options, ResolveUserPath(line.GetString("db")));
+  }
+  if (command == "tune") {
+    TuneCommandOptions options;
+    options.dataset_dir = ResolveUserPath(line.GetString("dataset"));
+    TuneRequest& request = options.request;
+    request.method = line.GetString("method");
+    request.knob = line.GetString("knob");
+    request.metric = line.GetString("metric");
+    LRB_ASSIGN_OR_RETURN(request.target, RealFlag(line, "target"));
+    LRB_ASSIGN_OR_RETURN(request.low, RealFlag(line, "low"));
+    LRB_ASSIGN_OR_RETURN(request.high, RealFlag(line, "high"));
+    LRB_ASSIGN_OR_RETURN(const int64_t probes, IntegerFlag(line, "probes", 2));
+    request.max_probes = static_cast<int>(std::min<int64_t>(probes, 1000));
+    LRB_ASSIGN_OR_RETURN(request.tolerance, RealFlag(line, "tolerance"));
+    options.train = line.GetString("train");
+    options.backend = line.GetString("backend");
+    LRB_ASSIGN_OR_RETURN(const int64_t seed, IntegerFlag(line, "seed", 0));
+    LRB_ASSIGN_OR_RETURN(const int64_t threads, IntegerFlag(line, "threads", 0));
+    options.seed = static_cast<uint64_t>(seed);
+    options.threads = static_cast<int>(threads);
+    // A bad request is a bad command line (exit 2), refused before the database is touched.
+    if (const absl::Status valid = CheckTuneRequest(request); !valid.ok()) {
+      return UsageError(command, valid.message());
+    }
+    return TuneCommand(options, ResolveUserPath(line.GetString("db")), std::cout);
   }
   LRB_ASSIGN_OR_RETURN(const Suite* suite, SuiteFlag(line));
   if (command == "baseline") {

@@ -40,14 +40,6 @@ namespace lrb::bench {
 
 using scoring::kScorerVersion;
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // A generated dataset with its dense splits materialised once for all of its runs.
 struct PreparedDataset {
   datasets::Dataset data;
@@ -60,6 +52,15 @@ struct PreparedDataset {
     return eval_targets.empty() ? eval_inputs.data() : eval_targets.data();
   }
 };
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 
 absl::StatusOr<PreparedDataset> Prepare(datasets::Dataset dataset, int threads) {
   PreparedDataset prepared;
@@ -540,37 +541,69 @@ absl::StatusOr<RunSummary> RunSuitePlan(const Suite& suite, const RunPlan& plan,
   return summary;
 }
 
-absl::StatusOr<RunSummary> TrainOnDataset(const std::string& dataset_dir,
-                                          const std::string& method, const std::string& train,
-                                          const std::string& backend, uint64_t seed,
-                                          leaderboard::Store& store, const RunOptions& options) {
-  LRB_ASSIGN_OR_RETURN(const sdl::MethodSpec method_spec, sdl::ParseMethodSpec(method));
-  LRB_ASSIGN_OR_RETURN(const sdl::TrainSpec train_spec,
-                       train.empty() ? sdl::TrainSpec{} : sdl::ParseTrainSpec(train));
-  LRB_RETURN_IF_ERROR(sdl::KernelsByName(backend).status());
-  const int threads = ThreadsPerRun(options);
+DatasetRuns::DatasetRuns(std::string dataset_dir, std::unique_ptr<PreparedDataset> prepared,
+                         RunOptions options)
+    : dataset_dir_(std::move(dataset_dir)),
+      prepared_(std::move(prepared)),
+      options_(std::move(options)) {}
+
+DatasetRuns::~DatasetRuns() = default;
+
+absl::StatusOr<std::unique_ptr<DatasetRuns>> DatasetRuns::Load(const std::string& dataset_dir,
+                                                               const RunOptions& options) {
   SharedLog log(options.log, options.log_is_terminal);
   const auto start = Clock::now();
   log.Line("loading " + dataset_dir + " ...");
   LRB_ASSIGN_OR_RETURN(datasets::Dataset dataset, datasets::LoadDataset(dataset_dir));
+  LRB_ASSIGN_OR_RETURN(PreparedDataset prepared,
+                       Prepare(std::move(dataset), ThreadsPerRun(options)));
+  LogDataset(log, prepared.data, SecondsSince(start), /*loaded=*/true);
+  return std::unique_ptr<DatasetRuns>(new DatasetRuns(
+      dataset_dir, std::make_unique<PreparedDataset>(std::move(prepared)), options));
+}
+
+const std::string& DatasetRuns::dataset_spec() const { return prepared_->data.spec; }
+
+const std::string& DatasetRuns::dataset_hash() const { return prepared_->data.content_hash; }
+
+absl::StatusOr<RunSummary> DatasetRuns::Run(const std::string& method, const std::string& train,
+                                            const std::string& backend, uint64_t seed,
+                                            leaderboard::Store& store) {
+  LRB_ASSIGN_OR_RETURN(const sdl::MethodSpec method_spec, sdl::ParseMethodSpec(method));
+  LRB_ASSIGN_OR_RETURN(const sdl::TrainSpec train_spec,
+                       train.empty() ? sdl::TrainSpec{} : sdl::ParseTrainSpec(train));
+  LRB_RETURN_IF_ERROR(sdl::KernelsByName(backend).status());
+  const datasets::Dataset& dataset = prepared_->data;
   if (!MethodFitsDataset(sdl::ToString(method_spec), dataset.spec)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "%s does not fit the dataset %s (%s): transcoder.* methods train on +transcoder "
         "datasets, crosscoder.*(sources=m) on +crosscoder(m=m), sae.* on the rest",
-        sdl::ToString(method_spec), dataset_dir, dataset.spec));
+        sdl::ToString(method_spec), dataset_dir_, dataset.spec));
   }
-  LRB_ASSIGN_OR_RETURN(const PreparedDataset prepared, Prepare(std::move(dataset), threads));
-  LogDataset(log, prepared.data, SecondsSince(start), /*loaded=*/true);
-  LRB_ASSIGN_OR_RETURN(Job job, MakeJob(/*suite_id=*/"", prepared.data, method, train_spec,
-                                        backend, seed, CaptureEnvironment(threads)));
+  SharedLog log(options_.log, options_.log_is_terminal);
+  LRB_ASSIGN_OR_RETURN(Job job, MakeJob(/*suite_id=*/"", dataset, method, train_spec, backend,
+                                        seed, CaptureEnvironment(ThreadsPerRun(options_))));
   job.prefix = absl::StrFormat("%s on %s seed %d", job.record.method_spec,
                                job.record.backend_used, seed);
   std::vector<Job> jobs;
   jobs.push_back(std::move(job));
   RunSummary summary;
-  LRB_RETURN_IF_ERROR(RunJobs(jobs, train_spec, prepared, store, options, log,
+  LRB_RETURN_IF_ERROR(RunJobs(jobs, train_spec, *prepared_, store, options_, log,
                               /*parallel=*/1, summary));
   return summary;
+}
+
+absl::StatusOr<RunSummary> TrainOnDataset(const std::string& dataset_dir,
+                                          const std::string& method, const std::string& train,
+                                          const std::string& backend, uint64_t seed,
+                                          leaderboard::Store& store, const RunOptions& options) {
+  // Specs are checked before the dataset is loaded (seconds at paper size).
+  LRB_RETURN_IF_ERROR(sdl::ParseMethodSpec(method).status());
+  if (!train.empty()) LRB_RETURN_IF_ERROR(sdl::ParseTrainSpec(train).status());
+  LRB_RETURN_IF_ERROR(sdl::KernelsByName(backend).status());
+  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<DatasetRuns> runs,
+                       DatasetRuns::Load(dataset_dir, options));
+  return runs->Run(method, train, backend, seed, store);
 }
 
 }  // namespace lrb::bench

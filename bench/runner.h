@@ -9,6 +9,7 @@
 // whose owner died is retried.
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -77,6 +78,32 @@ absl::StatusOr<RunSummary> RunSuitePlan(const Suite& suite, const RunPlan& plan,
 // default budget) on `backend` ("scalar" or "simd") with `seed`, on the dataset in
 // `dataset_dir` (written by `lrb generate` or `lrb import`). Recorded with an empty suite,
 // so it is on its dataset's board; reused when already finished, as in a suite.
+// A dataset directory loaded once (and its splits materialised once) for several runs
+// outside any suite: what `lrb train` does for one run, for many (`lrb tune`).
+struct PreparedDataset;
+class DatasetRuns {
+ public:
+  // Loads `dataset_dir` (written by `lrb generate` or `lrb import`). `options` (log,
+  // tracker, threads, export directory, force) apply to every run.
+  static absl::StatusOr<std::unique_ptr<DatasetRuns>> Load(const std::string& dataset_dir,
+                                                           const RunOptions& options);
+  ~DatasetRuns();
+
+  // One run, as TrainOnDataset: trained and recorded, or reused when already finished.
+  absl::StatusOr<RunSummary> Run(const std::string& method, const std::string& train,
+                                 const std::string& backend, uint64_t seed,
+                                 leaderboard::Store& store);
+  const std::string& dataset_spec() const;  // canonical
+  const std::string& dataset_hash() const;  // its content hash (run keys use it)
+
+ private:
+  DatasetRuns(std::string dataset_dir, std::unique_ptr<PreparedDataset> prepared,
+              RunOptions options);
+  const std::string dataset_dir_;
+  const std::unique_ptr<PreparedDataset> prepared_;
+  const RunOptions options_;
+};
+
 absl::StatusOr<RunSummary> TrainOnDataset(const std::string& dataset_dir,
                                           const std::string& method, const std::string& train,
                                           const std::string& backend, uint64_t seed,

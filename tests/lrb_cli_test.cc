@@ -3,7 +3,9 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -29,7 +31,7 @@ using ::testing::Not;
 const std::vector<std::string>& Commands() {
   static const std::vector<std::string>* const commands =
       new std::vector<std::string>{"run",    "leaderboard", "suites", "methods", "generate",
-                                   "export", "import",      "train"};
+                                   "export", "import",      "train",  "tune"};
   return *commands;
 }
 
@@ -130,6 +132,16 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
       {"train --dataset=x", {"--method=SPEC is required"}},
       {"train --dataset=x --method=sae.topk --seed=-1", {"--seed=-1"}},
       {"train --dataset=x --method=sae.topk --shard=0/2", {"--shard is not a flag of `train`"}},
+      {"tune --dataset=x --method=sae.relu --knob=l1 --target=64 --low=0.1",
+       {"--high=X is required"}},
+      {"tune --dataset=x --method=sae.relu --knob=l2 --target=64 --low=0.1 --high=1",
+       {"--knob=l2: relu has no such knob; its real knobs: l1"}},
+      {"tune --dataset=x --method=sae.topk --knob=k --target=64 --low=1 --high=8",
+       {"integer knob"}},
+      {"tune --dataset=x --method=sae.relu --knob=l1 --target=64 --low=1 --high=0.1",
+       {"expected 0 < low < high"}},
+      {"tune --dataset=x --method=sae.relu --knob=l1 --target=sixty --low=1 --high=2",
+       {"--target=sixty: expected a number"}},
   };
   for (const Bad& bad : cases) {
     const testing::LrbResult result = RunLrb(bad.args);
@@ -172,6 +184,39 @@ TEST(LrbCli, GenerateASpecThenTrainOnIt) {
       "train --dataset=", dir, " --method='transcoder.topk(latents=64,k=3)' --db=", db));
   EXPECT_EQ(misfit.exit_code, 1);
   EXPECT_THAT(misfit.err, HasSubstr("does not fit"));
+}
+
+TEST(LrbCli, TuneRecordsEveryProbeAndASecondSearchTrainsNothing) {
+  const std::string dir = TempPath("tune_dataset"), db = TempPath("tune.db");
+  ASSERT_EQ(
+      RunLrb(absl::StrCat("generate --spec='lrb(n=32,np=24,N=2000,S=0.9,M=0.5)' --out=", dir))
+          .exit_code,
+      0);
+  const std::string tune = absl::StrCat(
+      "tune --dataset=", dir, " --method='sae.relu(latents=64)' --knob=l1 --target=8 ",
+      "--low=0.001 --high=30 --probes=4 --tolerance=0.05 ",
+      "--train='train(steps=60,batch=32,lr=0.01,warmup=10)' --threads=1 --db=", db);
+  const testing::LrbResult first = RunLrb(tune);
+  // Converged or not (exit 0 or 1), every probe is a recorded run and a table row.
+  ASSERT_TRUE(first.exit_code == 0 || first.exit_code == 1) << first.err;
+  EXPECT_THAT(first.out, HasSubstr("l1 for eval.l0 = 8 (within 5%)"));
+  EXPECT_THAT(first.out, HasSubstr("<- closest"));
+  const int64_t probes = std::count(first.out.begin(), first.out.end(), '\n') - 2;
+  EXPECT_GE(probes, 2);
+  EXPECT_LE(probes, 4);
+  if (first.exit_code == 0) {
+    EXPECT_THAT(first.out, HasSubstr("chosen: sae.relu(latents=64,l1="));
+  } else {
+    EXPECT_THAT(first.err, HasSubstr("no probe reached eval.l0 = 8 within 5% in"));
+  }
+  const testing::LrbResult board = RunLrb(absl::StrCat("leaderboard --dataset=", dir, " --db=", db));
+  EXPECT_EQ(board.exit_code, 0) << board.err;
+  // The same search again: the same probes, all reused, the same table.
+  const testing::LrbResult second = RunLrb(tune);
+  EXPECT_EQ(second.exit_code, first.exit_code);
+  EXPECT_EQ(second.out, first.out);
+  EXPECT_THAT(second.err, Not(HasSubstr("done, trained in")));
+  EXPECT_THAT(second.err, HasSubstr("already done (reused)"));
 }
 
 TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {
