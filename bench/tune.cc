@@ -116,29 +116,41 @@ absl::StatusOr<TuneResult> Tune(const TuneRequest& request, const MeasureMetric&
         move_high ? "a larger --high" : "a smaller --low"));
   }
 
+  // Residuals of the bracket's ends on the interpolation's scale: log(metric / target) when
+  // every value is positive (power laws become straight lines), else metric - target.
+  const bool log_scale = f_lo > 0 && f_hi > 0 && request.target > 0;
+  const auto residual = [&](double metric) {
+    return log_scale ? std::log(metric / request.target) : metric - request.target;
+  };
+  double r_lo = residual(f_lo), r_hi = residual(f_hi);
+  int last_moved = 0;  // -1: the low end moved last, +1: the high end, 0: neither yet
   while (!result.converged && static_cast<int>(result.probes.size()) < request.max_probes) {
-    const TuneProbe& a = result.probes[lo];
-    const TuneProbe& b = result.probes[hi];
-    const double log_a = std::log(a.value), log_b = std::log(b.value);
-    // Log-log interpolation when both metrics are positive (power laws), else linear in the
-    // metric; kept inside the middle 80% of the bracket so that it always shrinks.
-    double t = 0.5;
-    if (a.metric > 0 && b.metric > 0 && request.target > 0) {
-      t = (std::log(request.target) - std::log(a.metric)) /
-          (std::log(b.metric) - std::log(a.metric));
-    } else if (b.metric != a.metric) {
-      t = (request.target - a.metric) / (b.metric - a.metric);
-    }
+    const double log_a = std::log(result.probes[lo].value);
+    const double log_b = std::log(result.probes[hi].value);
+    // Regula falsi between the ends, kept inside the middle 80% of the bracket so that it
+    // always shrinks.
+    double t = r_lo / (r_lo - r_hi);
     if (!std::isfinite(t)) t = 0.5;
     t = std::clamp(t, 0.1, 0.9);
     const double value = RoundToThreeDigits(std::exp(log_a + t * (log_b - log_a)));
-    if (value <= a.value || value >= b.value) break;  // the bracket is down to the rounding
+    if (value <= result.probes[lo].value || value >= result.probes[hi].value) {
+      break;  // the bracket is down to the rounding
+    }
     LRB_ASSIGN_OR_RETURN(const size_t next, probe(value));
-    // Keep the bracket: the new probe replaces the end on its side of the target.
-    if ((result.probes[next].metric - request.target) * (f_lo - request.target) > 0) {
+    const double r_next = residual(result.probes[next].metric);
+    // The new probe replaces the end on its side of the target. When the same end moves
+    // twice in a row, the other end's residual is halved (the Illinois rule): on a curved
+    // metric plain regula falsi keeps one end for ever and creeps.
+    if (r_next * r_lo > 0) {
       lo = next;
+      r_lo = r_next;
+      if (last_moved == -1) r_hi /= 2;
+      last_moved = -1;
     } else {
       hi = next;
+      r_hi = r_next;
+      if (last_moved == +1) r_lo /= 2;
+      last_moved = +1;
     }
   }
   return result;

@@ -9,9 +9,9 @@
 //
 // The metric is assumed monotone in the knob over [low, high] (L0 falls as an L1 or L0
 // coefficient grows). Knob values are searched on a log scale, where such coefficients act:
-// first both ends, then log-log interpolation between the bracketing probes (a power law is
-// hit in one step), safeguarded towards the bracket's geometric midpoint so that the bracket
-// shrinks every time. Every probe value is rounded to 3 significant digits, so the specs are
+// first both ends, then log-log regula falsi between the bracketing probes (a power law is
+// hit in one step) with the Illinois rule for curved metrics, kept inside the middle 80% of
+// the bracket so that it shrinks every time. Every probe value is rounded to 3 significant digits, so the specs are
 // readable and the same search proposes the same specs, which a store then reuses.
 
 #include <functional>
