@@ -452,6 +452,25 @@ absl::StatusOr<Dataset> LoadDatasetUnguarded(const std::string& dir) {
     }
     d.noise_seed = seed->get<uint64_t>();
   }
+  // How the generator ran (absent from imported datasets): shown when the dataset is loaded
+  // and stored with nothing else, so a loaded dataset reports what its generation did.
+  if (manifest_json.contains("report")) {
+    const json& report = manifest_json["report"];
+    if (!report.is_object()) return manifest.Bad("report", report, "an object");
+    if (report.contains("pgd_iterations")) {
+      LRB_ASSIGN_OR_RETURN(const int64_t iterations,
+                           manifest.Int(report["pgd_iterations"], "report.pgd_iterations", 0,
+                                        std::numeric_limits<int>::max()));
+      d.report.pgd_iterations = static_cast<int>(iterations);
+    }
+    if (report.contains("max_interference")) {
+      const json& interference = report["max_interference"];
+      if (!interference.is_number() || !std::isfinite(interference.get<double>())) {
+        return manifest.Bad("report.max_interference", interference, "a finite number");
+      }
+      d.report.max_interference = interference.get<double>();
+    }
+  }
   LRB_ASSIGN_OR_RETURN(const json* files_field, manifest.Field(manifest_json, "files"));
   const json& files = *files_field;
   if (!files.is_object()) return manifest.Bad("files", files, "an object");

@@ -65,6 +65,9 @@ void ExpectSame(const Dataset& a, const Dataset& b) {
   EXPECT_EQ(a.labels, b.labels);
   EXPECT_EQ(a.source_rows, b.source_rows);
   EXPECT_EQ(a.content_hash, b.content_hash);
+  // What the generator reports of itself travels with the files (shown when loaded).
+  EXPECT_EQ(a.report.pgd_iterations, b.report.pgd_iterations);
+  EXPECT_EQ(a.report.max_interference, b.report.max_interference);
 }
 
 TEST(DatasetIo, SavesAndLoadsEveryFamily) {
@@ -181,6 +184,13 @@ TEST(DatasetIo, LoadRejectsEachKindOfBadDirectoryWithAClearError) {
          ASSERT_TRUE(WriteNpy(dir + "/features_p.npy", f->values, f->shape).ok());
        },
        "features_p.npy: value nan at flat index 17 is not finite"},
+      {"report not a number",
+       [](const std::string& dir) {
+         auto j = ReadJsonFile(dir + "/manifest.json");
+         j["report"]["max_interference"] = "high";
+         WriteJson(dir + "/manifest.json", j);
+       },
+       "report.max_interference"},
       {"manifest sizes disagree with files",
        [](const std::string& dir) {
          auto j = ReadJsonFile(dir + "/manifest.json");
