@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -80,10 +81,11 @@ std::vector<std::string> ChromiumArguments(const ChromiumLaunch& launch) {
   };
 }
 
-std::vector<std::string> ChromiumEnvironment(const ChromiumLaunch& launch) {
+std::vector<std::string> ChromiumEnvironment(const ChromiumLaunch& launch,
+                                             const std::string& tmp_dir) {
   return {
       absl::StrCat("HOME=", launch.work_dir, "/home"),
-      absl::StrCat("TMPDIR=", launch.work_dir, "/tmp"),
+      absl::StrCat("TMPDIR=", tmp_dir),
       absl::StrCat("XDG_CONFIG_HOME=", launch.work_dir, "/home/.config"),
       absl::StrCat("XDG_CACHE_HOME=", launch.work_dir, "/home/.cache"),
       "PATH=/usr/bin:/bin",
@@ -110,20 +112,34 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
                      " (Debian's `chromium` package installs /usr/lib/chromium/chromium; "
                      "./bazelw installs it)"));
   }
-  for (const char* sub : {"", "/profile", "/home", "/home/.config", "/home/.cache", "/tmp"}) {
+  for (const char* sub : {"", "/profile", "/home", "/home/.config", "/home/.cache"}) {
     if (absl::Status s = MakeDirectory(absl::StrCat(launch.work_dir, sub)); !s.ok()) return s;
   }
+  // Chromium's TMPDIR must be short: it binds a Unix socket there (the profile's
+  // SingletonSocket), and a socket path is limited to 107 bytes, which a directory under
+  // Bazel's TEST_TMPDIR exceeds. Chromium aborts with "Socket path too long" otherwise.
+  std::string short_tmp = "/tmp/lrb-chromium.XXXXXX";
+  if (mkdtemp(short_tmp.data()) == nullptr) {
+    return ErrnoError("cannot create Chromium's temporary directory under /tmp", errno);
+  }
+  auto remove_short_tmp = [&] {
+    std::error_code ignored;
+    std::filesystem::remove_all(short_tmp, ignored);
+  };
 
   // Sockets rather than pipes: a write after Chromium died is then EPIPE from send() with
   // MSG_NOSIGNAL, not a SIGPIPE that kills the checker.
   int commands[2], replies[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, commands) != 0) {
-    return ErrnoError("socketpair", errno);
+    const int error = errno;
+    remove_short_tmp();
+    return ErrnoError("socketpair", error);
   }
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, replies) != 0) {
     const int error = errno;
     close(commands[0]);
     close(commands[1]);
+    remove_short_tmp();
     return ErrnoError("socketpair", error);
   }
   absl::StatusOr<int> child_read = DuplicateAbove4(commands[1]);
@@ -131,6 +147,7 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
   close(commands[1]);
   close(replies[1]);
   auto close_all = [&] {
+    remove_short_tmp();
     close(commands[0]);
     close(replies[0]);
     if (child_read.ok()) close(*child_read);
@@ -157,7 +174,7 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
   posix_spawnattr_setpgroup(&attributes, 0);
 
   std::vector<std::string> arguments = ChromiumArguments(launch);
-  std::vector<std::string> environment = ChromiumEnvironment(launch);
+  std::vector<std::string> environment = ChromiumEnvironment(launch, short_tmp);
   std::vector<char*> argv = CStrings(arguments);
   std::vector<char*> envp = CStrings(environment);
   pid_t pid = 0;
@@ -168,20 +185,23 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
   close(*child_read);
   close(*child_write);
   if (spawn_error != 0) {
+    remove_short_tmp();
     close(commands[0]);
     close(replies[0]);
     return ErrnoError(absl::StrCat("cannot start ", launch.executable), spawn_error);
   }
   return std::unique_ptr<DevToolsPipe>(new DevToolsPipe(
-      pid, commands[0], replies[0], stderr_path, launch.deadline, std::move(on_event)));
+      pid, commands[0], replies[0], stderr_path, short_tmp, launch.deadline, std::move(on_event)));
 }
 
 DevToolsPipe::DevToolsPipe(pid_t pid, int to_chromium, int from_chromium,
-                           std::string stderr_path, absl::Time deadline, EventHandler on_event)
+                           std::string stderr_path, std::string tmp_dir, absl::Time deadline,
+                           EventHandler on_event)
     : pid_(pid),
       to_chromium_(to_chromium),
       from_chromium_(from_chromium),
       stderr_path_(std::move(stderr_path)),
+      tmp_dir_(std::move(tmp_dir)),
       deadline_(deadline),
       on_event_(std::move(on_event)) {}
 
@@ -189,6 +209,8 @@ DevToolsPipe::~DevToolsPipe() {
   KillAndReap();
   close(to_chromium_);
   close(from_chromium_);
+  std::error_code ignored;
+  std::filesystem::remove_all(tmp_dir_, ignored);
 }
 
 void DevToolsPipe::KillAndReap() {

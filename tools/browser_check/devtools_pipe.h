@@ -33,8 +33,9 @@ struct ChromiumLaunch {
   // The browser executable itself (Debian: /usr/lib/chromium/chromium), not the
   // /usr/bin/chromium shell launcher, which sources /etc/chromium.d and adds flags of its own.
   std::string executable;
-  // A writable private directory: the profile, HOME, TMPDIR and XDG dirs of the child go
-  // there, so the check works in Bazel's sandbox, where HOME may be unset or read-only.
+  // A writable private directory: the profile, HOME and XDG dirs of the child go there, so
+  // the check works in Bazel's sandbox, where HOME may be unset or read-only. (Its TMPDIR is
+  // a short private directory under /tmp, removed with the pipe; see Launch.)
   std::string work_dir;
   // Every wait on the child ends by then.
   absl::Time deadline;
@@ -73,7 +74,7 @@ class DevToolsPipe {
 
  private:
   DevToolsPipe(pid_t pid, int to_chromium, int from_chromium, std::string stderr_path,
-               absl::Time deadline, EventHandler on_event);
+               std::string tmp_dir, absl::Time deadline, EventHandler on_event);
 
   // The next complete message from Chromium, waiting at most until the deadline.
   absl::StatusOr<nlohmann::json> ReadMessage(const std::string& waiting_for);
@@ -86,6 +87,7 @@ class DevToolsPipe {
   int to_chromium_;
   int from_chromium_;
   std::string stderr_path_;
+  std::string tmp_dir_;  // Chromium's TMPDIR, removed with the pipe
   absl::Time deadline_;
   EventHandler on_event_;
   std::string buffer_;  // bytes read past the last complete message

@@ -26,8 +26,10 @@ ScreenshotStats ComputeScreenshotStats(const RgbaImage& image) {
   }
   stats.background = most->first;
   stats.distinct_colours = static_cast<int64_t>(counts.size());
-  stats.non_background_fraction =
-      1.0 - static_cast<double>(most->second) / static_cast<double>(image.pixels.size());
+  // The count of other pixels over the total, not 1 - background share: a fraction at the
+  // threshold then compares exactly with it.
+  stats.non_background_fraction = static_cast<double>(image.pixels.size() - most->second) /
+                                  static_cast<double>(image.pixels.size());
   return stats;
 }
 
