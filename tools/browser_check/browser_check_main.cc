@@ -14,6 +14,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -62,6 +63,22 @@ std::string DefaultOutput(const std::string& html, const std::string& suffix) {
   const std::string dir = EnvOr("TEST_UNDECLARED_OUTPUTS_DIR", "");
   if (dir.empty()) return "";
   return absl::StrCat(dir, "/", std::filesystem::path(html).stem().string(), suffix);
+}
+
+// Where a person finds the screenshot: under bazel test, the path printed is inside a sandbox
+// that is gone when they read it, so name the outputs archive Bazel keeps instead.
+std::string ScreenshotHint(const std::string& screenshot_path) {
+  if (screenshot_path.empty()) return "";
+  const std::string outputs = EnvOr("TEST_UNDECLARED_OUTPUTS_DIR", "");
+  const std::string target = EnvOr("TEST_TARGET", "");  // //package:name
+  if (!outputs.empty() && !target.empty() &&
+      screenshot_path.rfind(outputs + "/", 0) == 0) {
+    std::string testlogs = target.substr(target.rfind("//") + 2);
+    std::replace(testlogs.begin(), testlogs.end(), ':', '/');
+    return absl::StrCat("; screenshot: ", screenshot_path.substr(outputs.size() + 1),
+                        " in bazel-testlogs/", testlogs, "/test.outputs/outputs.zip");
+  }
+  return absl::StrCat("; screenshot: ", screenshot_path);
 }
 
 int Main() {
@@ -136,8 +153,7 @@ int Main() {
       "%d plots, %.2f%% of pixels drawn, %d colours, %.1f s", result->page.plots.size(),
       100 * result->screenshot.non_background_fraction, result->screenshot.distinct_colours,
       absl::ToDoubleSeconds(result->elapsed));
-  const std::string screenshot =
-      options.screenshot_path.empty() ? "" : absl::StrCat("; screenshot: ", options.screenshot_path);
+  const std::string screenshot = ScreenshotHint(options.screenshot_path);
   if (result->problems.empty()) {
     std::cout << "browser_check: PASS " << options.html_path << " (" << summary << ")"
               << screenshot << "\n";
