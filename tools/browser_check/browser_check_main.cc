@@ -132,7 +132,8 @@ int Main() {
   options.dom_path = absl::GetFlag(FLAGS_dom);
   if (options.dom_path.empty()) options.dom_path = DefaultOutput(options.html_path, ".dom.html");
 
-  // A private scratch directory (TEST_TMPDIR under bazel test), removed afterwards.
+  // A private scratch directory (under TEST_TMPDIR under bazel test), removed after a check
+  // that ran.
   std::string work_template =
       absl::StrCat(EnvOr("TEST_TMPDIR", EnvOr("TMPDIR", "/tmp")), "/browser_check.XXXXXX");
   if (mkdtemp(work_template.data()) == nullptr) {
@@ -142,13 +143,14 @@ int Main() {
   options.work_dir = work_template;
 
   absl::StatusOr<BrowserCheckResult> result = CheckPageInBrowser(options);
-  std::error_code ignored;
-  std::filesystem::remove_all(options.work_dir, ignored);
   if (!result.ok()) {
+    // The scratch directory stays: the error names Chromium's stderr log in it.
     std::cerr << "browser_check: could not check " << options.html_path << ": "
               << result.status() << "\n";
     return kExitFailed;
   }
+  std::error_code ignored;
+  std::filesystem::remove_all(options.work_dir, ignored);
   const std::string summary = absl::StrFormat(
       "%d plots, %.2f%% of pixels drawn, %d colours, %.1f s", result->page.plots.size(),
       100 * result->screenshot.non_background_fraction, result->screenshot.distinct_colours,
