@@ -85,7 +85,8 @@ void CollectConsoleErrors(const json& event, std::vector<std::string>& errors) {
     const std::string type = params.value("type", "");
     if (type != "error" && type != "assert") return;
     std::string where;
-    if (params.contains("stackTrace") && !params["stackTrace"].value("callFrames", json::array()).empty()) {
+    if (params.contains("stackTrace") &&
+        !params["stackTrace"].value("callFrames", json::array()).empty()) {
       const json& frame = params["stackTrace"]["callFrames"][0];
       where = Location(frame.value("url", ""), frame.value("lineNumber", 0));
     }
@@ -97,9 +98,9 @@ void CollectConsoleErrors(const json& event, std::vector<std::string>& errors) {
     if (details.contains("exception") && details["exception"].contains("description")) {
       text = absl::StrCat(text, " ", FirstLine(details["exception"].value("description", "")));
     }
-    errors.push_back(absl::StrCat("uncaught exception: ", text,
-                                  Location(details.value("url", ""),
-                                           details.value("lineNumber", 0))));
+    errors.push_back(
+        absl::StrCat("uncaught exception: ", text,
+                     Location(details.value("url", ""), details.value("lineNumber", 0))));
   } else if (method == "Log.entryAdded") {
     const json entry = params.value("entry", json::object());
     if (entry.value("level", "") != "error") return;
@@ -151,8 +152,8 @@ absl::StatusOr<std::string> AttachToPage(DevToolsPipe& browser) {
 absl::StatusOr<BrowserCheckResult> CheckPageInBrowser(const BrowserCheckOptions& options) {
   const absl::Time start = absl::Now();
   if (options.window_width <= 0 || options.window_height <= 0) {
-    return absl::InvalidArgumentError(absl::StrCat("bad window size ", options.window_width,
-                                                   " x ", options.window_height,
+    return absl::InvalidArgumentError(absl::StrCat("bad window size ", options.window_width, " x ",
+                                                   options.window_height,
                                                    "; expected positive pixel counts"));
   }
   LRB_ASSIGN_OR_RETURN(const std::string html, AbsoluteHtmlPath(options.html_path));
@@ -163,10 +164,9 @@ absl::StatusOr<BrowserCheckResult> CheckPageInBrowser(const BrowserCheckOptions&
   std::vector<std::string> console_errors;
   LRB_ASSIGN_OR_RETURN(
       std::unique_ptr<DevToolsPipe> browser,
-      DevToolsPipe::Launch({options.chromium, options.work_dir, start + options.timeout},
-                           [&console_errors](const json& event) {
-                             CollectConsoleErrors(event, console_errors);
-                           }));
+      DevToolsPipe::Launch(
+          {options.chromium, options.work_dir, start + options.timeout},
+          [&console_errors](const json& event) { CollectConsoleErrors(event, console_errors); }));
   LRB_ASSIGN_OR_RETURN(const std::string page, AttachToPage(*browser));
   for (const char* domain : {"Runtime.enable", "Page.enable", "Log.enable"}) {
     LRB_RETURN_IF_ERROR(browser->Call(domain, json::object(), page).status());
@@ -183,8 +183,8 @@ absl::StatusOr<BrowserCheckResult> CheckPageInBrowser(const BrowserCheckOptions&
   const std::string url = FileUrl(html);
   LRB_ASSIGN_OR_RETURN(json navigation, browser->Call("Page.navigate", {{"url", url}}, page));
   if (navigation.contains("errorText")) {
-    return absl::UnavailableError(absl::StrCat("Chromium could not load ", url, ": ",
-                                               navigation.value("errorText", "")));
+    return absl::UnavailableError(
+        absl::StrCat("Chromium could not load ", url, ": ", navigation.value("errorText", "")));
   }
   LRB_RETURN_IF_ERROR(browser->WaitForEvent("Page.loadEventFired", page).status());
   // Two animation frames after load: whatever scripts drew on load has been laid out and
@@ -202,7 +202,8 @@ absl::StatusOr<BrowserCheckResult> CheckPageInBrowser(const BrowserCheckOptions&
   LRB_ASSIGN_OR_RETURN(
       json probe_reply,
       browser->Call("Runtime.evaluate",
-                    {{"expression", std::string(kPlotProbeScript)}, {"returnByValue", true}}, page));
+                    {{"expression", std::string(kPlotProbeScript)}, {"returnByValue", true}},
+                    page));
   LRB_ASSIGN_OR_RETURN(json probe_value, EvaluationValue(probe_reply, "the plot probe"));
   if (!probe_value.is_string()) {
     return absl::InternalError(
@@ -213,13 +214,13 @@ absl::StatusOr<BrowserCheckResult> CheckPageInBrowser(const BrowserCheckOptions&
   if (!options.dom_path.empty()) {
     LRB_ASSIGN_OR_RETURN(
         json dom_reply,
-        browser->Call("Runtime.evaluate",
-                      {{"expression", "document.documentElement.outerHTML"},
-                       {"returnByValue", true}},
-                      page));
+        browser->Call(
+            "Runtime.evaluate",
+            {{"expression", "document.documentElement.outerHTML"}, {"returnByValue", true}}, page));
     LRB_ASSIGN_OR_RETURN(json dom, EvaluationValue(dom_reply, "reading the DOM"));
     LRB_RETURN_IF_ERROR(WriteFileAtomically(
-        options.dom_path, absl::StrCat("<!DOCTYPE html>\n", dom.is_string() ? dom.get<std::string>() : "")));
+        options.dom_path,
+        absl::StrCat("<!DOCTYPE html>\n", dom.is_string() ? dom.get<std::string>() : "")));
   }
 
   LRB_ASSIGN_OR_RETURN(json shot,

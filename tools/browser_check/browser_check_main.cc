@@ -71,8 +71,7 @@ std::string ScreenshotHint(const std::string& screenshot_path) {
   if (screenshot_path.empty()) return "";
   const std::string outputs = EnvOr("TEST_UNDECLARED_OUTPUTS_DIR", "");
   const std::string target = EnvOr("TEST_TARGET", "");  // //package:name
-  if (!outputs.empty() && !target.empty() &&
-      screenshot_path.rfind(outputs + "/", 0) == 0) {
+  if (!outputs.empty() && !target.empty() && screenshot_path.rfind(outputs + "/", 0) == 0) {
     std::string testlogs = target.substr(target.rfind("//") + 2);
     std::replace(testlogs.begin(), testlogs.end(), ':', '/');
     return absl::StrCat("; screenshot: ", screenshot_path.substr(outputs.size() + 1),
@@ -83,8 +82,8 @@ std::string ScreenshotHint(const std::string& screenshot_path) {
 
 int Main() {
   if (EnvOr("LRB_SKIP_BROWSER_CHECK", "") == "1") {
-    std::cout << "browser_check: SKIPPED (LRB_SKIP_BROWSER_CHECK=1): "
-              << absl::GetFlag(FLAGS_html) << " was not checked\n";
+    std::cout << "browser_check: SKIPPED (LRB_SKIP_BROWSER_CHECK=1): " << absl::GetFlag(FLAGS_html)
+              << " was not checked\n";
     return 0;
   }
   BrowserCheckOptions options;
@@ -101,8 +100,7 @@ int Main() {
     }
     options.expectations.push_back(*expectation);
   }
-  const std::vector<std::string> window =
-      absl::StrSplit(absl::GetFlag(FLAGS_window), 'x');
+  const std::vector<std::string> window = absl::StrSplit(absl::GetFlag(FLAGS_window), 'x');
   if (window.size() != 2 || !absl::SimpleAtoi(window[0], &options.window_width) ||
       !absl::SimpleAtoi(window[1], &options.window_height) || options.window_width <= 0 ||
       options.window_height <= 0) {
@@ -145,24 +143,24 @@ int Main() {
   absl::StatusOr<BrowserCheckResult> result = CheckPageInBrowser(options);
   if (!result.ok()) {
     // The scratch directory stays: the error names Chromium's stderr log in it.
-    std::cerr << "browser_check: could not check " << options.html_path << ": "
-              << result.status() << "\n";
+    std::cerr << "browser_check: could not check " << options.html_path << ": " << result.status()
+              << "\n";
     return kExitFailed;
   }
   std::error_code ignored;
   std::filesystem::remove_all(options.work_dir, ignored);
-  const std::string summary = absl::StrFormat(
-      "%d plots, %.2f%% of pixels drawn, %d colours, %.1f s", result->page.plots.size(),
-      100 * result->screenshot.non_background_fraction, result->screenshot.distinct_colours,
-      absl::ToDoubleSeconds(result->elapsed));
+  const std::string summary =
+      absl::StrFormat("%d plots, %.2f%% of pixels drawn, %d colours, %.1f s",
+                      result->page.plots.size(), 100 * result->screenshot.non_background_fraction,
+                      result->screenshot.distinct_colours, absl::ToDoubleSeconds(result->elapsed));
   const std::string screenshot = ScreenshotHint(options.screenshot_path);
   if (result->problems.empty()) {
-    std::cout << "browser_check: PASS " << options.html_path << " (" << summary << ")"
-              << screenshot << "\n";
+    std::cout << "browser_check: PASS " << options.html_path << " (" << summary << ")" << screenshot
+              << "\n";
     return 0;
   }
-  std::cout << "browser_check: FAIL " << options.html_path << " (" << summary << ")"
-            << screenshot << "\n";
+  std::cout << "browser_check: FAIL " << options.html_path << " (" << summary << ")" << screenshot
+            << "\n";
   for (const std::string& problem : result->problems) std::cout << "  - " << problem << "\n";
   return kExitFailed;
 }

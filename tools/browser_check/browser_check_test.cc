@@ -85,10 +85,10 @@ TEST_F(BrowserCheckTest, ABlankPageFails) {
 }
 
 TEST_F(BrowserCheckTest, AnUncaughtExceptionFailsWithItsMessageAndLine) {
-  EXPECT_THAT(Problems(OptionsFor("js_throws")),
-              ElementsAre(AllOf(HasSubstr("uncaught exception: Uncaught TypeError"),
-                                HasSubstr("reading 'setAttribute'"),
-                                HasSubstr("js_throws.html:25)"))));
+  EXPECT_THAT(
+      Problems(OptionsFor("js_throws")),
+      ElementsAre(AllOf(HasSubstr("uncaught exception: Uncaught TypeError"),
+                        HasSubstr("reading 'setAttribute'"), HasSubstr("js_throws.html:25)"))));
 }
 
 TEST_F(BrowserCheckTest, AConsoleErrorFailsButLogAndWarnDoNot) {
@@ -101,8 +101,7 @@ TEST_F(BrowserCheckTest, AConsoleErrorFailsButLogAndWarnDoNot) {
 TEST_F(BrowserCheckTest, AResourceThatFailsToLoadFails) {
   EXPECT_THAT(Problems(OptionsFor("missing_image")),
               ElementsAre(AllOf(HasSubstr("browser error (network)"),
-                                HasSubstr("ERR_FILE_NOT_FOUND"),
-                                HasSubstr("no_such_image.png"))));
+                                HasSubstr("ERR_FILE_NOT_FOUND"), HasSubstr("no_such_image.png"))));
 }
 
 TEST_F(BrowserCheckTest, APlotWithASeriesMissingFails) {

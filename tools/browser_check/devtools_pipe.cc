@@ -162,8 +162,8 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 1, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_adddup2(&actions, *child_read, kChromiumReadFd);
   posix_spawn_file_actions_adddup2(&actions, *child_write, kChromiumWriteFd);
@@ -178,8 +178,8 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
   std::vector<char*> argv = CStrings(arguments);
   std::vector<char*> envp = CStrings(environment);
   pid_t pid = 0;
-  const int spawn_error = posix_spawn(&pid, launch.executable.c_str(), &actions, &attributes,
-                                      argv.data(), envp.data());
+  const int spawn_error =
+      posix_spawn(&pid, launch.executable.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(*child_read);
@@ -194,9 +194,8 @@ absl::StatusOr<std::unique_ptr<DevToolsPipe>> DevToolsPipe::Launch(const Chromiu
       pid, commands[0], replies[0], stderr_path, short_tmp, launch.deadline, std::move(on_event)));
 }
 
-DevToolsPipe::DevToolsPipe(pid_t pid, int to_chromium, int from_chromium,
-                           std::string stderr_path, std::string tmp_dir, absl::Time deadline,
-                           EventHandler on_event)
+DevToolsPipe::DevToolsPipe(pid_t pid, int to_chromium, int from_chromium, std::string stderr_path,
+                           std::string tmp_dir, absl::Time deadline, EventHandler on_event)
     : pid_(pid),
       to_chromium_(to_chromium),
       from_chromium_(from_chromium),
@@ -252,8 +251,9 @@ absl::Status DevToolsPipe::WriteMessage(const std::string& message, const std::s
     const ssize_t n = send(to_chromium_, framed.data() + sent, framed.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      return ChildError(absl::StatusCode::kUnavailable,
-                        absl::StrCat("cannot send ", method, " to Chromium: ", std::strerror(errno)));
+      return ChildError(
+          absl::StatusCode::kUnavailable,
+          absl::StrCat("cannot send ", method, " to Chromium: ", std::strerror(errno)));
     }
     sent += static_cast<size_t>(n);
   }
@@ -270,8 +270,8 @@ absl::StatusOr<nlohmann::json> DevToolsPipe::ReadMessage(const std::string& wait
       buffer_.erase(0, end + 1);
       if (message.is_discarded() || !message.is_object()) {
         return absl::InternalError(
-            absl::StrCat("Chromium sent a message that is not a JSON object while ",
-                         waiting_for, " was awaited"));
+            absl::StrCat("Chromium sent a message that is not a JSON object while ", waiting_for,
+                         " was awaited"));
       }
       return message;
     }
@@ -280,9 +280,9 @@ absl::StatusOr<nlohmann::json> DevToolsPipe::ReadMessage(const std::string& wait
     const int ready = poll(&pfd, 1, MillisecondsUntil(deadline_));
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
-      return ChildError(absl::StatusCode::kDeadlineExceeded,
-                        absl::StrCat("Chromium did not deliver ", waiting_for,
-                                     " before the deadline"));
+      return ChildError(
+          absl::StatusCode::kDeadlineExceeded,
+          absl::StrCat("Chromium did not deliver ", waiting_for, " before the deadline"));
     }
     char chunk[1 << 16];
     const ssize_t n = read(from_chromium_, chunk, sizeof(chunk));

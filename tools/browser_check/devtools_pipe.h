@@ -50,7 +50,7 @@ class DevToolsPipe {
   // files) and its GPU off. FailedPrecondition naming the path when `executable` is missing
   // or not executable.
   static absl::StatusOr<std::unique_ptr<DevToolsPipe>> Launch(const ChromiumLaunch& launch,
-                                                             EventHandler on_event);
+                                                              EventHandler on_event);
 
   DevToolsPipe(const DevToolsPipe&) = delete;
   DevToolsPipe& operator=(const DevToolsPipe&) = delete;

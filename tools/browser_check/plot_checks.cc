@@ -1,5 +1,7 @@
 #include "tools/browser_check/plot_checks.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -30,6 +32,19 @@ const char kPlotProbeScript[] = R"js((() => {
 
 namespace {
 
+// A count written as plain decimal digits: "3", not "+3", " 3" or "3.0" (SimpleAtoi alone
+// accepts the first two). nullopt otherwise, or when it does not fit an int.
+std::optional<int> ParseCount(const std::string& text) {
+  int value = 0;
+  if (text.empty() ||
+      !std::all_of(text.begin(), text.end(),
+                   [](unsigned char c) { return std::isdigit(c) != 0; }) ||
+      !absl::SimpleAtoi(text, &value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<std::string> OptionalString(const nlohmann::json& object, const char* key) {
   const auto it = object.find(key);
   if (it == object.end() || !it->is_string()) return std::nullopt;
@@ -58,9 +73,9 @@ absl::StatusOr<PageProbe> ParsePlotProbe(const std::string& json_text) {
   const nlohmann::json root =
       nlohmann::json::parse(json_text, /*cb=*/nullptr, /*allow_exceptions=*/false);
   const auto bad = [&](const std::string& why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the page probe's output is not what kPlotProbeScript returns (", why, "): ",
-        json_text.substr(0, 200)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the page probe's output is not what kPlotProbeScript returns (", why,
+                     "): ", json_text.substr(0, 200)));
   };
   if (root.is_discarded() || !root.is_object()) return bad("not a JSON object");
   if (!root.contains("plots") || !root["plots"].is_array()) return bad("no array 'plots'");
@@ -94,14 +109,15 @@ absl::StatusOr<PageProbe> ParsePlotProbe(const std::string& json_text) {
 absl::StatusOr<PlotExpectation> ParsePlotExpectation(const std::string& text) {
   const size_t colon = text.rfind(':');
   PlotExpectation expectation;
-  if (colon == std::string::npos || colon == 0 ||
-      !absl::SimpleAtoi(text.substr(colon + 1), &expectation.series) ||
-      expectation.series < 0) {
+  const std::optional<int> series =
+      colon == std::string::npos ? std::nullopt : ParseCount(text.substr(colon + 1));
+  if (colon == 0 || !series.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "bad plot expectation '", text,
         "': expected PLOT_ID:SERIES_COUNT, e.g. m_gt_tau:4 (a non-empty id and an integer >= 0)"));
   }
-  expectation.id = std::string(text.substr(0, colon));
+  expectation.id = text.substr(0, colon);
+  expectation.series = *series;
   return expectation;
 }
 
@@ -126,19 +142,19 @@ std::vector<std::string> PlotProblems(const PageProbe& page,
       problems.push_back(absl::StrCat(name, " takes no space on the page (", plot.width, " x ",
                                       plot.height, " CSS px)"));
     }
-    int declared = -1;
+    std::optional<int> declared;
     if (!plot.declared_series.has_value()) {
-      problems.push_back(absl::StrCat(name, " has no data-series attribute; expected the "
-                                            "number of its g.lrb-series children"));
-    } else if (!absl::SimpleAtoi(*plot.declared_series, &declared) || declared < 0) {
+      problems.push_back(absl::StrCat(name,
+                                      " has no data-series attribute; expected the "
+                                      "number of its g.lrb-series children"));
+    } else if (declared = ParseCount(*plot.declared_series); !declared.has_value()) {
       problems.push_back(absl::StrCat(name, " has data-series='", *plot.declared_series,
                                       "'; expected a non-negative integer"));
-      declared = -1;
     }
-    if (declared >= 0 && static_cast<size_t>(declared) != plot.series.size()) {
-      problems.push_back(absl::StrCat(name, " declares data-series=", declared, " but has ",
-                                      plot.series.size(), " g.lrb-series children (labels: ",
-                                      Labels(plot), ")"));
+    if (declared.has_value() && static_cast<size_t>(*declared) != plot.series.size()) {
+      problems.push_back(absl::StrCat(name, " declares data-series=", *declared, " but has ",
+                                      plot.series.size(),
+                                      " g.lrb-series children (labels: ", Labels(plot), ")"));
     }
     for (const SeriesProbe& series : plot.series) {
       if (!series.label.has_value() || series.label->empty()) {
@@ -162,10 +178,9 @@ std::vector<std::string> PlotProblems(const PageProbe& page,
   for (const PlotExpectation& expected : expectations) {
     const auto it = by_id.find(expected.id);
     if (it == by_id.end()) {
-      problems.push_back(absl::StrCat(
-          "expected plot '", expected.id, "' (", expected.series,
-          " series) is not on the page; plots present: ",
-          present.empty() ? "none" : absl::StrJoin(present, ", ")));
+      problems.push_back(absl::StrCat("expected plot '", expected.id, "' (", expected.series,
+                                      " series) is not on the page; plots present: ",
+                                      present.empty() ? "none" : absl::StrJoin(present, ", ")));
       continue;
     }
     const PlotProbe& plot = *it->second;

@@ -46,8 +46,9 @@ TEST(ParsePlotExpectationTest, ReadsIdAndSeriesCount) {
 }
 
 TEST(ParsePlotExpectationTest, RefusesMalformedTextNamingIt) {
-  for (const std::string bad : {"", "m_gt_tau", ":4", "m_gt_tau:", "m_gt_tau:-1",
-                                "m_gt_tau:1.5", "m_gt_tau:four"}) {
+  for (const std::string bad :
+       {"", "m_gt_tau", ":4", "m_gt_tau:", "m_gt_tau:-1", "m_gt_tau:1.5", "m_gt_tau:four",
+        "m_gt_tau:+4", "m_gt_tau: 4", "m_gt_tau:99999999999"}) {
     EXPECT_THAT(ParsePlotExpectation(bad),
                 StatusIs(absl::StatusCode::kInvalidArgument,
                          AllOf(HasSubstr("'" + bad + "'"), HasSubstr("PLOT_ID:SERIES_COUNT"))))
@@ -96,18 +97,17 @@ TEST(PlotProblemsTest, AGoodPageMeetingItsExpectationsHasNone) {
 }
 
 TEST(PlotProblemsTest, APageWithoutPlotsIsAProblem) {
-  EXPECT_THAT(PlotProblems(PageProbe{}, {}),
-              ElementsAre(HasSubstr("the page has no plot")));
+  EXPECT_THAT(PlotProblems(PageProbe{}, {}), ElementsAre(HasSubstr("the page has no plot")));
 }
 
 TEST(PlotProblemsTest, DeclaredSeriesMustMatchTheChildren) {
   PageProbe page = GoodPage();
   page.plots[0].declared_series = "3";
   page.plots[0].series.pop_back();
-  EXPECT_THAT(PlotProblems(page, {}),
-              ElementsAre(AllOf(HasSubstr("plot 'recovery' declares data-series=3"),
-                                HasSubstr("has 2 g.lrb-series children"),
-                                HasSubstr("labels: 'a', 'b'"))));
+  EXPECT_THAT(
+      PlotProblems(page, {}),
+      ElementsAre(AllOf(HasSubstr("plot 'recovery' declares data-series=3"),
+                        HasSubstr("has 2 g.lrb-series children"), HasSubstr("labels: 'a', 'b'"))));
 }
 
 TEST(PlotProblemsTest, AnEmptySvgIsAProblem) {
@@ -128,10 +128,13 @@ TEST(PlotProblemsTest, TheDataSeriesAttributeMustBeACount) {
   PageProbe page = GoodPage();
   page.plots[0].declared_series.reset();
   page.plots[1].declared_series = "two";
+  page.plots.push_back(Plot("x", {"s"}));
+  page.plots.back().declared_series = " 1";
   EXPECT_THAT(PlotProblems(page, {}),
               ElementsAre(HasSubstr("plot 'recovery' has no data-series attribute"),
                           HasSubstr("plot 'loss' has data-series='two'; expected a non-negative "
-                                    "integer")));
+                                    "integer"),
+                          HasSubstr("plot 'x' has data-series=' 1'")));
 }
 
 TEST(PlotProblemsTest, PlotIdsMustBePresentAndUnique) {

@@ -20,18 +20,17 @@ absl::StatusOr<RgbaImage> DecodePng(std::string_view bytes, const std::string& n
   std::memset(&png, 0, sizeof(png));
   png.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&png, bytes.data(), bytes.size())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, " is not a readable PNG image (", bytes.size(), " bytes): ",
-                     png.message));
+    return absl::InvalidArgumentError(absl::StrCat(name, " is not a readable PNG image (",
+                                                   bytes.size(), " bytes): ", png.message));
   }
   // A screenshot is a few million pixels; a header claiming far more is refused before any
   // allocation is sized by it.
   constexpr uint64_t kMaxPixels = uint64_t{1} << 26;
   if (uint64_t{png.width} * png.height > kMaxPixels) {
     png_image_free(&png);
-    return absl::InvalidArgumentError(absl::StrCat(
-        name, " claims ", png.width, " x ", png.height, " pixels; at most ", kMaxPixels,
-        " are accepted"));
+    return absl::InvalidArgumentError(absl::StrCat(name, " claims ", png.width, " x ", png.height,
+                                                   " pixels; at most ", kMaxPixels,
+                                                   " are accepted"));
   }
   png.format = PNG_FORMAT_RGBA;
   std::vector<uint8_t> raw(PNG_IMAGE_SIZE(png));
@@ -39,8 +38,7 @@ absl::StatusOr<RgbaImage> DecodePng(std::string_view bytes, const std::string& n
                              /*colormap=*/nullptr)) {
     const std::string reason = png.message;
     png_image_free(&png);
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, " is a damaged PNG image: ", reason));
+    return absl::InvalidArgumentError(absl::StrCat(name, " is a damaged PNG image: ", reason));
   }
   RgbaImage image;
   image.width = static_cast<int>(png.width);
@@ -53,9 +51,9 @@ absl::StatusOr<RgbaImage> DecodePng(std::string_view bytes, const std::string& n
 absl::StatusOr<std::string> EncodePng(const RgbaImage& image) {
   if (image.width <= 0 || image.height <= 0 ||
       image.pixels.size() != static_cast<size_t>(image.width) * image.height) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot encode a ", image.width, " x ", image.height, " image with ",
-                     image.pixels.size(), " pixels"));
+    return absl::InvalidArgumentError(absl::StrCat("cannot encode a ", image.width, " x ",
+                                                   image.height, " image with ",
+                                                   image.pixels.size(), " pixels"));
   }
   std::vector<uint8_t> raw(4 * image.pixels.size());
   for (size_t i = 0; i < image.pixels.size(); ++i) {

@@ -39,20 +39,18 @@ std::string FormatColour(uint32_t rgba) {
 }
 
 absl::Status CheckNotBlank(const ScreenshotStats& stats, const BlankThresholds& thresholds) {
-  const std::string where = absl::StrFormat(
-      "the %d x %d screenshot (background %s)", stats.width, stats.height,
-      FormatColour(stats.background));
+  const std::string where = absl::StrFormat("the %d x %d screenshot (background %s)", stats.width,
+                                            stats.height, FormatColour(stats.background));
   if (stats.non_background_fraction <= thresholds.min_non_background_fraction) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "the page looks blank: %.3f%% of the pixels of %s differ from the background; "
         "expected more than %.3f%%",
-        100 * stats.non_background_fraction, where,
-        100 * thresholds.min_non_background_fraction));
+        100 * stats.non_background_fraction, where, 100 * thresholds.min_non_background_fraction));
   }
   if (stats.distinct_colours < thresholds.min_distinct_colours) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "the page looks blank: %s has %d distinct colours; expected at least %d", where,
-        stats.distinct_colours, thresholds.min_distinct_colours));
+    return absl::FailedPreconditionError(
+        absl::StrFormat("the page looks blank: %s has %d distinct colours; expected at least %d",
+                        where, stats.distinct_colours, thresholds.min_distinct_colours));
   }
   return absl::OkStatus();
 }

@@ -16,7 +16,7 @@ namespace lrb::browser_check {
 struct ScreenshotStats {
   int width = 0;
   int height = 0;
-  uint32_t background = 0;            // 0xRRGGBBAA, the most frequent colour
+  uint32_t background = 0;             // 0xRRGGBBAA, the most frequent colour
   double non_background_fraction = 0;  // of all pixels
   int64_t distinct_colours = 0;
 };

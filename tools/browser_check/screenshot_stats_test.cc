@@ -25,7 +25,8 @@ RgbaImage Filled(int width, int height, uint32_t colour) {
 // Paints the first `count` pixels, cycling through `colours` distinct non-white colours.
 void Paint(RgbaImage& image, int count, int colours) {
   for (int i = 0; i < count; ++i) {
-    image.pixels[static_cast<size_t>(i)] = 0x10203000u + 0x100u * static_cast<uint32_t>(i % colours) + 0xff;
+    image.pixels[static_cast<size_t>(i)] =
+        0x10203000u + 0x100u * static_cast<uint32_t>(i % colours) + 0xff;
   }
 }
 
@@ -36,9 +37,8 @@ TEST(ScreenshotStatsTest, AWhiteImageIsBlankAndTheMessageSaysWhy) {
   EXPECT_EQ(stats.distinct_colours, 1);
   EXPECT_THAT(CheckNotBlank(stats, {}),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       AllOf(HasSubstr("looks blank"), HasSubstr("0.000%"),
-                             HasSubstr("100 x 50"), HasSubstr("#ffffff"),
-                             HasSubstr("more than 1.000%"))));
+                       AllOf(HasSubstr("looks blank"), HasSubstr("0.000%"), HasSubstr("100 x 50"),
+                             HasSubstr("#ffffff"), HasSubstr("more than 1.000%"))));
 }
 
 TEST(ScreenshotStatsTest, EnoughInkInEnoughColoursIsNotBlank) {
