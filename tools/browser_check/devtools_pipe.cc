@@ -294,6 +294,14 @@ absl::StatusOr<nlohmann::json> DevToolsPipe::ReadMessage(const std::string& wait
                                      waiting_for, " was awaited"));
     }
     buffer_.append(chunk, static_cast<size_t>(n));
+    // A screenshot or a report's DOM is a few MB; far more means a runaway page, which must
+    // not take the machine's memory with it.
+    constexpr size_t kMaxMessageBytes = size_t{256} << 20;
+    if (buffer_.size() > kMaxMessageBytes) {
+      return absl::ResourceExhaustedError(absl::StrCat("Chromium's message while ", waiting_for,
+                                                       " was awaited exceeds ",
+                                                       kMaxMessageBytes >> 20, " MiB"));
+    }
   }
 }
 
