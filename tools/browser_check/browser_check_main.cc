@@ -81,11 +81,6 @@ std::string ScreenshotHint(const std::string& screenshot_path) {
 }
 
 int Main() {
-  if (EnvOr("LRB_SKIP_BROWSER_CHECK", "") == "1") {
-    std::cout << "browser_check: SKIPPED (LRB_SKIP_BROWSER_CHECK=1): " << absl::GetFlag(FLAGS_html)
-              << " was not checked\n";
-    return 0;
-  }
   BrowserCheckOptions options;
   options.html_path = absl::GetFlag(FLAGS_html);
   if (options.html_path.empty()) {
@@ -129,6 +124,13 @@ int Main() {
   }
   options.dom_path = absl::GetFlag(FLAGS_dom);
   if (options.dom_path.empty()) options.dom_path = DefaultOutput(options.html_path, ".dom.html");
+
+  // After the command line is checked: a bad one is a bug even where Chromium cannot run.
+  if (EnvOr("LRB_SKIP_BROWSER_CHECK", "") == "1") {
+    std::cout << "browser_check: SKIPPED (LRB_SKIP_BROWSER_CHECK=1): " << options.html_path
+              << " was not checked\n";
+    return 0;
+  }
 
   // A private scratch directory (under TEST_TMPDIR under bazel test), removed after a check
   // that ran.
