@@ -33,7 +33,7 @@ code,.spec{font-family:ui-monospace,monospace;font-size:12px;word-break:break-al
 svg.lrb-plot{background:#fff;border:1px solid #eee}
 svg .grid{stroke:#e6e6e6}svg .frame{fill:none;stroke:#888}
 svg text{font:11px system-ui,sans-serif;fill:#333}svg .lrb-title{font-size:13px;font-weight:600}
-svg .axis-label{font-size:12px}
+svg .axis-label{font-size:12px}svg .value{font-size:10px}
 details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointer}
 )";
 

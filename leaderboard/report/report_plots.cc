@@ -188,8 +188,10 @@ std::optional<XYPlot> RecoveryPlot(const std::vector<RunRecord>& runs, const Run
   plot.title = absl::StrCat("Recovery against ", l0 ? "L0" : "FVU", ", one point per run");
   plot.x.label = l0 ? "L0 (eval.l0): mean active latents per sample — lower is sparser"
                     : "FVU (eval.fvu): fraction of variance unexplained — lower is better";
-  plot.x.min = 0;
-  plot.y = PercentAxis(std::string(kRecoveryLabel));
+  // Both axes from the data: runs differ by a few points of recovery, which a 0-100% axis
+  // would flatten.
+  plot.y.label = std::string(kRecoveryLabel);
+  plot.y.percent = true;
   std::map<std::string, Series> by_label;
   std::vector<Point> all;
   for (const RunRecord& run : runs) {
@@ -224,7 +226,7 @@ std::optional<BarChart> AnchoringPlot(const std::vector<RunRecord>& runs,
   }
   BarChart chart;
   chart.id = "anchoring";
-  chart.title = "Anchoring's effect: the same method without and with +anchor(...)";
+  chart.title = "Anchoring's effect on recovery";
   chart.x_label = "method with anchoring · backend (paired with its plain spec)";
   chart.y = PercentAxis(std::string(kRecoveryLabel));
   BarSeries without{"without anchoring", {}};
@@ -265,7 +267,7 @@ std::optional<BarChart> SpeedPlot(const std::vector<RunRecord>& runs, const RunL
   chart.id = "speed";
   chart.title = "Training speed per method and backend";
   chart.x_label = "method";
-  chart.y.label = "samples / s (train.samples / train seconds), mean over runs";
+  chart.y.label = "samples / s (mean over runs)";
   chart.y.min = 0;
   chart.categories.assign(methods.begin(), methods.end());
   for (const std::string& backend : backends) {
@@ -404,7 +406,7 @@ BarChart CosineHistogram(const RunRecord& run, std::string id) {
   BarChart chart;
   chart.id = std::move(id);
   chart.title = "Best |cos| per feature (anchored features left out)";
-  chart.x_label = "best |cos| between the feature and any latent (bins of 0.05)";
+  chart.x_label = "best |cos| between the feature and any latent (bins of 0.05, by lower edge)";
   chart.y.label = "features";
   chart.y.min = 0;
   chart.label_every = 4;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -169,6 +170,12 @@ std::string FormatTick(double value, double step, bool percent) {
     value *= 100;
     step *= 100;
   }
+  // Thousands and millions as "250k", "1.5M": short labels that fit the margin.
+  for (const auto& [scale, suffix] : {std::pair<double, const char*>{1e6, "M"}, {1e3, "k"}}) {
+    if (!percent && step >= scale) {
+      return absl::StrCat(FormatTick(value / scale, step / scale, false), suffix);
+    }
+  }
   const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
   if (std::abs(value) < step * 1e-6) value = 0;  // no "-0"
   return absl::StrCat(absl::StrFormat("%.*f", decimals, value), percent ? "%" : "");
@@ -292,6 +299,8 @@ std::string RenderBarChart(const BarChart& chart, const PlotLayout& layout) {
                     HtmlEscape(Truncate(chart.categories[c], label_chars)), "</text>");
   }
   absl::StrAppend(&svg, "</g>");
+  // Values written over the bars while there are few enough bars to read them.
+  const bool value_labels = chart.categories.size() * chart.series.size() <= 16;
   std::vector<std::string> labels;
   for (size_t s = 0; s < chart.series.size(); ++s) {
     const BarSeries& series = chart.series[s];
@@ -310,6 +319,15 @@ std::string RenderBarChart(const BarChart& chart, const PlotLayout& layout) {
                       "\"><title>", HtmlEscape(series.label), " — ",
                       HtmlEscape(chart.categories[c]), ": ", DataValue(value),
                       "</title></rect>");
+    if (value_labels) {
+      absl::StrAppend(&svg, "<text class=\"value\" text-anchor=\"middle\" x=\"",
+                      Px(box.left + group * static_cast<double>(c) + group * 0.1 +
+                         bar * (static_cast<double>(s) + 0.5)),
+                      "\" y=\"", Px(top - 3), "\">",
+                      chart.y.percent ? absl::StrFormat("%.1f%%", value * 100)
+                                      : absl::StrFormat("%.3g", value),
+                      "</text>");
+    }
     }
     absl::StrAppend(&svg, "</g>");
   }

@@ -30,8 +30,9 @@ std::vector<double> NiceTicks(double lo, double hi, int target_count = 5);
 // The step NiceTicks uses for [lo, hi] (lo < hi).
 double NiceStep(double lo, double hi, int target_count = 5);
 
-// A tick label: `value` with as many decimals as `step` needs ("0.25", "1200"); `percent`
-// prints value * 100 with a "%" ("25%").
+// A tick label: `value` with as many decimals as `step` needs ("0.25", "120"); steps of a
+// thousand or a million and more in k or M ("250k", "1.5M"); `percent` prints value * 100
+// with a "%" ("25%").
 std::string FormatTick(double value, double step, bool percent);
 
 // Maps the data interval [domain_lo, domain_hi] linearly onto pixels [pixel_lo, pixel_hi]
@@ -52,7 +53,7 @@ struct PlotBox {
 // Sizes of a plot's parts, in pixels. The svg is `width` wide and `height` plus one legend
 // row per series tall.
 struct PlotLayout {
-  double width = 640;
+  double width = 520;  // two plots side by side on a 1100-pixel page
   double height = 300;  // title, data area, ticks and axis labels; not the legend
   double margin_left = 64;
   double margin_right = 20;
@@ -106,7 +107,8 @@ XYGeometry ComputeXYGeometry(const XYPlot& plot, const PlotLayout& layout = {});
 
 std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout = {});
 
-// Grouped bars: one group per category, one bar per series in each group.
+// Grouped bars: one group per category, one bar per series in each group. While there are
+// at most 16 bars, each carries its value as text.
 struct BarSeries {
   std::string label;
   std::vector<double> values;  // one per category; NaN: no bar
