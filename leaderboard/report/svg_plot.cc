@@ -45,6 +45,14 @@ const char* ColourOf(int index, bool emphasised) {
 // A data value for hover text: four significant digits.
 std::string DataValue(double value) { return absl::StrFormat("%.4g", value); }
 
+// A bar's value in at most three significant digits, thousands and millions as k and M:
+// "212k", "69.3k", "1.5M", "0.25".
+std::string CompactValue(double value) {
+  if (std::abs(value) >= 1e6) return absl::StrFormat("%.3gM", value / 1e6);
+  if (std::abs(value) >= 1e3) return absl::StrFormat("%.3gk", value / 1e3);
+  return absl::StrFormat("%.3g", value);
+}
+
 struct Domain {
   double lo = 0, hi = 1;
   double step = 0.2;
@@ -325,7 +333,7 @@ std::string RenderBarChart(const BarChart& chart, const PlotLayout& layout) {
                          bar * (static_cast<double>(s) + 0.5)),
                       "\" y=\"", Px(top - 3), "\">",
                       chart.y.percent ? absl::StrFormat("%.1f%%", value * 100)
-                                      : absl::StrFormat("%.3g", value),
+                                      : CompactValue(value),
                       "</text>");
     }
     }

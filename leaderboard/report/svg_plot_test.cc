@@ -222,6 +222,8 @@ TEST(RenderBarChart, TheValueAxisStartsAtZero) {
   EXPECT_THAT(svg, HasSubstr("height=\"224.00\""));
   EXPECT_THAT(svg, HasSubstr(">0k</text>"));
   EXPECT_THAT(svg, HasSubstr(">200k</text>"));
+  EXPECT_THAT(svg, HasSubstr("class=\"value\""));
+  EXPECT_THAT(svg, HasSubstr(">200k</text></g>"));  // the bar's value label, compact
 }
 
 }  // namespace
