@@ -23,9 +23,9 @@ absl::Status ReportCommand(const ReportRequest& request, std::ostream& out) {
   if (!of_dataset && request.suite == nullptr) {
     return absl::InvalidArgumentError("lrb report: neither a suite nor a dataset to report on");
   }
-  const std::string what =
-      of_dataset ? absl::StrCat("dataset ", request.dataset_spec, " (hash ", request.dataset_hash, ")")
-                 : absl::StrCat("suite ", request.suite->id());
+  const std::string what = of_dataset ? absl::StrCat("dataset ", request.dataset_spec, " (hash ",
+                                                     request.dataset_hash, ")")
+                                      : absl::StrCat("suite ", request.suite->id());
   if (!std::filesystem::exists(request.db_path)) {
     // Reading must not leave an empty database behind a mistyped path.
     return absl::NotFoundError(absl::StrCat(
@@ -41,12 +41,12 @@ absl::Status ReportCommand(const ReportRequest& request, std::ostream& out) {
                        of_dataset ? store->LoadRunsOfDataset(request.dataset_hash)
                                   : store->LoadRuns(request.suite->id()));
   if (runs.empty()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no runs of ", what, " in ", request.db_path, "; nothing to report (",
-        of_dataset ? "`lrb train --dataset=DIR` makes one"
-                   : absl::StrCat("`lrb run --suite=", request.suite->name, " --db=",
-                                  request.db_path, "` makes them"),
-        ")"));
+    return absl::NotFoundError(
+        absl::StrCat("no runs of ", what, " in ", request.db_path, "; nothing to report (",
+                     of_dataset ? "`lrb train --dataset=DIR` makes one"
+                                : absl::StrCat("`lrb run --suite=", request.suite->name,
+                                               " --db=", request.db_path, "` makes them"),
+                     ")"));
   }
   report::ReportInput input;
   input.title = what;
@@ -63,8 +63,8 @@ absl::Status ReportCommand(const ReportRequest& request, std::ostream& out) {
   const std::string html = report::BuildReportHtml(input);
   LRB_RETURN_IF_ERROR(writer.Append(html));
   LRB_RETURN_IF_ERROR(writer.Commit());
-  out << absl::StrFormat("wrote %s (%d bytes): the report of %s\n", request.out_path,
-                         html.size(), what);
+  out << absl::StrFormat("wrote %s (%d bytes): the report of %s\n", request.out_path, html.size(),
+                         what);
   return absl::OkStatus();
 }
 

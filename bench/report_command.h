@@ -19,7 +19,7 @@ struct ReportRequest {
   // whatever its suite (as `lrb leaderboard --dataset`).
   const Suite* suite = nullptr;
   std::string dataset_hash;
-  std::string dataset_spec;  // for the page's title
+  std::string dataset_spec;      // for the page's title
   bool include_unclean = false;  // --all: runs of debug builds and dirty trees too
 };
 

@@ -18,10 +18,10 @@
 namespace lrb {
 namespace {
 
-using testing::LrbResult;
-using testing::RunLrb;
 using ::testing::HasSubstr;
+using testing::LrbResult;
 using ::testing::Not;
+using testing::RunLrb;
 
 class ReportCliTest : public ::testing::Test {
  protected:
@@ -29,8 +29,8 @@ class ReportCliTest : public ::testing::Test {
     dir_ = new std::string(::lrb::testing::NewTempDir("report"));
     const LrbResult generate = RunLrb(absl::StrCat("generate --suite=tiny --out=", Path("data")));
     ASSERT_EQ(generate.exit_code, 0) << generate.output();
-    const LrbResult run = RunLrb(absl::StrCat("run --suite=tiny --data=", Path("data"),
-                                              " --db=", Path("runs.db")));
+    const LrbResult run =
+        RunLrb(absl::StrCat("run --suite=tiny --data=", Path("data"), " --db=", Path("runs.db")));
     ASSERT_EQ(run.exit_code, 0) << run.output();
   }
   static void TearDownTestSuite() { delete dir_; }
@@ -77,8 +77,8 @@ TEST_F(ReportCliTest, ReportsOnADatasetDirectory) {
 }
 
 TEST_F(ReportCliTest, AnUnknownSuiteIsAUsageError) {
-  const LrbResult report =
-      RunLrb(absl::StrCat("report --suite=tinny --db=", Path("runs.db"), " --out=", Path("x.html")));
+  const LrbResult report = RunLrb(
+      absl::StrCat("report --suite=tinny --db=", Path("runs.db"), " --out=", Path("x.html")));
   EXPECT_EQ(report.exit_code, 2);
   EXPECT_THAT(report.err, HasSubstr("unknown suite \"tinny\""));
   EXPECT_THAT(report.err, HasSubstr("did you mean --suite=tiny?"));

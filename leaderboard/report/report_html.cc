@@ -21,8 +21,10 @@ namespace {
 using leaderboard::RunRecord;
 
 constexpr char kStyle[] = R"(
-body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
-h1{font-size:22px;overflow-wrap:anywhere}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}
+body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;
+color:#222}
+h1{font-size:22px;overflow-wrap:anywhere}
+h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ccc}
 h3{font-size:15px}h4{font-size:14px;margin:14px 0 4px}
 table{border-collapse:collapse;font-size:12px;margin:6px 0}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
@@ -40,16 +42,24 @@ details{border:1px solid #ddd;margin:6px 0;padding:4px 8px}summary{cursor:pointe
 // Sorts a table.sortable by the clicked column: numbers by data-v, the rest as text; a
 // second click reverses. Without JavaScript the tables keep the order they were written in.
 constexpr char kSortScript[] = R"(
-document.querySelectorAll('table.sortable th').forEach(function(th){th.addEventListener('click',function(){
-var i=th.cellIndex,b=th.closest('table').tBodies[0],d=th.dataset.dir==='desc'?1:-1;th.dataset.dir=d<0?'desc':'asc';
-Array.from(b.rows).sort(function(r,s){var x=r.cells[i].dataset.v,y=s.cells[i].dataset.v,p=parseFloat(x),q=parseFloat(y);
-return d*(isNaN(p)||isNaN(q)?String(x).localeCompare(String(y)):p-q);}).forEach(function(r){b.appendChild(r);});});});
+document.querySelectorAll('table.sortable th').forEach(function (th) {
+  th.addEventListener('click', function () {
+    var i = th.cellIndex, body = th.closest('table').tBodies[0];
+    var d = th.dataset.dir === 'desc' ? 1 : -1;
+    th.dataset.dir = d < 0 ? 'desc' : 'asc';
+    Array.from(body.rows).sort(function (r, s) {
+      var x = r.cells[i].dataset.v, y = s.cells[i].dataset.v;
+      var p = parseFloat(x), q = parseFloat(y);
+      return d * (isNaN(p) || isNaN(q) ? String(x).localeCompare(String(y)) : p - q);
+    }).forEach(function (r) { body.appendChild(r); });
+  });
+});
 )";
 
 // A sortable cell: shown text, sort key.
 std::string Cell(std::string_view text, std::string_view sort_key, bool numeric) {
-  return absl::StrCat("<td", numeric ? " class=\"num\"" : "", " data-v=\"",
-                      HtmlEscape(sort_key), "\">", HtmlEscape(text), "</td>");
+  return absl::StrCat("<td", numeric ? " class=\"num\"" : "", " data-v=\"", HtmlEscape(sort_key),
+                      "\">", HtmlEscape(text), "</td>");
 }
 
 // A number cell; missing values sort below every number.
@@ -75,19 +85,18 @@ std::string LeaderboardTable(const std::vector<RunRecord>& runs, bool include_un
                              const RunLabels& labels) {
   const std::vector<leaderboard::LeaderboardRow> rows =
       leaderboard::BuildLeaderboard(runs, include_unclean);
-  std::string html = absl::StrCat(
-      "<table class=\"sortable\" id=\"leaderboard\">",
-      Header({"dataset", "method", "backend", "build", "seeds", "M_GT@0.95", "M_IP",
-              "dec M_GT@0.95", "dec M_IP", "train s"}),
-      "<tbody>");
+  std::string html =
+      absl::StrCat("<table class=\"sortable\" id=\"leaderboard\">",
+                   Header({"dataset", "method", "backend", "build", "seeds", "M_GT@0.95", "M_IP",
+                           "dec M_GT@0.95", "dec M_IP", "train s"}),
+                   "<tbody>");
   for (const leaderboard::LeaderboardRow& row : rows) {
     absl::StrAppend(&html, "<tr>", Cell(labels.Dataset(row.dataset_spec), row.dataset_spec, false),
                     "<td class=\"spec\" data-v=\"", HtmlEscape(row.method_spec), "\">",
                     HtmlEscape(row.method_spec), "</td>",
                     Cell(row.backend_used, row.backend_used, false),
                     Cell(row.build_note.empty() ? "opt" : row.build_note, row.build_note, false),
-                    NumberCell(row.seeds, "%.0f"),
-                    NumberCell(Summary(row.m_gt), "%.2f", 100, "%"),
+                    NumberCell(row.seeds, "%.0f"), NumberCell(Summary(row.m_gt), "%.2f", 100, "%"),
                     NumberCell(Summary(row.m_ip), "%.3f"),
                     NumberCell(Summary(row.decoder_m_gt), "%.2f", 100, "%"),
                     NumberCell(Summary(row.decoder_m_ip), "%.3f"),
@@ -104,20 +113,19 @@ std::string RunsTable(const std::vector<RunRecord>& runs, const RunLabels& label
       "<tbody>");
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunRecord& run = runs[i];
-    absl::StrAppend(
-        &html, "<tr><td data-v=\"", i, "\"><a href=\"#run-", i, "\">", i, "</a></td>",
-        Cell(labels.Dataset(run.dataset_spec), run.dataset_spec, false),
-        Cell(labels.Method(run.method_spec), run.method_spec, false),
-        Cell(run.backend_used, run.backend_used, false),
-        NumberCell(static_cast<double>(run.seed), "%.0f"),
-        NumberCell(MetricValue(run, "m_gt@0.95"), "%.2f", 100, "%"),
-        NumberCell(MetricValue(run, "decoder.m_gt@0.95"), "%.2f", 100, "%"),
-        NumberCell(MetricValue(run, "eval.l0"), "%.2f"),
-        NumberCell(MetricValue(run, "eval.fvu"), "%.4f"),
-        NumberCell(MetricValue(run, "eval.dead_fraction"), "%.1f", 100, "%"),
-        NumberCell(MetricValue(run, "eval.polysemantic_fraction"), "%.1f", 100, "%"),
-        NumberCell(SamplesPerSecond(run), "%.0f"), NumberCell(run.train_seconds, "%.2f"),
-        "</tr>");
+    absl::StrAppend(&html, "<tr><td data-v=\"", i, "\"><a href=\"#run-", i, "\">", i, "</a></td>",
+                    Cell(labels.Dataset(run.dataset_spec), run.dataset_spec, false),
+                    Cell(labels.Method(run.method_spec), run.method_spec, false),
+                    Cell(run.backend_used, run.backend_used, false),
+                    NumberCell(static_cast<double>(run.seed), "%.0f"),
+                    NumberCell(MetricValue(run, "m_gt@0.95"), "%.2f", 100, "%"),
+                    NumberCell(MetricValue(run, "decoder.m_gt@0.95"), "%.2f", 100, "%"),
+                    NumberCell(MetricValue(run, "eval.l0"), "%.2f"),
+                    NumberCell(MetricValue(run, "eval.fvu"), "%.4f"),
+                    NumberCell(MetricValue(run, "eval.dead_fraction"), "%.1f", 100, "%"),
+                    NumberCell(MetricValue(run, "eval.polysemantic_fraction"), "%.1f", 100, "%"),
+                    NumberCell(SamplesPerSecond(run), "%.0f"),
+                    NumberCell(run.train_seconds, "%.2f"), "</tr>");
   }
   return html + "</tbody></table>";
 }
@@ -141,9 +149,9 @@ std::string Plots(const std::vector<RunRecord>& runs, const RunLabels& labels) {
   for (size_t d = 0; d < datasets.size(); ++d) {
     const std::string suffix = datasets.size() > 1 ? absl::StrCat("-", d) : "";
     for (const bool decoder : {false, true}) {
-      if (const std::optional<XYPlot> plot = MGtCurvePlot(
-              runs, labels, datasets[d], decoder,
-              absl::StrCat(decoder ? "decoder_m_gt_tau" : "m_gt_tau", suffix))) {
+      if (const std::optional<XYPlot> plot =
+              MGtCurvePlot(runs, labels, datasets[d], decoder,
+                           absl::StrCat(decoder ? "decoder_m_gt_tau" : "m_gt_tau", suffix))) {
         absl::StrAppend(&curves, RenderXYPlot(*plot));
       }
     }
@@ -156,8 +164,9 @@ std::string Plots(const std::vector<RunRecord>& runs, const RunLabels& labels) {
                     curves);
   }
   std::string tradeoffs;
-  for (const auto& [metric, id] : {std::pair<std::string_view, std::string>{"eval.l0", "recovery_l0"},
-                                   {"eval.fvu", "recovery_fvu"}}) {
+  for (const auto& [metric, id] :
+       {std::pair<std::string_view, std::string>{"eval.l0", "recovery_l0"},
+        {"eval.fvu", "recovery_fvu"}}) {
     if (const std::optional<XYPlot> plot = RecoveryPlot(runs, labels, metric, id)) {
       absl::StrAppend(&tradeoffs, RenderXYPlot(*plot));
     }
@@ -211,7 +220,8 @@ std::string BuildReportHtml(const ReportInput& input) {
   int unclean = 0;
   for (const RunRecord& run : input.runs) {
     if (run.status != "ok" || !run.incomplete.empty()) continue;
-    if (!input.include_unclean && (run.environment.build_mode != "opt" || run.environment.git_dirty)) {
+    if (!input.include_unclean &&
+        (run.environment.build_mode != "opt" || run.environment.git_dirty)) {
       ++unclean;
       continue;
     }
@@ -221,9 +231,10 @@ std::string BuildReportHtml(const ReportInput& input) {
   std::string html = absl::StrCat(
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>LRB report: ",
-      HtmlEscape(input.title), "</title><style>", kStyle, "</style></head><body><h1>LRB report: ",
-      HtmlEscape(input.title), "</h1><p>", shown.size(), " finished run(s) from <code>",
-      HtmlEscape(input.source), "</code>. Made by <code>lrb report</code>; what each plot shows: "
+      HtmlEscape(input.title), "</title><style>", kStyle,
+      "</style></head><body><h1>LRB report: ", HtmlEscape(input.title), "</h1><p>", shown.size(),
+      " finished run(s) from <code>", HtmlEscape(input.source),
+      "</code>. Made by <code>lrb report</code>; what each plot shows: "
       "docs/report.md.</p>");
   std::string notes =
       HtmlEscape(leaderboard::FormatUnfinishedRuns(leaderboard::CountUnfinishedRuns(input.runs)));
@@ -241,8 +252,9 @@ std::string BuildReportHtml(const ReportInput& input) {
     absl::StrAppend(&html, "<p><strong>No finished runs to show.</strong></p></body></html>\n");
     return html;
   }
-  absl::StrAppend(&html, "<h2>Leaderboard</h2><p class=\"note\">One row per method and backend, "
-                         "averaged over seeds; click a header to sort.</p>",
+  absl::StrAppend(&html,
+                  "<h2>Leaderboard</h2><p class=\"note\">One row per method and backend, "
+                  "averaged over seeds; click a header to sort.</p>",
                   LeaderboardTable(shown, input.include_unclean, labels));
   if (labels.several_datasets()) {
     absl::StrAppend(&html, "<h3>Datasets</h3><table>", Header({"label", "spec"}), "<tbody>");

@@ -29,7 +29,7 @@ struct ReportInput {
 
 // At most this many unrecovered (or absorbed) features are listed per run; the rest are
 // counted, so that the page stays small for suites with thousands of features.
-inline constexpr int kMaxListedFeatures = 40;
+inline constexpr int kMaxListedFeatures = 20;
 
 std::string BuildReportHtml(const ReportInput& input);
 

@@ -44,11 +44,16 @@ RunRecord FinishedRun(std::string method, std::string backend, uint64_t seed, do
   run.environment.git_commit = "0123abcd";
   run.environment.cpu = "Test CPU";
   run.environment.simd_target = "AVX2";
-  run.metrics = {{"decoder.m_gt@0.5", 1.0},  {"decoder.m_gt@0.95", recovery},
-                 {"decoder.m_ip", 0.9},      {"eval.dead_fraction", 0.1},
-                 {"eval.fvu", 0.05},         {"eval.l0", 4},
-                 {"eval.polysemantic_fraction", 0.2}, {"m_gt@0.5", 0.9},
-                 {"m_gt@0.95", recovery / 2}, {"m_ip", 0.7},
+  run.metrics = {{"decoder.m_gt@0.5", 1.0},
+                 {"decoder.m_gt@0.95", recovery},
+                 {"decoder.m_ip", 0.9},
+                 {"eval.dead_fraction", 0.1},
+                 {"eval.fvu", 0.05},
+                 {"eval.l0", 4},
+                 {"eval.polysemantic_fraction", 0.2},
+                 {"m_gt@0.5", 0.9},
+                 {"m_gt@0.95", recovery / 2},
+                 {"m_ip", 0.7},
                  {"train.samples", 20000}};
   for (int f = 0; f < features; ++f) {
     leaderboard::FeatureRow row;
@@ -65,11 +70,11 @@ ReportInput TinyInput() {
   ReportInput input;
   input.title = "suite tiny@1";
   input.source = "/tmp/lrb.db";
-  input.runs = {FinishedRun("sae.topk(latents=128,k=4)", "scalar", 0, 0.6),
-                FinishedRun("sae.topk(latents=128,k=4)", "simd:AVX2", 0, 0.61),
-                FinishedRun("sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)", "scalar", 0, 0.7),
-                FinishedRun("sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)", "simd:AVX2", 0,
-                            0.72)};
+  input.runs = {
+      FinishedRun("sae.topk(latents=128,k=4)", "scalar", 0, 0.6),
+      FinishedRun("sae.topk(latents=128,k=4)", "simd:AVX2", 0, 0.61),
+      FinishedRun("sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)", "scalar", 0, 0.7),
+      FinishedRun("sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)", "simd:AVX2", 0, 0.72)};
   return input;
 }
 
@@ -98,7 +103,8 @@ TEST(BuildReportHtml, IsOneSelfContainedPage) {
   EXPECT_THAT(html, HasSubstr("</html>"));
   EXPECT_THAT(html, HasSubstr("<meta charset=\"utf-8\">"));
   // Nothing to fetch: no URLs, no linked styles or scripts, no images from elsewhere.
-  for (const char* outside : {"http://", "https://", "<link", " src=", "@import", "url(", "//cdn"}) {
+  for (const char* outside :
+       {"http://", "https://", "<link", " src=", "@import", "url(", "//cdn"}) {
     EXPECT_THAT(html, Not(HasSubstr(outside))) << outside;
   }
   EXPECT_EQ(Count(html, "<script>"), 1);  // the table sorter, inline
@@ -120,9 +126,9 @@ TEST(BuildReportHtml, EveryPlotDeclaresTheSeriesItDrawsAndHasATitle) {
     EXPECT_THAT(svg, HasSubstr("<title>")) << id;
   }
   // Single dataset, two methods on two backends: the plots this suite must have.
-  EXPECT_THAT(ids, ::testing::IsSupersetOf({"m_gt_tau", "decoder_m_gt_tau", "recovery_l0",
-                                            "recovery_fvu", "anchoring", "speed", "cosines-0",
-                                            "cosines-3"}));
+  EXPECT_THAT(
+      ids, ::testing::IsSupersetOf({"m_gt_tau", "decoder_m_gt_tau", "recovery_l0", "recovery_fvu",
+                                    "anchoring", "speed", "cosines-0", "cosines-3"}));
   EXPECT_THAT(ids, Not(::testing::Contains("sweep")));
   EXPECT_THAT(ids, Not(::testing::Contains("absorption")));
   EXPECT_THAT(html, HasSubstr("data-plot=\"m_gt_tau\" data-series=\"4\""));

@@ -150,8 +150,7 @@ std::optional<XYPlot> MGtCurvePlot(const std::vector<RunRecord>& runs, const Run
   Groups groups;
   for (const RunRecord& run : runs) {
     if (run.dataset_spec == dataset_spec) {
-      groups[absl::StrCat(labels.Method(run.method_spec), " · ", run.backend_used)].push_back(
-          &run);
+      groups[absl::StrCat(labels.Method(run.method_spec), " · ", run.backend_used)].push_back(&run);
     }
   }
   for (const auto& [label, members] : groups) {
@@ -161,8 +160,7 @@ std::optional<XYPlot> MGtCurvePlot(const std::vector<RunRecord>& runs, const Run
       for (const auto& [name, value] : run->metrics) {
         double tau = 0;
         if (!absl::StartsWith(name, prefix) ||
-            !absl::SimpleAtod(name.substr(prefix.size()), &tau) ||
-            tau < 0.5 || tau >= 1) {
+            !absl::SimpleAtod(name.substr(prefix.size()), &tau) || tau < 0.5 || tau >= 1) {
           continue;
         }
         curve[tau].first += value;
@@ -207,7 +205,9 @@ std::optional<XYPlot> RecoveryPlot(const std::vector<RunRecord>& runs, const Run
   }
   if (all.empty()) return std::nullopt;
   for (auto& [label, series] : by_label) plot.series.push_back(std::move(series));
-  Series front{"Pareto front (no run is better on both axes)", {}, Series::Style::kLineAndPoints,
+  Series front{"Pareto front (no run is better on both axes)",
+               {},
+               Series::Style::kLineAndPoints,
                /*emphasised=*/true};
   for (const size_t i : ParetoFront(all, /*smaller_x_is_better=*/true)) {
     front.points.push_back(all[i]);
@@ -216,11 +216,9 @@ std::optional<XYPlot> RecoveryPlot(const std::vector<RunRecord>& runs, const Run
   return plot;
 }
 
-std::optional<BarChart> AnchoringPlot(const std::vector<RunRecord>& runs,
-                                      const RunLabels& labels) {
+std::optional<BarChart> AnchoringPlot(const std::vector<RunRecord>& runs, const RunLabels& labels) {
   // (dataset, method, backend) -> its runs.
-  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const RunRecord*>>
-      cells;
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<const RunRecord*>> cells;
   for (const RunRecord& run : runs) {
     cells[{run.dataset_spec, run.method_spec, run.backend_used}].push_back(&run);
   }
@@ -274,9 +272,8 @@ std::optional<BarChart> SpeedPlot(const std::vector<RunRecord>& runs, const RunL
     BarSeries series{backend, {}};
     for (const std::string& method : chart.categories) {
       const auto found = speed.find({method, backend});
-      series.values.push_back(found == speed.end()
-                                  ? std::nan("")
-                                  : found->second.first / found->second.second);
+      series.values.push_back(found == speed.end() ? std::nan("")
+                                                   : found->second.first / found->second.second);
     }
     chart.series.push_back(std::move(series));
   }
@@ -290,9 +287,9 @@ std::optional<XYPlot> SweepPlot(const std::vector<RunRecord>& runs, const RunLab
     plain_methods.insert(WithoutTerm(run.method_spec, "anchor").value_or(run.method_spec));
   }
   const bool over_datasets = datasets.size() > 1;
-  const std::optional<Knob> knob =
-      over_datasets ? FindKnob({datasets.begin(), datasets.end()})
-                    : FindKnob({plain_methods.begin(), plain_methods.end()});
+  const std::optional<Knob> knob = over_datasets
+                                       ? FindKnob({datasets.begin(), datasets.end()})
+                                       : FindKnob({plain_methods.begin(), plain_methods.end()});
   if (!knob) return std::nullopt;
   // Series key -> x -> (sum, count) of recovery.
   std::map<std::string, std::map<double, std::pair<double, int>>> curves;
@@ -308,9 +305,8 @@ std::optional<XYPlot> SweepPlot(const std::vector<RunRecord>& runs, const RunLab
         KnobValue(over_datasets ? run.dataset_spec : run.method_spec, *knob);
     const std::optional<double> y = MetricValue(run, kRecovery);
     if (!x || !y) continue;
-    const std::string label =
-        absl::StrCat(over_datasets ? labels.Method(run.method_spec) : short_specs[i], " · ",
-                     run.backend_used);
+    const std::string label = absl::StrCat(
+        over_datasets ? labels.Method(run.method_spec) : short_specs[i], " · ", run.backend_used);
     auto& cell = curves[label][*x];
     cell.first += *y;
     ++cell.second;
@@ -348,8 +344,7 @@ std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs,
   const std::vector<std::pair<std::string, std::string>> metrics = {
       {"children absorbed (absorbed_fraction)", "absorption.absorbed_fraction"},
       {"mean absorption rate (mean_rate)", "absorption.mean_rate"},
-      {"taken by the child's latent (taken_by_child_latent)",
-       "absorption.taken_by_child_latent"}};
+      {"taken by the child's latent (taken_by_child_latent)", "absorption.taken_by_child_latent"}};
   for (const auto& [label, members] : groups) chart.categories.push_back(label);
   for (const auto& [label, metric] : metrics) {
     BarSeries series{label, {}};
@@ -361,16 +356,15 @@ std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs,
   return chart;
 }
 
-std::vector<XYPlot> TrajectoryPlots(const std::vector<RunRecord>& runs,
-                                    const RunLabels& labels) {
+std::vector<XYPlot> TrajectoryPlots(const std::vector<RunRecord>& runs, const RunLabels& labels) {
   std::set<std::string> names;
   for (const RunRecord& run : runs) {
     for (const leaderboard::TrajectoryPoint& point : run.trajectory) names.insert(point.metric);
   }
   // The metrics users look at first, then the rest by name.
   std::vector<std::string> order;
-  for (const char* first : {"loss", "l0", "m_gt@0.95", "decoder.m_gt@0.95", "m_ip",
-                            "decoder.m_ip"}) {
+  for (const char* first :
+       {"loss", "l0", "m_gt@0.95", "decoder.m_gt@0.95", "m_ip", "decoder.m_ip"}) {
     if (names.erase(first) > 0) order.push_back(first);
   }
   order.insert(order.end(), names.begin(), names.end());
@@ -384,8 +378,8 @@ std::vector<XYPlot> TrajectoryPlots(const std::vector<RunRecord>& runs,
     plot.y.label = metric;
     if (absl::StrContains(metric, "m_gt@")) plot.y = PercentAxis(metric);
     for (const RunRecord& run : runs) {
-      Series series{absl::StrCat(labels.Series(run), " · seed ", run.seed), {},
-                    Series::Style::kLine};
+      Series series{
+          absl::StrCat(labels.Series(run), " · seed ", run.seed), {}, Series::Style::kLine};
       for (const leaderboard::TrajectoryPoint& point : run.trajectory) {
         if (point.metric == metric) {
           series.points.push_back({static_cast<double>(point.step), point.value, ""});
@@ -416,8 +410,8 @@ BarChart CosineHistogram(const RunRecord& run, std::string id) {
   }
   for (const leaderboard::FeatureRow& feature : run.features) {
     if (feature.anchored || !std::isfinite(feature.best_cosine)) continue;
-    const int bin = std::clamp(static_cast<int>(std::abs(feature.best_cosine) * kBins), 0,
-                               kBins - 1);
+    const int bin =
+        std::clamp(static_cast<int>(std::abs(feature.best_cosine) * kBins), 0, kBins - 1);
     counts.values[static_cast<size_t>(bin)] += 1;
   }
   chart.series.push_back(std::move(counts));

@@ -59,8 +59,7 @@ std::optional<XYPlot> RecoveryPlot(const std::vector<RunRecord>& runs, const Run
 
 // Anchoring's effect: for every method with a "+anchor(...)" term whose plain spec also ran
 // on the same dataset and backend, paired bars of decoder M_GT@0.95 (means over seeds).
-std::optional<BarChart> AnchoringPlot(const std::vector<RunRecord>& runs,
-                                      const RunLabels& labels);
+std::optional<BarChart> AnchoringPlot(const std::vector<RunRecord>& runs, const RunLabels& labels);
 
 // Training speed, samples/s (mean over seeds), per method, a bar per backend.
 std::optional<BarChart> SpeedPlot(const std::vector<RunRecord>& runs, const RunLabels& labels);
@@ -73,8 +72,7 @@ std::optional<XYPlot> SweepPlot(const std::vector<RunRecord>& runs, const RunLab
 
 // For hierarchical datasets (any run scoring absorption): per run, the fraction of scored
 // children absorbed, the mean absorption rate and the share taken by the child's latent.
-std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs,
-                                       const RunLabels& labels);
+std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs, const RunLabels& labels);
 
 // Training trajectories: one plot per trajectory metric (loss, l0, m_gt@0.95, ...), a line
 // per run that recorded it, against the step. Empty when no run has a trajectory.

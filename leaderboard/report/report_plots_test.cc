@@ -24,8 +24,8 @@ constexpr char kTopk[] = "sae.topk(latents=128,k=4)";
 constexpr char kAnchored[] = "sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)";
 
 RunRecord MakeRun(std::string method, std::string backend, uint64_t seed,
-              std::vector<std::pair<std::string, double>> metrics,
-              std::string dataset = kData) {
+                  std::vector<std::pair<std::string, double>> metrics,
+                  std::string dataset = kData) {
   RunRecord run;
   run.run_key = absl::StrCat(method, "/", backend, "/", seed, "/", dataset);
   run.dataset_spec = std::move(dataset);
@@ -50,7 +50,7 @@ std::vector<double> Ys(const Series& series) {
 }
 
 TEST(ParetoFront, IsTheNonDominatedPointsOrderedByX) {
-  const std::vector<Point> points = {{1, 0.5, ""},  {2, 0.9, ""}, {3, 0.8, ""},
+  const std::vector<Point> points = {{1, 0.5, ""},   {2, 0.9, ""}, {3, 0.8, ""},
                                      {0.5, 0.2, ""}, {2, 0.9, ""}, {std::nan(""), 1.0, ""},
                                      {1, 0.4, ""}};
   // (3, 0.8) is beaten by (2, 0.9); (1, 0.4) by (1, 0.5); equal points are both kept.
@@ -70,7 +70,8 @@ TEST(SamplesPerSecond, IsSamplesOverTrainSeconds) {
 }
 
 TEST(RunLabels, ShortenMethodsAndNameTheDatasetOnlyWhenThereAreSeveral) {
-  const std::vector<RunRecord> one = {MakeRun(kTopk, "scalar", 0, {}), MakeRun(kAnchored, "simd:AVX2", 0, {})};
+  const std::vector<RunRecord> one = {MakeRun(kTopk, "scalar", 0, {}),
+                                      MakeRun(kAnchored, "simd:AVX2", 0, {})};
   const RunLabels labels(one);
   EXPECT_EQ(labels.Method(kAnchored), "sae.topk+anchor");
   EXPECT_EQ(labels.Series(one[0]), "sae.topk · scalar");
@@ -82,10 +83,13 @@ TEST(RunLabels, ShortenMethodsAndNameTheDatasetOnlyWhenThereAreSeveral) {
 
 TEST(MGtCurvePlot, AveragesSeedsPerMethodAndBackendOnOneDataset) {
   const std::vector<RunRecord> runs = {
-      MakeRun(kTopk, "scalar", 0, {{"m_gt@0.5", 1.0}, {"m_gt@0.95", 0.2}, {"decoder.m_gt@0.5", 0.7}}),
-      MakeRun(kTopk, "scalar", 1, {{"m_gt@0.5", 0.8}, {"m_gt@0.95", 0.4}, {"decoder.m_gt@0.5", 0.5}}),
+      MakeRun(kTopk, "scalar", 0,
+              {{"m_gt@0.5", 1.0}, {"m_gt@0.95", 0.2}, {"decoder.m_gt@0.5", 0.7}}),
+      MakeRun(kTopk, "scalar", 1,
+              {{"m_gt@0.5", 0.8}, {"m_gt@0.95", 0.4}, {"decoder.m_gt@0.5", 0.5}}),
       MakeRun(kAnchored, "scalar", 0, {{"m_gt@0.5", 0.9}, {"m_gt@0.9", 0.6}}),
-      MakeRun(kTopk, "scalar", 0, {{"m_gt@0.5", 0.0}}, "lrb(n=96,np=48,S=0.95)"),  // another dataset
+      MakeRun(kTopk, "scalar", 0, {{"m_gt@0.5", 0.0}},
+              "lrb(n=96,np=48,S=0.95)"),  // another dataset
   };
   const RunLabels labels(runs);
   const std::optional<XYPlot> encoder = MGtCurvePlot(runs, labels, kData, false, "m_gt_tau");
@@ -95,7 +99,8 @@ TEST(MGtCurvePlot, AveragesSeedsPerMethodAndBackendOnOneDataset) {
   // Series in label order: "sae.topk · scalar" then "sae.topk+anchor · scalar".
   EXPECT_EQ(encoder->series[0].label, "sae.topk · scalar");
   EXPECT_THAT(Xs(encoder->series[0]), ElementsAre(0.5, 0.95));
-  EXPECT_THAT(Ys(encoder->series[0]), ElementsAre(::testing::DoubleEq(0.9), ::testing::DoubleEq(0.3)));
+  EXPECT_THAT(Ys(encoder->series[0]),
+              ElementsAre(::testing::DoubleEq(0.9), ::testing::DoubleEq(0.3)));
   EXPECT_THAT(Xs(encoder->series[1]), ElementsAre(0.5, 0.9));
   const std::optional<XYPlot> decoder = MGtCurvePlot(runs, labels, kData, true, "d");
   ASSERT_TRUE(decoder.has_value());
@@ -178,7 +183,7 @@ TEST(SweepPlot, PutsTheMethodKnobOnTheXAxisOnOneDataset) {
       MakeRun("sae.topk(latents=128,k=4)", "simd", 0, {{"decoder.m_gt@0.95", 0.5}}),
       MakeRun("sae.topk(latents=128,k=8)", "simd", 0, {{"decoder.m_gt@0.95", 0.6}}),
       MakeRun("sae.topk(latents=128,k=8)+anchor(k=8,lambda=0.1)", "simd", 0,
-          {{"decoder.m_gt@0.95", 0.7}}),
+              {{"decoder.m_gt@0.95", 0.7}}),
   };
   const std::optional<XYPlot> plot = SweepPlot(runs, RunLabels(runs));
   ASSERT_TRUE(plot.has_value());
@@ -190,8 +195,9 @@ TEST(SweepPlot, PutsTheMethodKnobOnTheXAxisOnOneDataset) {
 }
 
 TEST(SweepPlot, NoneWithoutAKnob) {
-  const std::vector<RunRecord> smoke = {MakeRun(kTopk, "simd", 0, {{"decoder.m_gt@0.95", 0.5}}),
-                                        MakeRun(kAnchored, "simd", 0, {{"decoder.m_gt@0.95", 0.6}})};
+  const std::vector<RunRecord> smoke = {
+      MakeRun(kTopk, "simd", 0, {{"decoder.m_gt@0.95", 0.5}}),
+      MakeRun(kAnchored, "simd", 0, {{"decoder.m_gt@0.95", 0.6}})};
   EXPECT_EQ(SweepPlot(smoke, RunLabels(smoke)), std::nullopt);
   const std::vector<RunRecord> two_knobs = {
       MakeRun(kTopk, "simd", 0, {{"decoder.m_gt@0.95", 0.5}}, "lrb(n=800,M=0.1)"),
@@ -202,9 +208,11 @@ TEST(SweepPlot, NoneWithoutAKnob) {
 TEST(AbsorptionPlot, OnlyRunsThatScoredChildren) {
   const std::vector<RunRecord> runs = {
       MakeRun(kTopk, "simd", 0,
-          {{"absorption.children_scored", 12}, {"absorption.absorbed_fraction", 0.25},
-           {"absorption.mean_rate", 0.3}, {"absorption.taken_by_child_latent", 0.8}},
-          "lrb_hier(roots=20)"),
+              {{"absorption.children_scored", 12},
+               {"absorption.absorbed_fraction", 0.25},
+               {"absorption.mean_rate", 0.3},
+               {"absorption.taken_by_child_latent", 0.8}},
+              "lrb_hier(roots=20)"),
       MakeRun(kTopk, "simd", 0, {{"decoder.m_gt@0.95", 0.5}}),
   };
   const std::optional<BarChart> chart = AbsorptionPlot(runs, RunLabels(runs));
@@ -221,8 +229,8 @@ TEST(TrajectoryPlots, OnePlotPerMetricALinePerRunThatRecordedIt) {
   std::vector<RunRecord> runs = {MakeRun(kTopk, "simd", 0, {}), MakeRun(kTopk, "simd", 1, {}),
                                  MakeRun(kAnchored, "simd", 0, {})};
   EXPECT_TRUE(TrajectoryPlots(runs, RunLabels(runs)).empty());
-  runs[0].trajectory = {{200, "loss", 0.5}, {100, "loss", 0.9}, {100, "zeta", 1},
-                        {100, "decoder.m_gt@0.95", 0.4}};
+  runs[0].trajectory = {
+      {200, "loss", 0.5}, {100, "loss", 0.9}, {100, "zeta", 1}, {100, "decoder.m_gt@0.95", 0.4}};
   runs[1].trajectory = {{100, "loss", 0.8}};
   const std::vector<XYPlot> plots = TrajectoryPlots(runs, RunLabels(runs));
   ASSERT_EQ(plots.size(), 3u);

@@ -17,8 +17,7 @@ namespace {
 
 // A definition-list row; `value` is plain text.
 std::string Row(std::string_view name, std::string_view value) {
-  return absl::StrCat("<tr><th>", HtmlEscape(name), "</th><td>", HtmlEscape(value),
-                      "</td></tr>");
+  return absl::StrCat("<tr><th>", HtmlEscape(name), "</th><td>", HtmlEscape(value), "</td></tr>");
 }
 
 std::string MetricText(const RunRecord& run, std::string_view name, bool percent) {
@@ -28,8 +27,7 @@ std::string MetricText(const RunRecord& run, std::string_view name, bool percent
 }
 
 // A table of features; the first `max_listed` of `rows`, then a line counting the rest.
-std::string FeatureTable(const std::vector<const leaderboard::FeatureRow*>& rows,
-                         int max_listed) {
+std::string FeatureTable(const std::vector<const leaderboard::FeatureRow*>& rows, int max_listed) {
   std::string html =
       "<table class=\"features\"><thead><tr><th>feature</th><th>best latent</th>"
       "<th>best |cos|</th><th>feature fires</th><th>latent fires</th><th>absorbed</th>"
@@ -62,19 +60,21 @@ std::string Provenance(const RunRecord& run) {
       Row("method spec", run.method_spec), Row("train spec", run.train_spec),
       Row("backend", absl::StrCat(run.backend, " requested, ", run.backend_used, " ran")),
       Row("seed", absl::StrCat(run.seed)), Row("scorer", run.scorer_version),
-      Row("status", run.status), Row("created / finished", run.created_at + " / " + run.finished_at),
+      Row("status", run.status),
+      Row("created / finished", run.created_at + " / " + run.finished_at),
       Row("train / score seconds",
           absl::StrFormat("%.2f / %.2f", run.train_seconds, run.score_seconds)));
   if (const std::optional<double> speed = SamplesPerSecond(run)) {
     absl::StrAppend(&html, Row("samples / s", absl::StrFormat("%.0f", *speed)));
   }
-  absl::StrAppend(
-      &html, Row("git commit", env.git_commit.empty()
-                                   ? "unknown"
-                                   : env.git_commit + (env.git_dirty ? " (dirty tree)" : "")),
-      Row("build mode", env.build_mode), Row("compiler", env.compiler), Row("CPU", env.cpu),
-      Row("SIMD target", env.simd_target), Row("threads", absl::StrCat(env.threads)),
-      Row("host", env.hostname), Row("libraries", env.library_versions));
+  absl::StrAppend(&html,
+                  Row("git commit", env.git_commit.empty()
+                                        ? "unknown"
+                                        : env.git_commit + (env.git_dirty ? " (dirty tree)" : "")),
+                  Row("build mode", env.build_mode), Row("compiler", env.compiler),
+                  Row("CPU", env.cpu), Row("SIMD target", env.simd_target),
+                  Row("threads", absl::StrCat(env.threads)), Row("host", env.hostname),
+                  Row("libraries", env.library_versions));
   if (run.external) {
     absl::StrAppend(&html, Row("external submission", run.external->name),
                     Row("model", run.external->model_path + " (" + run.external->model_hash + ")"),
@@ -88,9 +88,9 @@ std::string Provenance(const RunRecord& run) {
 std::string RunDetailsHtml(const RunRecord& run, int index, const RunLabels& labels,
                            int max_listed) {
   std::string html = absl::StrCat(
-      "<details id=\"run-", index, "\"><summary>run ", index, ": ",
-      HtmlEscape(labels.Series(run)), " · seed ", run.seed, " — recovery ",
-      MetricText(run, "decoder.m_gt@0.95", /*percent=*/true), "</summary><div class=\"run\">");
+      "<details id=\"run-", index, "\"><summary>run ", index, ": ", HtmlEscape(labels.Series(run)),
+      " · seed ", run.seed, " — recovery ", MetricText(run, "decoder.m_gt@0.95", /*percent=*/true),
+      "</summary><div class=\"run\">");
   absl::StrAppend(
       &html, "<h4>Metrics</h4><table class=\"metrics\"><tbody>",
       Row("M_GT@0.95 (encoder rows / decoder columns)",

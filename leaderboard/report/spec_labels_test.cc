@@ -61,18 +61,19 @@ TEST(FindKnob, FindsTheOneArgumentASweepVaries) {
   EXPECT_EQ(n->term, "lrb");
   EXPECT_EQ(n->key, "n");
   EXPECT_EQ(n->Name(), "lrb.n");
-  const std::optional<Knob> k = FindKnob({"sae.topk(latents=16000,k=32)", "sae.topk(latents=16000,k=64)"});
+  const std::optional<Knob> k =
+      FindKnob({"sae.topk(latents=16000,k=32)", "sae.topk(latents=16000,k=64)"});
   ASSERT_TRUE(k.has_value());
   EXPECT_EQ(k->key, "k");
 }
 
 TEST(FindKnob, NoKnobWithoutExactlyOneNumericArgumentVarying) {
-  EXPECT_EQ(FindKnob({"lrb(n=800)"}), std::nullopt);                        // one spec
-  EXPECT_EQ(FindKnob({"lrb(n=800)", "lrb(n=800)"}), std::nullopt);          // nothing varies
+  EXPECT_EQ(FindKnob({"lrb(n=800)"}), std::nullopt);                            // one spec
+  EXPECT_EQ(FindKnob({"lrb(n=800)", "lrb(n=800)"}), std::nullopt);              // nothing varies
   EXPECT_EQ(FindKnob({"lrb(n=800,M=0.1)", "lrb(n=900,M=0.2)"}), std::nullopt);  // two knobs
   EXPECT_EQ(FindKnob({"lrb(n=800)", "lrb(n=900)+noise(sigma=0.1)"}), std::nullopt);  // terms
-  EXPECT_EQ(FindKnob({"lrb(n=800)", "lrb(m=800)"}), std::nullopt);          // keys differ
-  EXPECT_EQ(FindKnob({"a(mode=fast)", "a(mode=slow)"}), std::nullopt);      // not numbers
+  EXPECT_EQ(FindKnob({"lrb(n=800)", "lrb(m=800)"}), std::nullopt);                   // keys differ
+  EXPECT_EQ(FindKnob({"a(mode=fast)", "a(mode=slow)"}), std::nullopt);               // not numbers
   EXPECT_EQ(FindKnob({"lrb(n=800)", "not a spec"}), std::nullopt);
   EXPECT_EQ(FindKnob({}), std::nullopt);
 }

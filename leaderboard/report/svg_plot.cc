@@ -103,23 +103,22 @@ std::string Frame(const std::string& title, const PlotBox& box, const LinearScal
                     "\" y=\"", py, "\" dy=\"0.32em\">", FormatTick(tick, y_step, y_percent),
                     "</text>");
   }
-  absl::StrAppend(&svg, "<rect class=\"frame\" x=\"", Px(box.left), "\" y=\"", Px(box.top),
-                  "\" width=\"", Px(box.width), "\" height=\"", Px(box.height), "\"/>",
-                  "<text class=\"axis-label\" text-anchor=\"middle\" x=\"",
-                  Px(box.left + box.width / 2), "\" y=\"", Px(bottom + 36), "\">",
-                  HtmlEscape(x_label), "</text>",
-                  "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(14,",
-                  Px(box.top + box.height / 2), ") rotate(-90)\">", HtmlEscape(y_label),
-                  "</text></g>");
+  absl::StrAppend(
+      &svg, "<rect class=\"frame\" x=\"", Px(box.left), "\" y=\"", Px(box.top), "\" width=\"",
+      Px(box.width), "\" height=\"", Px(box.height), "\"/>",
+      "<text class=\"axis-label\" text-anchor=\"middle\" x=\"", Px(box.left + box.width / 2),
+      "\" y=\"", Px(bottom + 36), "\">", HtmlEscape(x_label), "</text>",
+      "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(14,",
+      Px(box.top + box.height / 2), ") rotate(-90)\">", HtmlEscape(y_label), "</text></g>");
   return svg;
 }
 
 std::string SvgOpen(std::string_view id, size_t series, double width, double height,
                     const std::string& title) {
-  return absl::StrCat("<svg class=\"lrb-plot\" data-plot=\"", HtmlEscape(id),
-                      "\" data-series=\"", series, "\" role=\"img\" aria-label=\"",
-                      HtmlEscape(title), "\" width=\"", Px(width), "\" height=\"", Px(height),
-                      "\" viewBox=\"0 0 ", Px(width), " ", Px(height), "\">");
+  return absl::StrCat("<svg class=\"lrb-plot\" data-plot=\"", HtmlEscape(id), "\" data-series=\"",
+                      series, "\" role=\"img\" aria-label=\"", HtmlEscape(title), "\" width=\"",
+                      Px(width), "\" height=\"", Px(height), "\" viewBox=\"0 0 ", Px(width), " ",
+                      Px(height), "\">");
 }
 
 // One legend row per series below the plot: a swatch in the series' colour and its label.
@@ -133,13 +132,15 @@ std::string Legend(const std::vector<std::string>& labels, const std::vector<boo
     const double y = layout.height + layout.legend_row * static_cast<double>(i) + 4;
     const char* const colour = ColourOf(index, emphasised[i]);
     if (bars) {
-      absl::StrAppend(&svg, "<rect x=\"", Px(x), "\" y=\"", Px(y - 5), "\" width=\"18\" "
-                      "height=\"10\" fill=\"", colour, "\"/>");
+      absl::StrAppend(&svg, "<rect x=\"", Px(x), "\" y=\"", Px(y - 5),
+                      "\" width=\"18\" "
+                      "height=\"10\" fill=\"",
+                      colour, "\"/>");
     } else {
       absl::StrAppend(&svg, "<line x1=\"", Px(x), "\" x2=\"", Px(x + 18), "\" y1=\"", Px(y),
                       "\" y2=\"", Px(y), "\" stroke=\"", colour, "\" stroke-width=\"2\"",
-                      DashAttribute(index, emphasised[i]), "/><circle cx=\"", Px(x + 9),
-                      "\" cy=\"", Px(y), "\" r=\"3\" fill=\"", colour, "\"/>");
+                      DashAttribute(index, emphasised[i]), "/><circle cx=\"", Px(x + 9), "\" cy=\"",
+                      Px(y), "\" r=\"3\" fill=\"", colour, "\"/>");
     }
     absl::StrAppend(&svg, "<text class=\"legend\" x=\"", Px(x + 24), "\" y=\"", Px(y),
                     "\" dy=\"0.32em\"><title>", HtmlEscape(labels[i]), "</title>",
@@ -224,11 +225,10 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
   absl::StrAppend(&svg, "<g class=\"lrb-axes\">");
   for (const double tick : geometry.x_ticks) {
     const std::string px = Px(geometry.x(tick));
-    absl::StrAppend(&svg, "<line class=\"grid\" x1=\"", px, "\" x2=\"", px, "\" y1=\"",
-                    Px(box.top), "\" y2=\"", Px(bottom),
-                    "\"/><text class=\"tick\" text-anchor=\"middle\" x=\"", px, "\" y=\"",
-                    Px(bottom + 16), "\">", FormatTick(tick, geometry.x_step, plot.x.percent),
-                    "</text>");
+    absl::StrAppend(&svg, "<line class=\"grid\" x1=\"", px, "\" x2=\"", px, "\" y1=\"", Px(box.top),
+                    "\" y2=\"", Px(bottom), "\"/><text class=\"tick\" text-anchor=\"middle\" x=\"",
+                    px, "\" y=\"", Px(bottom + 16), "\">",
+                    FormatTick(tick, geometry.x_step, plot.x.percent), "</text>");
   }
   absl::StrAppend(&svg, "</g>");
   // Emphasised series last, so they are drawn on top.
@@ -249,8 +249,7 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
     const Series& series = plot.series[i];
     const int index = static_cast<int>(i);
     const char* const colour = ColourOf(index, series.emphasised);
-    absl::StrAppend(&svg, "<g class=\"lrb-series\" data-label=\"", HtmlEscape(series.label),
-                    "\">");
+    absl::StrAppend(&svg, "<g class=\"lrb-series\" data-label=\"", HtmlEscape(series.label), "\">");
     std::string polyline;
     std::string circles;
     for (const Point& point : series.points) {
@@ -258,17 +257,15 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
       const std::string px = Px(geometry.x(point.x));
       const std::string py = Px(geometry.y(point.y));
       absl::StrAppend(&polyline, polyline.empty() ? "" : " ", px, ",", py);
-      absl::StrAppend(&circles, "<circle cx=\"", px, "\" cy=\"", py, "\" r=\"",
-                      series.emphasised ? "5" : "3.5", "\" fill=\"",
-                      series.emphasised ? "none" : colour, "\" stroke=\"", colour,
-                      "\"><title>", HtmlEscape(series.label),
-                      point.note.empty() ? "" : " — ", HtmlEscape(point.note), ": (",
-                      DataValue(point.x), ", ", DataValue(point.y), ")</title></circle>");
+      absl::StrAppend(
+          &circles, "<circle cx=\"", px, "\" cy=\"", py, "\" r=\"", series.emphasised ? "5" : "3.5",
+          "\" fill=\"", series.emphasised ? "none" : colour, "\" stroke=\"", colour, "\"><title>",
+          HtmlEscape(series.label), point.note.empty() ? "" : " — ", HtmlEscape(point.note), ": (",
+          DataValue(point.x), ", ", DataValue(point.y), ")</title></circle>");
     }
     if (series.style != Series::Style::kPoints && !polyline.empty()) {
-      absl::StrAppend(&svg, "<polyline fill=\"none\" stroke=\"", colour,
-                      "\" stroke-width=\"2\"", DashAttribute(index, series.emphasised),
-                      " points=\"", polyline, "\"/>");
+      absl::StrAppend(&svg, "<polyline fill=\"none\" stroke=\"", colour, "\" stroke-width=\"2\"",
+                      DashAttribute(index, series.emphasised), " points=\"", polyline, "\"/>");
     }
     if (series.style != Series::Style::kLine) absl::StrAppend(&svg, circles);
     absl::StrAppend(&svg, "</g>");
@@ -287,14 +284,12 @@ std::string RenderBarChart(const BarChart& chart, const PlotLayout& layout) {
   const LinearScale y{y_domain.lo, y_domain.hi, box.top + box.height, box.top};
   const double total_height =
       layout.height + layout.legend_row * static_cast<double>(chart.series.size()) + 4;
-  std::string svg =
-      SvgOpen(chart.id, chart.series.size(), layout.width, total_height, chart.title);
-  absl::StrAppend(&svg, Frame(chart.title, box, y, y_domain.ticks, y_domain.step,
-                              chart.y.percent, chart.x_label, chart.y.label));
+  std::string svg = SvgOpen(chart.id, chart.series.size(), layout.width, total_height, chart.title);
+  absl::StrAppend(&svg, Frame(chart.title, box, y, y_domain.ticks, y_domain.step, chart.y.percent,
+                              chart.x_label, chart.y.label));
   const size_t categories = std::max<size_t>(1, chart.categories.size());
   const double group = box.width / static_cast<double>(categories);
-  const double bar =
-      group * 0.8 / static_cast<double>(std::max<size_t>(1, chart.series.size()));
+  const double bar = group * 0.8 / static_cast<double>(std::max<size_t>(1, chart.series.size()));
   const size_t label_chars = static_cast<size_t>(std::max(4.0, group / 6.4));
   const int every = std::max(1, chart.label_every);
   absl::StrAppend(&svg, "<g class=\"lrb-axes\">");
@@ -302,9 +297,8 @@ std::string RenderBarChart(const BarChart& chart, const PlotLayout& layout) {
     if (c % static_cast<size_t>(every) != 0) continue;
     absl::StrAppend(&svg, "<text class=\"tick\" text-anchor=\"middle\" x=\"",
                     Px(box.left + group * (static_cast<double>(c) + 0.5)), "\" y=\"",
-                    Px(box.top + box.height + 16), "\"><title>",
-                    HtmlEscape(chart.categories[c]), "</title>",
-                    HtmlEscape(Truncate(chart.categories[c], label_chars)), "</text>");
+                    Px(box.top + box.height + 16), "\"><title>", HtmlEscape(chart.categories[c]),
+                    "</title>", HtmlEscape(Truncate(chart.categories[c], label_chars)), "</text>");
   }
   absl::StrAppend(&svg, "</g>");
   // Values written over the bars while there are few enough bars to read them.
@@ -325,17 +319,16 @@ std::string RenderBarChart(const BarChart& chart, const PlotLayout& layout) {
                          bar * static_cast<double>(s)),
                       "\" y=\"", Px(top), "\" width=\"", Px(bar), "\" height=\"", Px(height),
                       "\"><title>", HtmlEscape(series.label), " — ",
-                      HtmlEscape(chart.categories[c]), ": ", DataValue(value),
-                      "</title></rect>");
-    if (value_labels) {
-      absl::StrAppend(&svg, "<text class=\"value\" text-anchor=\"middle\" x=\"",
-                      Px(box.left + group * static_cast<double>(c) + group * 0.1 +
-                         bar * (static_cast<double>(s) + 0.5)),
-                      "\" y=\"", Px(top - 3), "\">",
-                      chart.y.percent ? absl::StrFormat("%.1f%%", value * 100)
-                                      : CompactValue(value),
-                      "</text>");
-    }
+                      HtmlEscape(chart.categories[c]), ": ", DataValue(value), "</title></rect>");
+      if (value_labels) {
+        absl::StrAppend(
+            &svg, "<text class=\"value\" text-anchor=\"middle\" x=\"",
+            Px(box.left + group * static_cast<double>(c) + group * 0.1 +
+               bar * (static_cast<double>(s) + 0.5)),
+            "\" y=\"", Px(top - 3), "\">",
+            chart.y.percent ? absl::StrFormat("%.1f%%", value * 100) : CompactValue(value),
+            "</text>");
+      }
     }
     absl::StrAppend(&svg, "</g>");
   }

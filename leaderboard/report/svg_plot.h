@@ -53,7 +53,7 @@ struct PlotBox {
 // Sizes of a plot's parts, in pixels. The svg is `width` wide and `height` plus one legend
 // row per series tall.
 struct PlotLayout {
-  double width = 520;  // two plots side by side on a 1100-pixel page
+  double width = 520;   // two plots side by side on a 1100-pixel page
   double height = 300;  // title, data area, ticks and axis labels; not the legend
   double margin_left = 64;
   double margin_right = 20;

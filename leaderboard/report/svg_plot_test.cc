@@ -27,9 +27,7 @@ int Count(const std::string& text, const std::string& needle) {
   return count;
 }
 
-int DataPoints(const std::string& svg) {
-  return Count(svg, "r=\"3.5\"") + Count(svg, "r=\"5\"");
-}
+int DataPoints(const std::string& svg) { return Count(svg, "r=\"3.5\"") + Count(svg, "r=\"5\""); }
 
 // The default layout's data area: 520 x 300 less margins 64 / 20 (left / right) and
 // 30 / 46 (top / bottom), so the box is (64, 30) to (500, 254).
@@ -167,8 +165,9 @@ TEST(RenderXYPlot, CountsAndLabelsEverySeriesButNotTheLegend) {
 
 TEST(RenderXYPlot, SkipsNonFinitePoints) {
   XYPlot plot = UnitPlot();
-  plot.series.push_back(
-      {"a", {{0.1, 0.1, ""}, {std::nan(""), 0.2, ""}, {0.3, INFINITY, ""}}, Series::Style::kPoints});
+  plot.series.push_back({"a",
+                         {{0.1, 0.1, ""}, {std::nan(""), 0.2, ""}, {0.3, INFINITY, ""}},
+                         Series::Style::kPoints});
   const std::string svg = RenderXYPlot(plot);
   EXPECT_EQ(DataPoints(svg), 1);
   EXPECT_THAT(svg, Not(HasSubstr("nan")));
