@@ -235,11 +235,14 @@ std::optional<BarChart> AnchoringPlot(const std::vector<RunRecord>& runs, const 
     if (!plain) continue;
     const auto base = cells.find({dataset, *plain, backend});
     if (base == cells.end()) continue;
+    const std::optional<double> plain_recovery = Mean(base->second, kRecovery);
+    const std::optional<double> anchored_recovery = Mean(anchored_runs, kRecovery);
+    if (!plain_recovery || !anchored_recovery) continue;  // nothing to compare
     std::string category = absl::StrCat(labels.Method(method), " · ", backend);
     if (labels.several_datasets()) absl::StrAppend(&category, " · ", labels.Dataset(dataset));
     chart.categories.push_back(std::move(category));
-    without.values.push_back(OrNaN(Mean(base->second, kRecovery)));
-    with.values.push_back(OrNaN(Mean(anchored_runs, kRecovery)));
+    without.values.push_back(*plain_recovery);
+    with.values.push_back(*anchored_recovery);
   }
   if (chart.categories.empty()) return std::nullopt;
   chart.series = {std::move(without), std::move(with)};
@@ -348,10 +351,13 @@ std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs,
   for (const auto& [label, members] : groups) chart.categories.push_back(label);
   for (const auto& [label, metric] : metrics) {
     BarSeries series{label, {}};
+    bool any = false;
     for (const auto& [group, members] : groups) {
-      series.values.push_back(OrNaN(Mean(members, metric)));
+      const std::optional<double> mean = Mean(members, metric);
+      any |= mean.has_value();
+      series.values.push_back(OrNaN(mean));
     }
-    chart.series.push_back(std::move(series));
+    if (any) chart.series.push_back(std::move(series));  // a series never draws nothing
   }
   return chart;
 }

@@ -141,6 +141,10 @@ TEST(AnchoringPlot, PairsEachAnchoredMethodWithItsPlainSpecOnTheSameDatasetAndBa
   EXPECT_EQ(chart->series[0].label, "without anchoring");
   EXPECT_THAT(chart->series[0].values, ElementsAre(::testing::DoubleEq(0.6)));
   EXPECT_THAT(chart->series[1].values, ElementsAre(0.9));
+  // A pair missing the metric on one side is left out rather than drawn as nothing.
+  std::vector<RunRecord> unscored = runs;
+  unscored[2].metrics.clear();
+  EXPECT_EQ(AnchoringPlot(unscored, RunLabels(unscored)), std::nullopt);
   const std::vector<RunRecord> plain_only = {runs[0]};
   EXPECT_EQ(AnchoringPlot(plain_only, RunLabels(plain_only)), std::nullopt);
 }
@@ -221,6 +225,12 @@ TEST(AbsorptionPlot, OnlyRunsThatScoredChildren) {
   ASSERT_EQ(chart->series.size(), 3u);
   EXPECT_THAT(chart->series[0].values, ElementsAre(0.25));
   EXPECT_THAT(chart->series[2].values, ElementsAre(0.8));
+  // A share no run reports is no series.
+  std::vector<RunRecord> partial = runs;
+  partial[0].metrics.pop_back();  // taken_by_child_latent
+  const std::optional<BarChart> two = AbsorptionPlot(partial, RunLabels(partial));
+  ASSERT_TRUE(two.has_value());
+  EXPECT_EQ(two->series.size(), 2u);
   const std::vector<RunRecord> flat = {runs[1]};
   EXPECT_EQ(AbsorptionPlot(flat, RunLabels(flat)), std::nullopt);
 }

@@ -267,7 +267,9 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
       absl::StrAppend(&svg, "<polyline fill=\"none\" stroke=\"", colour, "\" stroke-width=\"2\"",
                       DashAttribute(index, series.emphasised), " points=\"", polyline, "\"/>");
     }
-    if (series.style != Series::Style::kLine) absl::StrAppend(&svg, circles);
+    // A line through one point would draw nothing: that point is drawn instead.
+    const bool lone_point = polyline.find(' ') == std::string::npos;
+    if (series.style != Series::Style::kLine || lone_point) absl::StrAppend(&svg, circles);
     absl::StrAppend(&svg, "</g>");
   }
   absl::StrAppend(&svg, Legend(labels, emphasised, /*bars=*/false, layout), "</svg>");

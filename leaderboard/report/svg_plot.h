@@ -82,7 +82,9 @@ struct Point {
 struct Series {
   enum class Style { kLine, kPoints, kLineAndPoints };
   std::string label;
-  std::vector<Point> points;  // drawn in this order; non-finite coordinates are skipped
+  // Drawn in this order; non-finite coordinates are skipped. A kLine series with a single
+  // point draws that point, so that every series shows.
+  std::vector<Point> points;
   Style style = Style::kLineAndPoints;
   // Emphasised series (e.g. a Pareto front): black, dashed, drawn over the others.
   bool emphasised = false;

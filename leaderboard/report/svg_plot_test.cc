@@ -174,6 +174,13 @@ TEST(RenderXYPlot, SkipsNonFinitePoints) {
   EXPECT_THAT(svg, Not(HasSubstr("inf")));
 }
 
+TEST(RenderXYPlot, ALineThroughOnePointDrawsThePoint) {
+  XYPlot plot = UnitPlot();
+  plot.series.push_back({"one", {{0.5, 0.5, ""}}, Series::Style::kLine});
+  plot.series.push_back({"two", {{0.1, 0.1, ""}, {0.2, 0.2, ""}}, Series::Style::kLine});
+  EXPECT_EQ(DataPoints(RenderXYPlot(plot)), 1);
+}
+
 TEST(RenderXYPlot, EscapesLabelsAndTitles) {
   XYPlot plot = UnitPlot();
   plot.title = "<script>alert('x')</script>";
