@@ -224,6 +224,18 @@ std::vector<CommandSpec> MakeCommands() {
         BoolFlag("submit", "also submit the jobs (runs DIR/submit.sh)")},
        {"slurm --suite=smoke --shards=4 --out=jobs/smoke",
         "slurm --suite=paper --shards=16 --time=4:00:00 --cpus=2 --out=jobs/paper --submit"}});
+  commands.push_back(
+      {"report",
+       "write a suite's (or a dataset's) results as one self-contained HTML page with plots",
+       {SuiteFlag("the suite to report on; `lrb suites` lists them"),
+        StringFlag("db", "PATH", "lrb.db", "SQLite database file to read; never created"),
+        RequiredFlag("out", "FILE.html", "the page to write (replaced whole, atomically)"),
+        BoolFlag("all", "include runs from debug builds and dirty trees"),
+        StringFlag("dataset", "DIR", "",
+                   "report on this dataset directory instead (every run on it: suites, "
+                   "`lrb train`, external submissions)")},
+       {"report --suite=smoke --out=smoke.html",
+        "report --dataset=data/dataset_00 --out=dataset_00.html"}});
   return commands;
 }
 

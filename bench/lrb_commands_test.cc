@@ -49,6 +49,8 @@ TEST(LrbCommands, FlagsAndDefaultsArePinned) {
       {"slurm",
        {{"suite", "smoke"}, {"shards", "1"}, {"partition", ""}, {"time", ""}, {"cpus", "1"},
         {"out", ""}, {"submit", "false"}}},
+      {"report",
+       {{"suite", "smoke"}, {"db", "lrb.db"}, {"out", ""}, {"all", "false"}, {"dataset", ""}}},
   };
   std::map<std::string, std::map<std::string, std::string>> actual;
   for (const CommandSpec& command : LrbCommands()) {
@@ -109,7 +111,7 @@ TEST(LrbCommands, BadCommandLinesNameTheCulprit) {
        {"--force is not a flag of `leaderboard` (it is a flag of run)",
         "takes --suite, --db, --all"}},
       {"export --suite=paper", {"--suite is not a flag of `export`", "takes --dataset, --dense"}},
-      {"run --out=x", {"--out is not a flag of `run` (it is a flag of generate, import, baseline, slurm)"}},
+      {"run --out=x", {"--out is not a flag of `run` (it is a flag of generate, import, baseline, slurm, report)"}},
       {"generate --db=x --out=y", {"--db is not a flag of `generate`"}},
       // Unknown, misspelled, single-dash flags.
       {"run --bogus", {"unknown flag --bogus", "`run` takes --suite, --db, --force"}},

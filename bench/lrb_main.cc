@@ -19,6 +19,7 @@
 //   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
 //   lrb score --dataset=DIR --model=DIR --name=NAME       external submission (score_command.h)
 //   lrb leaderboard --dataset=DIR                  the board of one dataset
+//   lrb report --suite=NAME --out=FILE.html [--db=PATH] [--dataset=DIR] [--all]   (report_command.h)
 //   lrb slurm --suite=NAME --out=DIR [--shards=N] [--partition=P] [--time=T] [--cpus=N] [--submit]
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one
@@ -49,6 +50,7 @@
 #include "bench/leaderboard_command.h"
 #include "bench/lrb_commands.h"
 #include "bench/merge_command.h"
+#include "bench/report_command.h"
 #include "bench/methods_command.h"
 #include "bench/results_file.h"
 #include "bench/run_command.h"
@@ -245,6 +247,20 @@ absl::Status Dispatch(const CommandLine& line) {
   if (command == "baseline") {
     return BaselineCommand(*suite, ResolveUserPath(line.GetString("db")),
                            ResolveUserPath(line.GetString("out")), std::cerr);
+  }
+  if (command == "report") {
+    ReportRequest request;
+    request.db_path = ResolveUserPath(line.GetString("db"));
+    request.out_path = ResolveUserPath(line.GetString("out"));
+    request.suite = suite;
+    request.include_unclean = line.GetBool("all");
+    if (!line.GetString("dataset").empty()) {
+      LRB_ASSIGN_OR_RETURN(const datasets::Dataset dataset,
+                           datasets::LoadDataset(ResolveUserPath(line.GetString("dataset"))));
+      request.dataset_hash = dataset.content_hash;
+      request.dataset_spec = dataset.spec;
+    }
+    return ReportCommand(request, std::cout);
   }
   if (command == "generate") {
     return GenerateSuiteCommand(*suite, ResolveUserPath(line.GetString("out")), /*threads=*/0,

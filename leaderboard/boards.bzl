@@ -6,8 +6,11 @@ lrb_board(name, suite, shards) turns one suite of bench/suites.cc into actions:
     shard i of N     lrb run --suite=S --data=DIR --shard=i/N --db=<name>_shards/i_of_N.db
                          --threads=1 --jobs=1
     <name>           lrb merge --db=<name>.db --data=DIR <every shard db>
+    <name>.html      lrb report --suite=S --db=<name>.db --out=<name>.html  (docs/report.md)
 
-so `bazel build //leaderboard:<name>` leaves bazel-bin/leaderboard/<name>.db. Each action
+so `bazel build //leaderboard:<name>` leaves bazel-bin/leaderboard/<name>.db and, beside it,
+the board's HTML report <name>.html (also a target of its own, //leaderboard:<name>.html,
+for rules that take the page as an input). Each action
 reads only its declared inputs (the lrb binary, the suite directory, the shard databases)
 and writes only its declared output, by paths relative to the execution root; it needs no
 network and no database outside its outputs, so Bazel caches it (an unchanged build runs
@@ -108,11 +111,25 @@ def _lrb_board_impl(ctx):
         mnemonic = "LrbMergeShards",
         progress_message = "Merging %d shard(s) of LRB suite %s into %s" % (shards, ctx.attr.suite, board.short_path),
     )
-    return [DefaultInfo(files = depset([board]), runfiles = ctx.runfiles(files = [board]))]
+    report = ctx.outputs.report
+    ctx.actions.run(
+        executable = ctx.executable._lrb,
+        # Reads the board read-only: no journal or -wal file is made, so the database Bazel
+        # keeps is untouched.
+        arguments = ["report", "--suite=" + ctx.attr.suite, "--db=" + board.path, "--out=" + report.path],
+        inputs = [board],
+        outputs = [report],
+        mnemonic = "LrbReport",
+        progress_message = "Writing the HTML report of LRB suite %s to %s" % (ctx.attr.suite, report.short_path),
+        execution_requirements = _execution_requirements(ctx),
+    )
+    return [DefaultInfo(files = depset([board, report]), runfiles = ctx.runfiles(files = [board]))]
 
 _lrb_board = rule(
     implementation = _lrb_board_impl,
-    doc = "Runs an LRB suite in `shards` cached actions and merges them into <name>.db.",
+    doc = "Runs an LRB suite in `shards` cached actions, merges them into <name>.db and " +
+          "writes its report <name>.html.",
+    outputs = {"report": "%{name}.html"},
     attrs = {
         "suite": attr.string(mandatory = True, doc = "suite name in bench/suites.cc"),
         "data": attr.label(
@@ -134,8 +151,16 @@ def _runfile(file):
 def _shell_quote(text):
     return "'" + text.replace("'", "'\\''") + "'"
 
+def _results_file(ctx, attr_name):
+    # A board's default outputs are its database and its HTML report; a baseline is one
+    # .json file. The results are the one .db or .json among the target's files.
+    files = [f for f in getattr(ctx.files, attr_name) if f.extension in ["db", "json"]]
+    if len(files) != 1:
+        fail("expected exactly one .db or .json file, got %s" % [f.short_path for f in getattr(ctx.files, attr_name)], attr = attr_name)
+    return files[0]
+
 def _compare_command(ctx):
-    command = ["env", "-u", "BUILD_WORKING_DIRECTORY", _runfile(ctx.executable._lrb), "compare", _runfile(ctx.file.baseline), _runfile(ctx.file.candidate)]
+    command = ["env", "-u", "BUILD_WORKING_DIRECTORY", _runfile(ctx.executable._lrb), "compare", _runfile(_results_file(ctx, "baseline")), _runfile(_results_file(ctx, "candidate"))]
     if ctx.attr.suite:
         command.append(_shell_quote("--suite=" + ctx.attr.suite))
     return " ".join(command)
@@ -166,16 +191,18 @@ echo "PASS: the gate fails on the planted regression of {metric}"
 
 def _lrb_compare_test_impl(ctx):
     script = ctx.actions.declare_file(ctx.label.name + ".sh")
+    baseline = _results_file(ctx, "baseline")
+    candidate = _results_file(ctx, "candidate")
     fields = {
-        "baseline": ctx.file.baseline.short_path,
-        "candidate": ctx.file.candidate.short_path,
+        "baseline": baseline.short_path,
+        "candidate": candidate.short_path,
         "compare": _compare_command(ctx),
         "metric": ctx.attr.expect_regression,
         "metric_quoted": _shell_quote(ctx.attr.expect_regression),
     }
     template = _EXPECT_REGRESSION_SCRIPT if ctx.attr.expect_regression else _GATE_SCRIPT
     ctx.actions.write(script, template.format(**fields), is_executable = True)
-    runfiles = ctx.runfiles(files = [ctx.file.baseline, ctx.file.candidate])
+    runfiles = ctx.runfiles(files = [baseline, candidate])
     runfiles = runfiles.merge(ctx.attr._lrb[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -184,8 +211,9 @@ lrb_compare_test = rule(
     test = True,
     doc = "`lrb compare BASELINE CANDIDATE` as a test: fails on a regression.",
     attrs = {
-        "baseline": attr.label(mandatory = True, allow_single_file = [".json", ".db"]),
-        "candidate": attr.label(mandatory = True, allow_single_file = [".json", ".db"]),
+        # One .json or .db among the target's files (a board's are its .db and its .html).
+        "baseline": attr.label(mandatory = True, allow_files = [".json", ".db", ".html"]),
+        "candidate": attr.label(mandatory = True, allow_files = [".json", ".db", ".html"]),
         "suite": attr.string(doc = "restricts the comparison to this suite's runs"),
         "expect_regression": attr.string(
             doc = "a metric name: the test then passes only if compare reports a regression " +
@@ -217,9 +245,9 @@ def _lrb_baseline_writer_impl(ctx):
         baseline_quoted = _shell_quote(baseline),
         lrb = _runfile(ctx.executable._lrb),
         suite = _shell_quote(ctx.attr.suite),
-        board = _runfile(ctx.file.board),
+        board = _runfile(_results_file(ctx, "board")),
     ), is_executable = True)
-    runfiles = ctx.runfiles(files = [ctx.file.board])
+    runfiles = ctx.runfiles(files = [_results_file(ctx, "board")])
     runfiles = runfiles.merge(ctx.attr._lrb[DefaultInfo].default_runfiles)
     return [DefaultInfo(executable = script, runfiles = runfiles)]
 
@@ -227,7 +255,7 @@ _lrb_baseline_writer = rule(
     implementation = _lrb_baseline_writer_impl,
     executable = True,
     attrs = {
-        "board": attr.label(mandatory = True, allow_single_file = [".db"]),
+        "board": attr.label(mandatory = True, allow_files = [".db", ".html"]),
         "suite": attr.string(mandatory = True),
         "baseline_path": attr.string(mandatory = True, doc = "workspace-relative path"),
         "_lrb": attr.label(default = "//bench:lrb", executable = True, cfg = "target"),

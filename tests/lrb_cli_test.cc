@@ -31,7 +31,7 @@ using ::testing::Not;
 const std::vector<std::string>& Commands() {
   static const std::vector<std::string>* const commands =
       new std::vector<std::string>{"run",    "leaderboard", "suites", "methods", "generate",
-                                   "export", "import",      "train",  "tune"};
+                                   "export", "import",      "train",  "tune",    "report"};
   return *commands;
 }
 

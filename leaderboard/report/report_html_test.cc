@@ -1,0 +1,230 @@
+#include "leaderboard/report/report_html.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "leaderboard/store/run_record.h"
+
+namespace lrb::report {
+namespace {
+
+using leaderboard::RunRecord;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+int Count(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// A finished run from an optimised build of a clean tree with the metrics every plot reads.
+RunRecord FinishedRun(std::string method, std::string backend, uint64_t seed, double recovery,
+                      int features = 8) {
+  RunRecord run;
+  run.run_key = absl::StrCat(method, "/", backend, "/", seed);
+  run.suite = "tiny@1";
+  run.dataset_spec = "lrb(n=64,np=48,S=0.95)";
+  run.method_spec = std::move(method);
+  run.backend = backend.substr(0, backend.find(':'));
+  run.backend_used = std::move(backend);
+  run.seed = seed;
+  run.scorer_version = "score@2";
+  run.status = "ok";
+  run.train_seconds = 2;
+  run.environment.build_mode = "opt";
+  run.environment.git_commit = "0123abcd";
+  run.environment.cpu = "Test CPU";
+  run.environment.simd_target = "AVX2";
+  run.metrics = {{"decoder.m_gt@0.5", 1.0},
+                 {"decoder.m_gt@0.95", recovery},
+                 {"decoder.m_ip", 0.9},
+                 {"eval.dead_fraction", 0.1},
+                 {"eval.fvu", 0.05},
+                 {"eval.l0", 4},
+                 {"eval.polysemantic_fraction", 0.2},
+                 {"m_gt@0.5", 0.9},
+                 {"m_gt@0.95", recovery / 2},
+                 {"m_ip", 0.7},
+                 {"train.samples", 20000}};
+  for (int f = 0; f < features; ++f) {
+    leaderboard::FeatureRow row;
+    row.feature = f;
+    row.best_latent = f + 100;
+    row.best_cosine = f % 2 == 0 ? 0.99 : 0.5 + 0.001 * f;
+    row.recovered = row.best_cosine > 0.95;
+    run.features.push_back(row);
+  }
+  return run;
+}
+
+ReportInput TinyInput() {
+  ReportInput input;
+  input.title = "suite tiny@1";
+  input.source = "/tmp/lrb.db";
+  input.runs = {
+      FinishedRun("sae.topk(latents=128,k=4)", "scalar", 0, 0.6),
+      FinishedRun("sae.topk(latents=128,k=4)", "simd:AVX2", 0, 0.61),
+      FinishedRun("sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)", "scalar", 0, 0.7),
+      FinishedRun("sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)", "simd:AVX2", 0, 0.72)};
+  return input;
+}
+
+// Every <svg ...>...</svg> of the page.
+std::vector<std::string> Plots(const std::string& html) {
+  std::vector<std::string> plots;
+  for (size_t at = html.find("<svg "); at != std::string::npos; at = html.find("<svg ", at + 1)) {
+    const size_t end = html.find("</svg>", at);
+    if (end == std::string::npos) break;
+    plots.push_back(html.substr(at, end - at));
+  }
+  return plots;
+}
+
+std::string Attribute(const std::string& element, const std::string& name) {
+  const std::string key = " " + name + "=\"";
+  const size_t at = element.find(key);
+  if (at == std::string::npos) return "";
+  const size_t start = at + key.size();
+  return element.substr(start, element.find('"', start) - start);
+}
+
+TEST(BuildReportHtml, IsOneSelfContainedPage) {
+  const std::string html = BuildReportHtml(TinyInput());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_THAT(html, HasSubstr("</html>"));
+  EXPECT_THAT(html, HasSubstr("<meta charset=\"utf-8\">"));
+  // Nothing to fetch: no URLs, no linked styles or scripts, no images from elsewhere.
+  for (const char* outside :
+       {"http://", "https://", "<link", " src=", "@import", "url(", "//cdn"}) {
+    EXPECT_THAT(html, Not(HasSubstr(outside))) << outside;
+  }
+  EXPECT_EQ(Count(html, "<script>"), 1);  // the table sorter, inline
+  EXPECT_EQ(Count(html, "<style>"), 1);
+}
+
+TEST(BuildReportHtml, EveryPlotDeclaresTheSeriesItDrawsAndHasATitle) {
+  const std::string html = BuildReportHtml(TinyInput());
+  const std::vector<std::string> plots = Plots(html);
+  std::vector<std::string> ids;
+  for (const std::string& svg : plots) {
+    const std::string id = Attribute(svg, "data-plot");
+    ids.push_back(id);
+    EXPECT_THAT(svg, HasSubstr("class=\"lrb-plot\"")) << id;
+    int declared = -1;
+    ASSERT_TRUE(absl::SimpleAtoi(Attribute(svg, "data-series"), &declared)) << id;
+    EXPECT_EQ(Count(svg, "<g class=\"lrb-series\""), declared) << id;
+    EXPECT_GT(declared, 0) << id;
+    EXPECT_THAT(svg, HasSubstr("<title>")) << id;
+  }
+  // Single dataset, two methods on two backends: the plots this suite must have.
+  EXPECT_THAT(
+      ids, ::testing::IsSupersetOf({"m_gt_tau", "decoder_m_gt_tau", "recovery_l0", "recovery_fvu",
+                                    "anchoring", "speed", "cosines-0", "cosines-3"}));
+  EXPECT_THAT(ids, Not(::testing::Contains("sweep")));
+  EXPECT_THAT(ids, Not(::testing::Contains("absorption")));
+  EXPECT_THAT(html, HasSubstr("data-plot=\"m_gt_tau\" data-series=\"4\""));
+  EXPECT_THAT(html, HasSubstr("data-plot=\"recovery_l0\" data-series=\"5\""));  // + the front
+}
+
+TEST(BuildReportHtml, EscapesSpecsAndText) {
+  ReportInput input = TinyInput();
+  input.title = "suite <b>&\"'";
+  input.runs[0].method_spec = "external:<img onerror=x>&\"q'";
+  input.runs[0].environment.cpu = "<script>alert(1)</script>";
+  const std::string html = BuildReportHtml(input);
+  EXPECT_THAT(html, Not(HasSubstr("<img")));
+  EXPECT_THAT(html, Not(HasSubstr("<b>&")));
+  EXPECT_THAT(html, Not(HasSubstr("<script>alert")));
+  EXPECT_THAT(html, HasSubstr("external:&lt;img onerror=x&gt;&amp;&quot;q&#39;"));
+  EXPECT_THAT(html, HasSubstr("suite &lt;b&gt;&amp;&quot;&#39;"));
+  EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+TEST(BuildReportHtml, DrillDownListsUnrecoveredFeaturesCappedWithACount) {
+  ReportInput input = TinyInput();
+  input.runs = {FinishedRun("sae.topk(k=4)", "scalar", 0, 0.5, /*features=*/200)};
+  const std::string html = BuildReportHtml(input);
+  EXPECT_THAT(html, HasSubstr("<details id=\"run-0\">"));
+  EXPECT_THAT(html, HasSubstr("100 of 200 scored features have no encoder row"));
+  EXPECT_THAT(html, HasSubstr(absl::StrCat("and ", 100 - kMaxListedFeatures, " more")));
+  // Lowest |cos| first: feature 1 (0.501) is listed, feature 199 (0.699) is not.
+  EXPECT_THAT(html, HasSubstr("<tr><td>1</td><td>101</td><td>0.501</td>"));
+  EXPECT_THAT(html, Not(HasSubstr("<tr><td>199</td>")));
+  // Provenance.
+  for (const char* fact : {"0123abcd", "Test CPU", "AVX2", "opt", "sae.topk(k=4)"}) {
+    EXPECT_THAT(html, HasSubstr(fact)) << fact;
+  }
+}
+
+TEST(BuildReportHtml, StaysSmallForManyFeatures) {
+  ReportInput input = TinyInput();
+  for (RunRecord& run : input.runs) {
+    run = FinishedRun(run.method_spec, run.backend_used, run.seed, 0.5, /*features=*/5000);
+  }
+  const std::string html = BuildReportHtml(input);
+  EXPECT_LT(html.size(), 300u * 1024) << "a 4-run report of 5000 features each";
+}
+
+TEST(BuildReportHtml, CountsRunsItDoesNotShow) {
+  ReportInput input = TinyInput();
+  RunRecord failed = input.runs[0];
+  failed.run_key = "failed";
+  failed.status = "failed";
+  failed.error = "boom";
+  RunRecord dirty = input.runs[1];
+  dirty.run_key = "dirty";
+  dirty.environment.git_dirty = true;
+  input.runs.push_back(failed);
+  input.runs.push_back(dirty);
+  input.other_scorer_runs = 2;
+  const std::string html = BuildReportHtml(input);
+  EXPECT_THAT(html, HasSubstr("4 finished run(s)"));
+  EXPECT_THAT(html, HasSubstr("1 failed"));
+  EXPECT_THAT(html, HasSubstr("1 run(s) from debug builds or dirty trees left out"));
+  EXPECT_THAT(html, HasSubstr("2 run(s) scored by another scorer version left out"));
+  input.include_unclean = true;
+  const std::string all = BuildReportHtml(input);
+  EXPECT_THAT(all, HasSubstr("5 finished run(s)"));
+  EXPECT_THAT(all, HasSubstr(">dirty</td>"));  // its own leaderboard row, marked
+}
+
+TEST(BuildReportHtml, WithNoFinishedRunIsStillAValidPageThatSaysSo) {
+  ReportInput input = TinyInput();
+  for (RunRecord& run : input.runs) run.status = "interrupted";
+  const std::string html = BuildReportHtml(input);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_THAT(html, HasSubstr("</body></html>"));
+  EXPECT_THAT(html, HasSubstr("No finished runs to show."));
+  EXPECT_THAT(html, HasSubstr("4 interrupted"));
+  EXPECT_EQ(Count(html, "<svg"), 0);
+}
+
+TEST(BuildReportHtml, TrajectoryPlotsOnlyWhenARunHasATrajectory) {
+  ReportInput input = TinyInput();
+  EXPECT_THAT(BuildReportHtml(input), Not(HasSubstr("trajectory-")));
+  input.runs[0].trajectory = {{0, "loss", 1.0}, {100, "loss", 0.5}, {100, "l0", 4}};
+  input.runs[2].trajectory = {{100, "loss", 0.4}};
+  const std::string html = BuildReportHtml(input);
+  EXPECT_THAT(html, HasSubstr("data-plot=\"trajectory-loss\" data-series=\"2\""));
+  EXPECT_THAT(html, HasSubstr("data-plot=\"trajectory-l0\" data-series=\"1\""));
+}
+
+TEST(BuildReportHtml, TablesAreSortableAndReadableWithoutScript) {
+  const std::string html = BuildReportHtml(TinyInput());
+  EXPECT_THAT(html, HasSubstr("<table class=\"sortable\" id=\"leaderboard\">"));
+  EXPECT_THAT(html, HasSubstr("<table class=\"sortable\" id=\"runs\">"));
+  // Cells carry their sort key; numbers in full precision.
+  EXPECT_THAT(html, HasSubstr("data-v=\"0.71999999999999997\">72.00%</td>"));
+}
+
+}  // namespace
+}  // namespace lrb::report
