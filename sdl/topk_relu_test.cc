@@ -1,5 +1,6 @@
 // The relu knob of the TopK-type families (family.h TopkReluKnob), on every family that
-// selects top k (FamilyTraits::selects_topk) and both backends: with relu=0 a selection that
+// selects top k (FamilyTraits::selects_topk) and declares it (every built-in one does; a new
+// family may leave it out), on both backends: with relu=0 a selection that
 // reaches below zero keeps negative codes; with relu=1 no code is negative on any path
 // (dense and sparse, training and inference), the clamped latents get no gradient, L0 drops
 // below k, and BatchTopK's inference threshold and Matryoshka's levels see the clamped codes.
@@ -89,16 +90,30 @@ CodeCounts AllCodes(const MethodSpec& spec, const SaeModel& model, const KernelT
   return counts;
 }
 
+bool DeclaresRelu(const FamilyTraits& traits) {
+  for (const KnobTraits& knob : traits.knobs) {
+    if (knob.name == TopkReluKnob().name) return true;
+  }
+  return false;
+}
+
+// The TopK-type families with the relu knob.
 std::vector<const FamilyTraits*> TopkFamilies() {
   std::vector<const FamilyTraits*> families;
   for (const FamilyTraits* traits : AllFamilyTraits()) {
-    if (traits->selects_topk) families.push_back(traits);
+    if (traits->selects_topk && DeclaresRelu(*traits)) families.push_back(traits);
   }
   return families;
 }
 
-TEST(TopkRelu, EveryTopkTypeFamilyHasTheKnobAndAReluVariantExample) {
-  ASSERT_GE(TopkFamilies().size(), 4u);
+// The knob is declared as TopkReluKnob() declares it, and the generic tests run relu=1
+// through a variant example.
+TEST(TopkRelu, EachFamilyWithTheKnobHasItsDefaultAndAReluVariantExample) {
+  ASSERT_GE(TopkFamilies().size(), 4u) << "topk, batchtopk, matryoshka_k, matryoshka_prefix";
+  for (const FamilyTraits* family : AllFamilyTraits()) {
+    EXPECT_TRUE(family->selects_topk || !DeclaresRelu(*family))
+        << family->name << ": relu clamps a top-k selection the family does not make";
+  }
   for (const FamilyTraits* traits : TopkFamilies()) {
     SCOPED_TRACE(traits->name);
     const MethodSpec defaults = *ParseMethodSpec(std::string("sae.") + std::string(traits->name));
@@ -109,6 +124,9 @@ TEST(TopkRelu, EveryTopkTypeFamilyHasTheKnobAndAReluVariantExample) {
       has_relu_variant = has_relu_variant || ReluAfterSelection(*ParseMethodSpec(example));
     }
     EXPECT_TRUE(has_relu_variant) << "the generic tests would not cover relu=1";
+    EXPECT_EQ(L0PromiseOf(defaults), traits->l0);
+    EXPECT_NE(L0PromiseOf(ExampleWithRelu(*traits, 1)), traits->l0)
+        << "relu=1 promises at most k (l0_of)";
   }
 }
 
