@@ -146,5 +146,21 @@ TEST(ModelExport, AFailedExportLeavesNoModelJsonAndNoPartialFile) {
   }
 }
 
+// BatchTopK with relu=1 passes z >= T and z > 0 at inference: "batchtopk(threshold=T)" says
+// the same only for T > 0; otherwise model.json has no activation (the method spec says it).
+TEST(ModelExport, BatchTopkWithReluHasAnActivationOnlyForAPositiveThreshold) {
+  const sdl::MethodSpec method = *sdl::ParseMethodSpec("sae.batchtopk(latents=6,k=2,relu=1)");
+  sdl::SaeModel model = sdl::InitMethodModel(method, 4, 4, 1);
+  const std::string dir = testing::FreshTempPath("batchtopk_relu");
+  ASSERT_TRUE(sdl::SetInferenceStateValue(method, "threshold", 0.5f, model));
+  LRB_ASSERT_OK(ExportModel(method, model, {}, {}, dir));
+  EXPECT_EQ(testing::ReadJsonFile(dir + "/model.json")["activation"], "batchtopk(threshold=0.5)");
+  ASSERT_TRUE(sdl::SetInferenceStateValue(method, "threshold", -0.5f, model));
+  LRB_ASSERT_OK(ExportModel(method, model, {}, {}, dir));
+  const nlohmann::json json = testing::ReadJsonFile(dir + "/model.json");
+  EXPECT_FALSE(json.contains("activation")) << json.dump();
+  EXPECT_EQ(json["inference_threshold"], -0.5);
+}
+
 }  // namespace
 }  // namespace lrb::bench
