@@ -4,7 +4,7 @@
 // TopkReluKnob), as most other tools do: at most k active. Codes: the k entries of each row
 // in descending order (with relu=1, the clamped ones listed with value 0).
 
-#include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
 #include "sdl/family.h"
 
 namespace lrb::sdl {
@@ -24,8 +24,8 @@ FamilyTraits TopkTraits() {
       .tiny_example = "sae.topk(latents=128,k=4)",
       .variant_examples = {"sae.topk(latents=24,k=4,relu=1)"},
       .score_activation = [](const MethodSpec& spec, const SaeModel&) {
-        return absl::StrFormat(ReluAfterSelection(spec) ? "topk_relu(k=%d)" : "topk(k=%d)",
-                               spec.IntKnob("k"));
+        return absl::StrCat(ReluAfterSelection(spec) ? "topk_relu" : "topk", "(k=",
+                            spec.IntKnob("k"), ")");
       },
   };
 }
