@@ -24,11 +24,26 @@ std::string ActivationOf(const sdl::MethodSpec& method, const sdl::SaeModel& mod
   return traits->score_activation(method, model);
 }
 
+// The anchoring must be the method's: model.json would otherwise name features the model
+// was not anchored to.
+absl::Status CheckAnchoring(const sdl::MethodSpec& method, const AnchoredFeatures& anchored) {
+  const int64_t k = method.anchor.has_value() ? method.anchor->k : 0;
+  const double lambda = method.anchor.has_value() ? method.anchor->lambda : 0.0;
+  if (static_cast<int64_t>(anchored.features.size()) == k && anchored.lambda == lambda) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "model export: %d anchored features with lambda %g for %s; expected %d with lambda %g",
+      anchored.features.size(), anchored.lambda, sdl::ToString(method), k, lambda));
+}
+
 }  // namespace
 
 absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& model,
-                         const leaderboard::RunRecord& run, const std::string& dir) {
+                         const leaderboard::RunRecord& run, const AnchoredFeatures& anchored,
+                         const std::string& dir) {
   if (dir.empty()) return absl::InvalidArgumentError("model export: empty directory path");
+  LRB_RETURN_IF_ERROR(CheckAnchoring(method, anchored));
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error || !std::filesystem::is_directory(dir)) {
@@ -76,6 +91,8 @@ absl::Status ExportModel(const sdl::MethodSpec& method, const sdl::SaeModel& mod
       {"n_r", model.n_r},
       {"n_q", model.n_q},
       {"inference_threshold", sdl::InferenceStateValue(method, model, "threshold")},
+      {"anchored_features", anchored.features},
+      {"anchor_lambda", anchored.lambda},
       {"files", files},
       {"run",
        {{"run_key", run.run_key},

@@ -29,8 +29,8 @@ constexpr int64_t kMaxModelJsonBytes = 1 << 20;
 constexpr int64_t kMaxArrayBytes = int64_t{16} << 30;
 
 constexpr char kAcceptedActivations[] =
-    "\"relu\", \"topk(k=K)\", \"batchtopk(threshold=T)\", \"jumprelu\" (thresholds in "
-    "extra.npy) or \"jumprelu(extra=log_thresholds)\"";
+    "\"relu\", \"topk(k=K)\", \"topk_relu(k=K)\", \"batchtopk(threshold=T)\", \"jumprelu\" "
+    "(thresholds in extra.npy) or \"jumprelu(extra=log_thresholds)\"";
 
 std::string Shape(const std::vector<int64_t>& shape) {
   return absl::StrCat("(", absl::StrJoin(shape, ", "), shape.size() == 1 ? ",)" : ")");
@@ -38,9 +38,10 @@ std::string Shape(const std::vector<int64_t>& shape) {
 
 // The activation of a model trained elsewhere, in model.json's small fixed vocabulary (a file
 // format, docs/submitting.md; not LRB's family list: a new LRB family needs no entry here,
-// its exports carry their method spec). Each kind is scored as the LRB family of that name.
+// its exports carry their method spec). Each kind is scored as the LRB family of that name,
+// but topk_relu, which is the topk family with relu=1 (sdl/family.h TopkReluKnob).
 struct Activation {
-  std::string kind;  // relu, topk, batchtopk, jumprelu
+  std::string kind;  // relu, topk, topk_relu, batchtopk, jumprelu
   int64_t k = 0;
   double threshold = 0;
   bool log_thresholds = false;
@@ -66,7 +67,7 @@ absl::StatusOr<Activation> ParseActivation(const std::string& raw) {
   };
   if (a.kind == "relu") {
     if (!argument.empty() || open != std::string::npos) return bad("takes no argument");
-  } else if (a.kind == "topk") {
+  } else if (a.kind == "topk" || a.kind == "topk_relu") {
     const std::optional<std::string> k = value_of("k");
     if (!k.has_value() || !absl::SimpleAtoi(*k, &a.k) || a.k < 1) {
       return bad("needs k, a positive integer");
@@ -91,7 +92,7 @@ absl::StatusOr<Activation> ParseActivation(const std::string& raw) {
 }
 
 std::string ToString(const Activation& a) {
-  if (a.kind == "topk") return absl::StrCat("topk(k=", a.k, ")");
+  if (a.kind == "topk" || a.kind == "topk_relu") return absl::StrCat(a.kind, "(k=", a.k, ")");
   if (a.kind == "batchtopk") return absl::StrFormat("batchtopk(threshold=%.9g)", a.threshold);
   if (a.kind == "jumprelu" && a.log_thresholds) return "jumprelu(extra=log_thresholds)";
   return a.kind;
@@ -230,14 +231,19 @@ absl::StatusOr<ImportedModel> LoadModelDirectory(const std::string& dir, int64_t
   } else {
     LRB_ASSIGN_OR_RETURN(const Activation a, ParseActivation(*activation_text));
     imported.activation = ToString(a);
+    std::string family = a.kind;
     std::string knobs = absl::StrCat("latents=", n_q);
-    if (a.kind == "topk") {
+    if (a.kind == "topk" || a.kind == "topk_relu") {
       if (a.k > n_q) {
         return absl::InvalidArgumentError(absl::StrFormat(
-            "%s: activation topk(k=%d) with only %d latents (W_E.npy); expected k <= %d",
-            json_path, a.k, n_q, n_q));
+            "%s: activation %s(k=%d) with only %d latents (W_E.npy); expected k <= %d",
+            json_path, a.kind, a.k, n_q, n_q));
       }
       absl::StrAppend(&knobs, ",k=", a.k);
+      if (a.kind == "topk_relu") {
+        family = "topk";
+        absl::StrAppend(&knobs, ",relu=1");
+      }
     } else if (a.kind == "batchtopk") {
       absl::StrAppend(&knobs, ",k=1");  // training-only; inference uses the threshold
     } else if (a.kind == "jumprelu") {
@@ -264,7 +270,7 @@ absl::StatusOr<ImportedModel> LoadModelDirectory(const std::string& dir, int64_t
                           imported.activation));
     }
     const std::string spec = absl::StrCat(
-        absl::StrFormat(TopologyPrefix(topology, sources).c_str(), a.kind), knobs, ")");
+        absl::StrFormat(TopologyPrefix(topology, sources).c_str(), family), knobs, ")");
     LRB_ASSIGN_OR_RETURN(imported.method, sdl::ParseMethodSpec(spec));
     if (a.kind == "batchtopk") {
       sdl::SetInferenceStateValue(imported.method, "threshold", static_cast<float>(a.threshold),

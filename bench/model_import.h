@@ -10,7 +10,10 @@
 //   extra.npy (n_q,)      JumpReLU only: the thresholds
 //   model.json            {"activation": ...}, one of
 //       "relu"                      a = max(z, 0)
-//       "topk(k=K)"                 the K largest z of each sample (1 <= K <= n_q)
+//       "topk(k=K)"                 the K largest z of each sample (1 <= K <= n_q), kept
+//                                   even when negative
+//       "topk_relu(k=K)"            the same followed by a ReLU: max(0, z) on the K largest
+//                                   (OpenAI's, SAELens' and dictionary_learning's TopK)
 //       "batchtopk(threshold=T)"    a_i = z_i where z_i >= T (BatchTopK at inference)
 //       "jumprelu"                  a_i = z_i where z_i > theta_i, theta from extra.npy (> 0)
 //       "jumprelu(extra=log_thresholds)"  the same with extra.npy holding log(theta_i)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "datasets/npy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -82,6 +83,15 @@ TEST(ModelImport, ActivationsMapToTheirFamilies) {
   EXPECT_EQ(t.method.family, "topk");
   EXPECT_EQ(t.method.IntKnob("k"), 3);
 
+  // TopK followed by a ReLU (most other tools' TopK): LRB's topk with relu=1.
+  ModelFiles topk_relu;
+  topk_relu.json = R"json({"activation": "topk_relu(k=3)"})json";
+  LRB_ASSERT_OK_AND_ASSIGN(const ImportedModel tr, Load(topk_relu.Write("topk_relu")));
+  EXPECT_EQ(tr.activation, "topk_relu(k=3)");
+  EXPECT_EQ(sdl::ToString(tr.method),
+            absl::StrCat("sae.topk(latents=", kNq, ",k=3,relu=1,unit_norm=1,tied=0,bias=1)"));
+  EXPECT_NE(tr.model_hash, t.model_hash);
+
   ModelFiles batch;
   batch.json = R"json({"activation": "batchtopk(threshold=0.75)"})json";
   LRB_ASSERT_OK_AND_ASSIGN(const ImportedModel b, Load(batch.Write("batchtopk")));
@@ -134,6 +144,11 @@ TEST(ModelImport, BadModelsAreErrorsThatSayWhatIsWrong) {
   {
     Case c{"k_too_large", {}, {"topk(k=11) with only 10 latents"}};
     c.files.json = R"json({"activation": "topk(k=11)"})json";
+    cases.push_back(c);
+  }
+  {
+    Case c{"relu_k_too_large", {}, {"topk_relu(k=11) with only 10 latents"}};
+    c.files.json = R"json({"activation": "topk_relu(k=11)"})json";
     cases.push_back(c);
   }
   {

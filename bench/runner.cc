@@ -87,11 +87,15 @@ absl::StatusOr<PreparedDataset> Prepare(datasets::Dataset dataset, int threads) 
   return prepared;
 }
 
-// Anchors for `method` on `dataset`: latent i is anchored to feature anchor_order[i].
+// Anchors for `method` on `dataset`: latent i is anchored to feature anchor_order[i]. Also
+// which features those are, as flags (the scorer leaves them out) and in latent order (for
+// model.json).
 absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
                                          const datasets::Dataset& dataset,
-                                         std::vector<bool>& anchored_features) {
+                                         std::vector<bool>& anchored_features,
+                                         AnchoredFeatures& anchor_order) {
   anchored_features.assign(dataset.n, false);
+  anchor_order = {};
   sdl::Anchors anchors;
   if (!method.anchor.has_value()) return anchors;
   if (method.anchor->k >= dataset.n) {
@@ -114,20 +118,25 @@ absl::StatusOr<sdl::Anchors> MakeAnchors(const sdl::MethodSpec& method,
   for (int64_t i = 0; i < anchors.k; ++i) {
     const int64_t feature = dataset.anchor_order[i];
     anchored_features[feature] = true;
+    anchor_order.features.push_back(feature);
     append_unit(dataset.features_p.data() + feature * dataset.n_p, dataset.n_p, anchors.encoder);
     append_unit(targets.data() + feature * dataset.n_r, dataset.n_r, anchors.decoder);
   }
+  anchor_order.lambda = anchors.lambda;
   return anchors;
 }
 
-// Trains and scores one run; fills the outcome fields of `record` and `model`.
+// Trains and scores one run; fills the outcome fields of `record`, `model_out` and
+// `anchored_out` (the anchoring the trainer was given).
 absl::Status TrainAndScore(const sdl::MethodSpec& method, const sdl::TrainSpec& train,
                            const PreparedDataset& prepared, const sdl::KernelTable& kernels,
                            uint64_t seed, const sdl::ProgressCallback& progress,
-                           leaderboard::RunRecord& record, sdl::SaeModel& model_out) {
+                           leaderboard::RunRecord& record, sdl::SaeModel& model_out,
+                           AnchoredFeatures& anchored_out) {
   const datasets::Dataset& d = prepared.data;
   std::vector<bool> anchored;
-  LRB_ASSIGN_OR_RETURN(const sdl::Anchors anchors, MakeAnchors(method, d, anchored));
+  LRB_ASSIGN_OR_RETURN(const sdl::Anchors anchors,
+                       MakeAnchors(method, d, anchored, anchored_out));
   const sdl::TrainingData data{prepared.train_inputs.data(), prepared.train_targets_or_inputs(),
                                d.num_train, d.n_p, d.n_r};
   // The trajectory (train.eval_every > 0): every checkpoint but the last is scored here; the
@@ -308,8 +317,10 @@ absl::StatusOr<RunSummary> RunOne(Job& job, const sdl::TrainSpec& train,
   }
   if (options.tracker) options.tracker->RunStarted(store, run_id, prefix);
   sdl::SaeModel model;
-  absl::Status status = TrainAndScore(job.method, train, prepared, *job.kernels, record.seed,
-                                      MakeProgress(log, prefix, store, run_id), record, model);
+  AnchoredFeatures anchored;
+  absl::Status status =
+      TrainAndScore(job.method, train, prepared, *job.kernels, record.seed,
+                    MakeProgress(log, prefix, store, run_id), record, model, anchored);
   bool row_gone = false;
   if (status.ok()) {
     // An outcome the store refuses (e.g. a NaN metric) fails the run, not the suite.
@@ -342,8 +353,9 @@ absl::StatusOr<RunSummary> RunOne(Job& job, const sdl::TrainSpec& train,
   // Exported only once the scores are safe in the store: a full disk or a bad directory
   // costs the model files, never the run.
   if (!options.export_models_dir.empty()) {
-    const absl::Status exported = ExportModel(job.method, model, record,
-                                              options.export_models_dir + "/" + record.run_key);
+    const absl::Status exported =
+        ExportModel(job.method, model, record, anchored,
+                    options.export_models_dir + "/" + record.run_key);
     if (!exported.ok()) {
       ++summary.export_failed;
       log.Line(absl::StrCat(prefix, ": recorded, but its model was not exported: ",

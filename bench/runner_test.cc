@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,12 +23,17 @@
 #include "bench/run_plan.h"
 #include "bench/suites.h"
 #include "bench/trajectory.h"
+#include "datasets/dataset.h"
+#include "datasets/generator.h"
+#include "datasets/npy.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "leaderboard/store/store.h"
 #include "leaderboard/store/test_support.h"
+#include "sdl/method_spec.h"
 #include "sdl/train_spec.h"
 #include "util/status_macros.h"
+#include "util/testing/best_cosines.h"
 #include "util/testing/json_file.h"
 #include "util/testing/status_matchers.h"
 #include "util/testing/temp_dir.h"
@@ -199,6 +205,58 @@ TEST(RunSuiteTest, ShardsRunIntoOneDatabaseMakeTheWholeSuite) {
   }
   EXPECT_EQ(trained, Tiny().size());
   ExpectSameResults(FinishedRuns(whole, Tiny().id()), FinishedRuns(sharded, Tiny().id()));
+}
+
+// model.json of an exported run names the features its latents were anchored to, exactly as
+// the trainer got them: the dataset's anchor_order[0, k), the features the scorer left out
+// of the averages, and (the oracle that training used them) each anchored latent's encoder
+// row matches its feature best of all features. A run without +anchor names none.
+TEST(RunSuiteTest, ExportedModelsNameTheFeaturesTheirLatentsWereAnchoredTo) {
+  const std::string path = FreshDbPath("anchored.db");
+  RunOptions options;
+  options.export_models_dir = FreshDbPath("anchored_models");
+  RunFilter filter;
+  filter.backends = {"simd"};
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary summary, RunInto(path, Tiny(), filter, options));
+  ASSERT_EQ(summary.trained, 2);
+  ASSERT_EQ(Tiny().datasets.size(), 1u);
+  LRB_ASSERT_OK_AND_ASSIGN(const datasets::Dataset dataset,
+                           datasets::GenerateDataset(Tiny().datasets[0], /*threads=*/1));
+  int anchored_runs = 0;
+  for (const auto& [key, run] : FinishedRuns(path, Tiny().id())) {
+    SCOPED_TRACE(run.method_spec);
+    const std::string dir = options.export_models_dir + "/" + key;
+    const nlohmann::json json = testing::ReadJsonFile(dir + "/model.json");
+    const sdl::MethodSpec method = *sdl::ParseMethodSpec(run.method_spec);
+    const std::vector<int64_t> features = json.at("anchored_features").get<std::vector<int64_t>>();
+    if (!method.anchor.has_value()) {
+      EXPECT_TRUE(features.empty());
+      EXPECT_EQ(json.at("anchor_lambda").get<double>(), 0.0);
+      continue;
+    }
+    ++anchored_runs;
+    EXPECT_EQ(json.at("anchor_lambda").get<double>(), method.anchor->lambda);
+    ASSERT_EQ(static_cast<int64_t>(features.size()), method.anchor->k);
+    std::set<int64_t> excluded;
+    for (const leaderboard::FeatureRow& row : run.features) {
+      if (row.anchored) excluded.insert(row.feature);
+    }
+    EXPECT_EQ(std::set<int64_t>(features.begin(), features.end()), excluded);
+    LRB_ASSERT_OK_AND_ASSIGN(const datasets::NpyArray<float> w_e,
+                             datasets::ReadNpyFloat(dir + "/W_E.npy"));
+    const int64_t n_p = dataset.n_p;
+    for (size_t i = 0; i < features.size(); ++i) {
+      EXPECT_EQ(features[i], dataset.anchor_order[i]) << "latent " << i;
+      const float* latent = &w_e.values[i * n_p];
+      const std::vector<float> own(dataset.features_p.begin() + features[i] * n_p,
+                                   dataset.features_p.begin() + (features[i] + 1) * n_p);
+      const double own_cosine = testing::BestCosine(own, n_p, latent);
+      EXPECT_GT(own_cosine, 0.9) << "latent " << i;
+      EXPECT_EQ(own_cosine, testing::BestCosine(dataset.features_p, n_p, latent))
+          << "latent " << i << " matches another feature better than its anchor";
+    }
+  }
+  EXPECT_EQ(anchored_runs, 1);
 }
 
 TEST(RunSuiteTest, AFilteredPlanTrainsOnlyItsRunsAndRecordsTheSamplesTrainedOn) {

@@ -59,8 +59,51 @@ std::string_view L0PromiseText(L0Promise promise) {
       return "exactly k per sample";
     case L0Promise::kKPerSampleInTraining:
       return "k per sample on average (k*B per training batch)";
+    case L0Promise::kAtMostKPerSample:
+      return "at most k per sample";
+    case L0Promise::kAtMostKPerSampleInTraining:
+      return "at most k per sample on average (at most k*B per training batch)";
   }
   return "?";
+}
+
+std::vector<std::string_view> TestedExamples(const FamilyTraits& traits) {
+  std::vector<std::string_view> examples = {traits.example};
+  examples.insert(examples.end(), traits.variant_examples.begin(), traits.variant_examples.end());
+  return examples;
+}
+
+L0Promise L0PromiseOf(const MethodSpec& spec) {
+  const FamilyTraits& traits = TraitsOf(spec);
+  return traits.l0_of != nullptr ? traits.l0_of(spec) : traits.l0;
+}
+
+KnobTraits TopkReluKnob() {
+  return {.name = "relu",
+          .type = KnobType::kInt,
+          .default_value = 0,
+          .min = 0,
+          .max = 1,
+          .help = "1: ReLU after the selection, codes max(0, z), so L0 <= k",
+          .omitted_at_default = true};
+}
+
+bool ReluAfterSelection(const MethodSpec& spec) { return spec.IntKnob("relu") == 1; }
+
+L0Promise TopkL0Promise(const MethodSpec& spec) {
+  return ReluAfterSelection(spec) ? L0Promise::kAtMostKPerSample : L0Promise::kExactlyKPerSample;
+}
+
+void ApplyReluAfterSelection(const MethodSpec& spec, int64_t size, float* a) {
+  if (!ReluAfterSelection(spec)) return;
+  for (int64_t i = 0; i < size; ++i) a[i] = a[i] > 0.0f ? a[i] : 0.0f;
+}
+
+void ApplyReluAfterSelection(const MethodSpec& spec, SparseCodes& codes) {
+  if (!ReluAfterSelection(spec)) return;
+  for (CodeList& list : codes.levels) {
+    for (float& value : list.values) value = value > 0.0f ? value : 0.0f;
+  }
 }
 
 std::pair<double, double> Family::SparseBackward(const SparseBackwardContext& c) const {

@@ -112,7 +112,8 @@ class Family {
   virtual void InitExtra(const MethodSpec& /*spec*/, SaeModel& /*model*/) const {}
 
   // a = sigma(z) for `rows` samples. `training` selects BatchTopK's batch-level selection
-  // over its inference threshold. Every family keeps sigma(z)_i in {0, z_i}.
+  // over its inference threshold. Every family keeps sigma(z)_i in {0, z_i} (Gated: its
+  // magnitude path in place of z_i).
   virtual void Activate(const MethodSpec& spec, const SaeModel& model,
                         const KernelTable& kernels, int64_t rows, const float* z,
                         bool training, float* a) const = 0;
@@ -179,6 +180,26 @@ absl::Status CheckFamilyKnobs(const MethodSpec& spec);
 // pass, the rest are zero.
 void KeepTopkPerRow(const KernelTable& kernels, const float* z, int64_t rows, int64_t n_q,
                     int64_t k, float* a);
+
+// The `relu` knob every TopK-type family declares last among its knobs. 0 (the default,
+// omitted from canonical specs) passes the selected pre-activations as they are, negative
+// ones included; 1 applies a ReLU after the selection, a_i = max(0, z_i) on the selected
+// entries (the variant most other tools train): a selected z_i <= 0 becomes a zero code,
+// which passes no gradient (PassGradientWhereActive and the default SparseBackward read
+// a != 0) and does not count as firing. The selection itself does not change.
+KnobTraits TopkReluKnob();
+
+// Whether spec's family applies the ReLU after its selection (relu=1).
+bool ReluAfterSelection(const MethodSpec& spec);
+
+// For FamilyTraits::l0_of of the per-sample TopK families: exactly k, at most k with relu=1.
+L0Promise TopkL0Promise(const MethodSpec& spec);
+
+// With relu=1, a_i = max(0, a_i) over `size` codes (dense, after the selection); else nothing.
+void ApplyReluAfterSelection(const MethodSpec& spec, int64_t size, float* a);
+// The same on every level's values. Clamped entries stay listed with value 0 (family.h allows
+// listed zero codes), so a level's width and the selection's levels do not change.
+void ApplyReluAfterSelection(const MethodSpec& spec, SparseCodes& codes);
 
 // dL/dz = dL/da where a latent is active, 0 elsewhere (TopK-type backward).
 void PassGradientWhereActive(const float* a, const float* grad_a, int64_t size, float* grad_z);

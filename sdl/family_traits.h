@@ -29,6 +29,10 @@ struct KnobTraits {
   double default_value = 0;
   double min = 0, max = 0;  // inclusive range; ParseMethodSpec refuses values outside it
   std::string_view help = {};  // one line for `lrb methods`
+  // ToString leaves the knob out while it is at its default: a knob added to a family after
+  // runs were recorded (TopK's relu), so that their specs, and the run keys made from them,
+  // stay what they were. Such a knob's default must keep the family's results unchanged.
+  bool omitted_at_default = false;
 };
 
 // What a family promises about L0, the number of non-zero codes of a sample.
@@ -36,6 +40,10 @@ enum class L0Promise {
   kNone,                   // L0 follows from training (penalties, thresholds)
   kExactlyKPerSample,      // every sample: exactly k codes (training and inference)
   kKPerSampleInTraining,   // k * B codes per batch of B in training (BatchTopK), not per sample
+  // The same two with a ReLU after the selection (relu=1): a selected pre-activation <= 0
+  // gives a zero code, so "exactly" becomes "at most".
+  kAtMostKPerSample,
+  kAtMostKPerSampleInTraining,
 };
 
 std::string_view L0PromiseText(L0Promise promise);
@@ -53,7 +61,10 @@ struct FamilyTraits {
   bool selects_topk = false;
   // The family emits sparse codes (Family::EmitCodes) and may train on the sparse path.
   bool sparse_path = true;
+  // L0 at the family's default knobs; l0_of, when set, gives it for a spec whose knobs change
+  // it (relu=1 turns "exactly k" into "at most k"). Read it through L0PromiseOf.
   L0Promise l0 = L0Promise::kNone;
+  L0Promise (*l0_of)(const MethodSpec& spec) = nullptr;
   // Names of the untrained scalars inference needs (SaeModel::inference_state, in this
   // order), e.g. BatchTopK's global "threshold". Most families have none.
   std::vector<std::string_view> inference_state = {};
@@ -64,6 +75,10 @@ struct FamilyTraits {
   //                 test (latents=32, k=2 for selects_topk) and the tiny_all suite (as is).
   std::string_view example = {};
   std::string_view tiny_example = {};
+  //   variant_examples  more small specs for the same correctness tests as `example` (not
+  //                 the benchmarks), one per knob that changes what the activation computes,
+  //                 e.g. "sae.topk(latents=24,k=4,relu=1)".
+  std::vector<std::string_view> variant_examples = {};
   // Facts the generic gradient and activation tests need:
   // the activation passes the pre-activation: sigma(z)_i in {0, z_i} (Gated passes its
   // magnitude path instead);
@@ -79,6 +94,12 @@ struct FamilyTraits {
   // that vocabulary cannot describe it (the exported method spec then says it all).
   std::string (*score_activation)(const MethodSpec& spec, const SaeModel& model) = nullptr;
 };
+
+// `example` followed by `variant_examples`: the specs the generic correctness tests run.
+std::vector<std::string_view> TestedExamples(const FamilyTraits& traits);
+
+// The L0 promise of a parsed spec (FamilyTraits::l0, or l0_of when the family has it).
+L0Promise L0PromiseOf(const MethodSpec& spec);
 
 // Every family, in the order of sdl/method_families.inc.
 const std::vector<const FamilyTraits*>& AllFamilyTraits();

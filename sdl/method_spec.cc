@@ -208,7 +208,10 @@ std::string ToString(const MethodSpec& spec) {
   if (spec.topology == "crosscoder") knobs.push_back(absl::StrCat("sources=", spec.sources));
   knobs.push_back(absl::StrCat("latents=", spec.latents));
   if (const FamilyTraits* family = FindFamilyTraits(spec.family)) {
-    for (const KnobTraits& knob : family->knobs) knobs.push_back(PrintKnob(knob, spec));
+    for (const KnobTraits& knob : family->knobs) {
+      if (knob.omitted_at_default && KnobValue(spec, knob) == knob.default_value) continue;
+      knobs.push_back(PrintKnob(knob, spec));
+    }
   }
   knobs.push_back(absl::StrCat("unit_norm=", spec.unit_norm_decoder ? 1 : 0));
   knobs.push_back(absl::StrCat("tied=", spec.tied ? 1 : 0));

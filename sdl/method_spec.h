@@ -9,7 +9,9 @@
 //
 // e.g. "sae.topk(latents=256,k=8)+anchor(k=16,lambda=0.1)". ToString spells out every
 // default, in a fixed order, so parse -> print -> parse is the identity and two spellings of
-// one method never become two leaderboard rows.
+// one method never become two leaderboard rows. The one exception is a knob declared
+// omitted_at_default (family_traits.h: added after runs were recorded, e.g. TopK's relu),
+// printed only away from its default -- still one spelling per method.
 //
 // Families are listed in method_families.inc; each declares in its own file
 // (sdl/families/<name>.cc, FamilyTraits in family_traits.h) its knobs with their types,

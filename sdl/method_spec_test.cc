@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -36,6 +37,27 @@ TEST(MethodSpec, CanonicalFormSpellsOutDefaults) {
             "sae.topk(latents=16000,k=64,unit_norm=1,tied=0,bias=1)"
             "+auxk(k=512,lambda=0.03125,dead_steps=1000)"
             "+resample(every=1000,until=5000,dead_steps=500)");
+}
+
+// TopK's relu knob came after runs were recorded: at its default it is left out, so those
+// runs' specs (and run keys) are unchanged; relu=1 is printed, in the knobs' order.
+TEST(MethodSpec, TheReluKnobIsPrintedOnlyAwayFromItsDefault) {
+  for (const char* family : {"topk", "batchtopk", "matryoshka_k", "matryoshka_prefix"}) {
+    SCOPED_TRACE(family);
+    const MethodSpec plain = *ParseMethodSpec(absl::StrCat("sae.", family, "(k=8)"));
+    const MethodSpec zero = *ParseMethodSpec(absl::StrCat("sae.", family, "(k=8,relu=0)"));
+    const MethodSpec one = *ParseMethodSpec(absl::StrCat("sae.", family, "(k=8,relu=1)"));
+    EXPECT_EQ(ToString(zero), ToString(plain));
+    EXPECT_THAT(ToString(plain), ::testing::Not(HasSubstr("relu")));
+    EXPECT_THAT(ToString(one), HasSubstr(",relu=1,unit_norm=1,"));
+    EXPECT_NE(one, plain);
+    EXPECT_EQ(ToString(*ParseMethodSpec(ToString(one))), ToString(one));
+    EXPECT_EQ(FamilyVersion(one), FamilyVersion(plain));
+  }
+  EXPECT_EQ(ToString(*ParseMethodSpec("sae.topk(latents=640,k=6,relu=1)")),
+            "sae.topk(latents=640,k=6,relu=1,unit_norm=1,tied=0,bias=1)");
+  // Families without a top-k selection have no such knob.
+  EXPECT_FALSE(ParseMethodSpec("sae.relu(relu=1)").ok());
 }
 
 TEST(MethodSpec, EveryListedFamilyRoundTrips) {
@@ -93,7 +115,9 @@ TEST(MethodSpec, EveryFamilysDeclaredKnobsParseAndPrint) {
       EXPECT_THAT(std::string(refused.status().message()), HasSubstr(std::string(knob.name)))
           << text;
     }
-    for (const std::string_view example : {family->example, family->tiny_example}) {
+    std::vector<std::string_view> examples = TestedExamples(*family);
+    examples.push_back(family->tiny_example);
+    for (const std::string_view example : examples) {
       const auto spec = ParseMethodSpec(example);
       ASSERT_TRUE(spec.ok()) << example << ": " << spec.status();
       EXPECT_EQ(spec->family, name) << example;

@@ -174,19 +174,21 @@ TEST_P(SparsePathTest, NonFiniteModelIsAnErrorNotACrash) {
   EXPECT_EQ(loss.status().code(), absl::StatusCode::kAborted);
 }
 
-// Every family's example, with anchoring, with AuxK where it applies, and as a crosscoder
-// (decoder norms per source block).
+// Every family's example and variant examples (TestedExamples), with anchoring, with AuxK
+// where it applies, and as a crosscoder (decoder norms per source block).
 std::vector<std::tuple<std::string, std::string>> Cases() {
   std::vector<std::string> specs;
   for (const FamilyTraits* traits : AllFamilyTraits()) {
-    MethodSpec spec = *ParseMethodSpec(traits->example);
-    const std::string example = ToString(spec);
-    specs.push_back(example);
-    specs.push_back(example + "+anchor(k=3,lambda=0.2)");
-    if (traits->selects_topk) specs.push_back(example + "+auxk(k=4,lambda=0.03)");
-    spec.topology = "crosscoder";
-    spec.sources = 2;
-    specs.push_back(ToString(spec));
+    for (const std::string_view tested : TestedExamples(*traits)) {
+      MethodSpec spec = *ParseMethodSpec(tested);
+      const std::string example = ToString(spec);
+      specs.push_back(example);
+      specs.push_back(example + "+anchor(k=3,lambda=0.2)");
+      if (traits->selects_topk) specs.push_back(example + "+auxk(k=4,lambda=0.03)");
+      spec.topology = "crosscoder";
+      spec.sources = 2;
+      specs.push_back(ToString(spec));
+    }
   }
   std::vector<std::tuple<std::string, std::string>> cases;
   for (const std::string& spec : specs) {

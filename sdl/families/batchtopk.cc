@@ -2,7 +2,10 @@
 // the whole batch of B samples pass (ties to the lower flat index), so L0 averages k per
 // sample but varies between samples. At inference a latent passes when z_i >= the global
 // threshold (inference state "threshold"), the running mean (decay threshold_decay) of the smallest
-// pre-activation selected in each training batch; the first batch sets it.
+// pre-activation selected in each training batch; the first batch sets it. relu=1 (family.h
+// TopkReluKnob) clamps the selected codes at 0 in training, so the threshold follows the
+// smallest positive selected code, and at inference a latent passes when z_i >= threshold
+// and z_i > 0.
 
 #include <algorithm>
 #include <cmath>
@@ -34,14 +37,25 @@ FamilyTraits BatchTopkTraits() {
       .knobs = {{"k", KnobType::kInt, 64, 1, kMaxLatents,
                  "active latents per sample, on average over a training batch"},
                 {"threshold_decay", KnobType::kReal, 0.99, 0, 0.999999,
-                 "decay of the running mean that sets the inference threshold"}},
+                 "decay of the running mean that sets the inference threshold"},
+                TopkReluKnob()},
       .selects_topk = true,
       .l0 = L0Promise::kKPerSampleInTraining,
+      .l0_of =
+          [](const MethodSpec& spec) {
+            return ReluAfterSelection(spec) ? L0Promise::kAtMostKPerSampleInTraining
+                                            : L0Promise::kKPerSampleInTraining;
+          },
       .inference_state = {"threshold"},
       .example = "sae.batchtopk(latents=24,k=4)",
       .tiny_example = "sae.batchtopk(latents=128,k=4)",
-      .score_activation = [](const MethodSpec&, const SaeModel& model) {
-        return absl::StrFormat("batchtopk(threshold=%.9g)", model.inference_state.at(0));
+      .variant_examples = {"sae.batchtopk(latents=24,k=4,relu=1)"},
+      // With relu=1 and a threshold <= 0, "batchtopk(threshold=T)" would pass negative
+      // codes: not describable, the exported method spec says it.
+      .score_activation = [](const MethodSpec& spec, const SaeModel& model) -> std::string {
+        const float threshold = model.inference_state.at(0);
+        if (ReluAfterSelection(spec) && !(threshold > 0.0f)) return "";
+        return absl::StrFormat("batchtopk(threshold=%.9g)", threshold);
       },
   };
 }
@@ -58,7 +72,8 @@ class BatchTopk final : public Family {
     const int64_t size = rows * model.n_q;
     if (!training) {
       const float threshold = model.inference_state[kThreshold];
-      for (int64_t i = 0; i < size; ++i) a[i] = z[i] >= threshold ? z[i] : 0.0f;
+      const float floor = ReluAfterSelection(spec) ? 0.0f : -std::numeric_limits<float>::infinity();
+      for (int64_t i = 0; i < size; ++i) a[i] = z[i] >= threshold && z[i] > floor ? z[i] : 0.0f;
       return;
     }
     const int64_t keep = std::min(size, spec.IntKnob("k") * rows);
@@ -68,6 +83,7 @@ class BatchTopk final : public Family {
                      [z](int64_t x, int64_t y) { return z[x] > z[y] || (z[x] == z[y] && x < y); });
     std::fill_n(a, size, 0.0f);
     for (int64_t j = 0; j < keep; ++j) a[order[j]] = z[order[j]];
+    ApplyReluAfterSelection(spec, size, a);
   }
 
   // Training: every selected value is >= the smallest of the rows' k-th largest values t
@@ -79,9 +95,11 @@ class BatchTopk final : public Family {
     codes.levels.resize(1);
     if (!c.training) {
       const float threshold = c.model.inference_state[kThreshold];
+      const float floor =
+          ReluAfterSelection(c.spec) ? 0.0f : -std::numeric_limits<float>::infinity();
       return ScanCodes(
           rows, n_q, c.z, max_width,
-          [threshold](int64_t, int64_t, float z) { return z >= threshold; },
+          [threshold, floor](int64_t, int64_t, float z) { return z >= threshold && z > floor; },
           [](int64_t, int64_t, float z) { return z; }, codes.levels[0]);
     }
     const int64_t k = std::min(c.spec.IntKnob("k"), n_q);
@@ -123,6 +141,7 @@ class BatchTopk final : public Family {
       values[r * width + filled[r]++] = s.value;
     }
     CompactCodes(rows, width, counts, indices, values, codes.levels[0]);
+    ApplyReluAfterSelection(c.spec, codes);
     return true;
   }
 
@@ -131,13 +150,17 @@ class BatchTopk final : public Family {
     return {0.0, 0.0};
   }
 
+  // `values` are the step's codes, so with relu=1 the clamped selections (zeros) do not count
+  // and the threshold stays positive.
   void UpdateInferenceState(const MethodSpec& spec, const float* values, int64_t count,
                             int64_t step, SaeModel& model) const override {
     float smallest = std::numeric_limits<float>::infinity();
     for (int64_t i = 0; i < count; ++i) {
       if (values[i] != 0.0f) smallest = std::min(smallest, values[i]);
     }
-    if (!std::isfinite(smallest)) return;  // nothing selected (cannot happen with k >= 1)
+    // Nothing selected above 0: only with relu=1, when every selected pre-activation is <= 0
+    // (the threshold then keeps its value; at inference z > 0 still applies).
+    if (!std::isfinite(smallest)) return;
     const double decay = spec.RealKnob("threshold_decay");
     float& threshold = model.inference_state[kThreshold];
     threshold = step == 0 ? smallest

@@ -3,7 +3,8 @@
 //   (1/levels) sum_j ||x_r - sum_{i < m_j} a_i W_D[:, i] - b_D||^2,
 // so early latents must carry general features and later ones refine them. (The original uses
 // BatchTopK codes; per-sample TopK keeps the family's L0 exact.) On the sparse path level j
-// lists the row's top-k entries with latent in [m_{j-1}, m_j).
+// lists the row's top-k entries with latent in [m_{j-1}, m_j). relu=1 clamps the selected
+// codes at 0 (family.h TopkReluKnob) before they are split into prefixes.
 
 #include <vector>
 
@@ -22,11 +23,14 @@ FamilyTraits MatryoshkaPrefixTraits() {
                      "latents/2^j reconstructs alone (Bussmann et al. 2025)",
       .knobs = {{"k", KnobType::kInt, 64, 1, kMaxLatents, "active latents per sample"},
                 {"levels", KnobType::kInt, 4, 1, 20,
-                 "nested prefixes, m_j = latents / 2^(levels-1-j)"}},
+                 "nested prefixes, m_j = latents / 2^(levels-1-j)"},
+                TopkReluKnob()},
       .selects_topk = true,
       .l0 = L0Promise::kExactlyKPerSample,
+      .l0_of = TopkL0Promise,
       .example = "sae.matryoshka_prefix(latents=24,k=4,levels=3)",
       .tiny_example = "sae.matryoshka_prefix(latents=128,k=4,levels=2)",
+      .variant_examples = {"sae.matryoshka_prefix(latents=24,k=4,levels=3,relu=1)"},
   };
 }
 
@@ -46,6 +50,7 @@ class MatryoshkaPrefix final : public Family {
   void Activate(const MethodSpec& spec, const SaeModel& model, const KernelTable& kernels,
                 int64_t rows, const float* z, bool, float* a) const override {
     KeepTopkPerRow(kernels, z, rows, model.n_q, spec.IntKnob("k"), a);
+    ApplyReluAfterSelection(spec, rows * model.n_q, a);
   }
 
   int Levels(const MethodSpec& spec) const override {
@@ -69,6 +74,7 @@ class MatryoshkaPrefix final : public Family {
     if (k > max_width) return false;
     SparseCodes all;
     TopkCodes(c.kernels, c.z, rows, n_q, k, {k}, all);
+    ApplyReluAfterSelection(c.spec, all);
     const CodeList& top = all.levels[0];
     // Level of each entry: the first j with latent < m_j.
     std::vector<int32_t> level_of(rows * k);
