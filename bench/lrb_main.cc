@@ -5,7 +5,8 @@
 //           [--threads=N] [--dry_run] [--force] [--export_models=DIR]
 //   lrb train --dataset=DIR --method=SPEC [--train=SPEC] [--backend=NAME] [--seed=N]
 //           [--db=PATH] [--threads=N]
-//   lrb leaderboard --suite=NAME [--db=PATH] [--all]
+//   lrb leaderboard --suite=NAME [--db=PATH] [--all] [--rank_by=METRIC]
+//           [--format=text|md|csv|json]
 //   lrb suites
 //   lrb methods                                   the method families and their knobs
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
@@ -243,6 +244,13 @@ absl::Status Dispatch(const CommandLine& line) {
     return RunCommand(*suite, db_path, options);
   }
   // leaderboard
+  LeaderboardOptions board_options;
+  board_options.rank_by = line.GetString("rank_by");
+  board_options.include_unclean = line.GetBool("all");
+  const absl::StatusOr<leaderboard::BoardFormat> board_format =
+      leaderboard::ParseBoardFormat(line.GetString("format"));
+  if (!board_format.ok()) return UsageError(command, board_format.status().message());
+  board_options.format = *board_format;
   if (!std::filesystem::exists(db_path)) {
     // Reading must not leave an empty database behind a mistyped path.
     return absl::NotFoundError(absl::StrFormat(
@@ -254,10 +262,9 @@ absl::Status Dispatch(const CommandLine& line) {
   if (!line.GetString("dataset").empty()) {
     LRB_ASSIGN_OR_RETURN(const datasets::Dataset dataset,
                          datasets::LoadDataset(ResolveUserPath(line.GetString("dataset"))));
-    return PrintDatasetLeaderboard(*store, dataset.content_hash, dataset.spec,
-                                   line.GetBool("all"));
+    return PrintDatasetLeaderboard(*store, dataset.content_hash, dataset.spec, board_options);
   }
-  return PrintLeaderboard(*store, *suite, line.GetBool("all"));
+  return PrintLeaderboard(*store, *suite, board_options);
 }
 
 int Main(int argc, char** argv) {

@@ -121,19 +121,8 @@ std::vector<std::string> BoardNotes(const Board& board) {
   const BoardCounts& counts = board.counts;
   if (board.rows.empty()) notes.push_back("No finished runs on this board.");
 
-  std::vector<std::string> unfinished;
-  const auto add = [&](int count, const char* what) {
-    if (count > 0) unfinished.push_back(absl::StrCat(count, " ", what));
-  };
-  add(counts.unfinished.running, "running (their owner is alive)");
-  add(counts.unfinished.owner_gone, "abandoned (running, but their owner is gone)");
-  add(counts.unfinished.interrupted, "interrupted");
-  add(counts.unfinished.incomplete, "finished ok but with rows missing (incomplete)");
-  add(counts.unfinished.failed, "failed (recorded with their errors)");
-  if (!unfinished.empty()) {
-    notes.push_back(absl::StrCat("Not on the board: ", absl::StrJoin(unfinished, ", "),
-                                 ". No flag shows them; `lrb run` retries all but the "
-                                 "running ones."));
+  if (const std::string unfinished = FormatUnfinishedRuns(counts.unfinished); !unfinished.empty()) {
+    notes.push_back(unfinished);
   }
   if (counts.other_scorer > 0) {
     notes.push_back(absl::StrCat(
@@ -146,13 +135,14 @@ std::vector<std::string> BoardNotes(const Board& board) {
         absl::StrFormat("%d from debug (non-opt) builds, %d from dirty trees; a run may be both",
                         counts.debug_build, counts.dirty_tree);
     if (board.unclean_included) {
-      notes.push_back(absl::StrCat("Runs from debug builds or dirty trees are shown in rows of "
-                                   "their own, marked in the build column (",
-                                   which, ")."));
+      notes.push_back(
+          absl::StrCat("Runs from debug builds or dirty trees are shown in rows of "
+                       "their own, marked in the build column (",
+                       which, ")."));
     } else {
-      notes.push_back(absl::StrCat(
-          Plural(counts.unclean_left_out, "finished run", "finished runs"),
-          " from debug builds or dirty trees left out (", which, "); --all shows them."));
+      notes.push_back(absl::StrCat(Plural(counts.unclean_left_out, "finished run", "finished runs"),
+                                   " from debug builds or dirty trees left out (", which,
+                                   "); --all shows them."));
     }
   }
   if (counts.external > 0) {

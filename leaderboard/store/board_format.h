@@ -34,7 +34,7 @@ inline constexpr int kTextWidth = 120;
 
 // What a board is of: a suite (e.g. "smoke@1"), or one dataset (any suite).
 struct BoardSource {
-  std::string suite;  // set for a suite's board
+  std::string suite;                       // set for a suite's board
   std::string dataset_spec, dataset_hash;  // set for a dataset's board
 };
 

@@ -9,11 +9,12 @@
 namespace lrb::leaderboard::internal {
 namespace {
 
-using nlohmann::json;
+// Ordered: fields print in the order docs/leaderboard.md lists them, "schema" first.
+using json = nlohmann::ordered_json;
 
 json Summary(const MetricSummary& summary) {
   if (summary.count == 0) return nullptr;
-  return {{"mean", summary.mean}, {"spread", summary.spread}, {"count", summary.count}};
+  return json{{"mean", summary.mean}, {"spread", summary.spread}, {"count", summary.count}};
 }
 
 json Source(const BoardSource& source) {

@@ -104,8 +104,8 @@ std::vector<std::string> WrapSpec(const std::string& prefix, const std::string& 
         }
       }
     }
-    lines.push_back(absl::StrCat(lines.empty() ? prefix : std::string(indent, ' '),
-                                 Join(points, begin, end)));
+    lines.push_back(
+        absl::StrCat(lines.empty() ? prefix : std::string(indent, ' '), Join(points, begin, end)));
     begin = end;
   } while (begin < points.size());
   return lines;

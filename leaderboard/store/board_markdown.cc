@@ -36,8 +36,9 @@ std::string MeanAndSpread(const MetricSummary& summary, Unit unit) {
 
 std::string FormatBoardMarkdown(const Board& board, const BoardSource& source) {
   const std::vector<BoardColumn> columns = MetricColumns(board);
-  const bool show_build = std::any_of(board.rows.begin(), board.rows.end(),
-                                      [](const LeaderboardRow& r) { return !r.build_note.empty(); });
+  const bool show_build =
+      std::any_of(board.rows.begin(), board.rows.end(),
+                  [](const LeaderboardRow& r) { return !r.build_note.empty(); });
   std::string out = source.suite.empty()
                         ? absl::StrCat("### Leaderboard of dataset ", Code(source.dataset_spec),
                                        " (hash ", source.dataset_hash, ")\n\n")

@@ -47,8 +47,9 @@ void AppendLines(std::string& out, const std::vector<std::string>& lines) {
 
 std::string FormatBoardText(const Board& board, const BoardSource& source) {
   const std::vector<BoardColumn> metric_columns = MetricColumns(board);
-  const bool show_build = std::any_of(board.rows.begin(), board.rows.end(),
-                                      [](const LeaderboardRow& r) { return !r.build_note.empty(); });
+  const bool show_build =
+      std::any_of(board.rows.begin(), board.rows.end(),
+                  [](const LeaderboardRow& r) { return !r.build_note.empty(); });
   Labels methods("M"), datasets("D");
   if (!source.dataset_spec.empty()) datasets.Add(source.dataset_spec);
   for (const LeaderboardRow& row : board.rows) {
@@ -58,9 +59,10 @@ std::string FormatBoardText(const Board& board, const BoardSource& source) {
 
   using Align = TextTable::Align;
   constexpr size_t kMethodColumn = 1;
-  std::vector<TextTable::Column> columns = {
-      {"rank", Align::kRight}, {"method", Align::kLeft}, {"backend", Align::kLeft},
-      {"seeds", Align::kRight}};
+  std::vector<TextTable::Column> columns = {{"rank", Align::kRight},
+                                            {"method", Align::kLeft},
+                                            {"backend", Align::kLeft},
+                                            {"seeds", Align::kRight}};
   for (const BoardColumn& column : metric_columns) {
     columns.push_back({column.header, Align::kRight});
     if (column.summary == &LeaderboardRow::rank_metric) {
@@ -81,11 +83,10 @@ std::string FormatBoardText(const Board& board, const BoardSource& source) {
   for (size_t i = 0; i < board.rows.size(); ++i) {
     const LeaderboardRow& row = board.rows[i];
     if (i == 0 || row.dataset_spec != board.rows[i - 1].dataset_spec) {
-      lines.push_back(
-          {true,
-           {Ellipsize(absl::StrCat("dataset ", datasets.Of(row.dataset_spec), ": ",
-                                   row.dataset_spec),
-                      kTextWidth)}});
+      lines.push_back({true,
+                       {Ellipsize(absl::StrCat("dataset ", datasets.Of(row.dataset_spec), ": ",
+                                               row.dataset_spec),
+                                  kTextWidth)}});
     }
     std::vector<std::string> cells = {FormatRank(row.rank), "", row.backend_used,
                                       absl::StrCat(row.seeds)};
@@ -139,12 +140,12 @@ std::string FormatBoardText(const Board& board, const BoardSource& source) {
     table.AddRow(std::move(line.cells));
   }
 
-  std::string out = source.suite.empty()
-                        ? Ellipsize(absl::StrCat("Leaderboard of dataset ",
-                                                 datasets.Of(source.dataset_spec), " (hash ",
-                                                 source.dataset_hash, ")"),
-                                    kTextWidth)
-                        : Ellipsize(absl::StrCat("Leaderboard of ", source.suite), kTextWidth);
+  std::string out =
+      source.suite.empty()
+          ? Ellipsize(absl::StrCat("Leaderboard of dataset ", datasets.Of(source.dataset_spec),
+                                   " (hash ", source.dataset_hash, ")"),
+                      kTextWidth)
+          : Ellipsize(absl::StrCat("Leaderboard of ", source.suite), kTextWidth);
   out += "\n";
   out += table.Render();
   if (!methods.specs().empty()) out += "methods:\n";

@@ -83,8 +83,8 @@ MetricSummary SummarizeMetric(const std::vector<const RunRecord*>& group, std::s
 // Rows with equal keys tie.
 std::pair<bool, double> ScoreKey(const LeaderboardRow& row, Direction direction) {
   if (row.rank_metric.count == 0) return {true, 0.0};
-  return {false, direction == Direction::kHigherIsBetter ? -row.rank_metric.mean
-                                                          : row.rank_metric.mean};
+  return {false,
+          direction == Direction::kHigherIsBetter ? -row.rank_metric.mean : row.rank_metric.mean};
 }
 
 void SortAndRank(std::vector<LeaderboardRow>& rows, Direction direction) {
@@ -127,6 +127,21 @@ void PairAnchoredRows(std::vector<LeaderboardRow>& rows) {
   }
 }
 
+// Levenshtein distance, for suggesting the metric a typo meant.
+int EditDistance(std::string_view a, std::string_view b) {
+  std::vector<int> previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      current[j] = std::min(
+          {previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
 }  // namespace
 
 std::optional<std::string> WithoutAnchor(std::string_view method_spec) {
@@ -139,8 +154,8 @@ std::optional<std::string> WithoutAnchor(std::string_view method_spec) {
   bool found = false;
   size_t begin = 0;
   for (size_t i = 0; i < terms->size(); ++i) {
-    // A term ends at the next '+' outside parentheses (values may hold a '+', as in
-    // "widths=128+256", only inside them).
+    // A term ends at the next '+' outside parentheses (a value may hold one, as in
+    // "1e+05", only inside them).
     size_t end = begin;
     for (int depth = 0; end < method_spec.size(); ++end) {
       const char c = method_spec[end];
@@ -173,19 +188,32 @@ absl::Status CheckRankMetric(const std::vector<RunRecord>& runs, std::string_vie
   for (const LowerIsBetterMetric& lower : kLowerIsBetterMetrics) {
     if (lower.name == metric) return absl::OkStatus();
   }
-  // A few valid names: the board's columns first, then what the runs store.
+  // A few valid names: the closest stored one (a typo), the board's columns, then one of
+  // each kind the runs store (not the 50 points of the M_GT curve).
+  std::string closest;
+  int closest_distance = 4;  // more edits than this is not a typo
+  const auto consider = [&](std::string_view name) {
+    const int distance = EditDistance(name, metric);
+    if (distance < closest_distance) closest = std::string(name), closest_distance = distance;
+  };
+  // The board's columns first, so that they win ties ("m_gt@95" is two edits from both
+  // m_gt@0.95 and m_gt@0.5).
+  for (const ColumnMetric& column : kColumnMetrics) consider(column.metric);
+  for (const std::string& name : stored) consider(name);
   std::vector<std::string> examples;
   for (const ColumnMetric& column : kColumnMetrics) examples.emplace_back(column.metric);
   for (const std::string& name : stored) {
     if (examples.size() >= 12) break;
-    if (std::find(examples.begin(), examples.end(), name) == examples.end()) {
+    const bool curve_point = name.find("m_gt@") != std::string::npos;
+    if (!curve_point && std::find(examples.begin(), examples.end(), name) == examples.end()) {
       examples.push_back(name);
     }
   }
   return absl::InvalidArgumentError(absl::StrFormat(
-      "--rank_by=%s: no run on this board stores a metric of that name; expected a metric "
+      "--rank_by=%s: no run on this board stores a metric of that name%s; expected a metric "
       "name of docs/metrics.md, e.g. %s (the runs here store %d names)",
-      metric, absl::StrJoin(examples, ", "), stored.size()));
+      metric, closest.empty() ? "" : absl::StrFormat(" (did you mean %s?)", closest),
+      absl::StrJoin(examples, ", "), stored.size()));
 }
 
 absl::StatusOr<Board> BuildBoard(const std::vector<RunRecord>& runs, const BoardOptions& options) {
@@ -268,6 +296,21 @@ UnfinishedRuns CountUnfinishedRuns(const std::vector<RunRecord>& runs) {
     }
   }
   return counts;
+}
+
+std::string FormatUnfinishedRuns(const UnfinishedRuns& counts) {
+  std::vector<std::string> parts;
+  const auto add = [&](int count, const char* what) {
+    if (count > 0) parts.push_back(absl::StrCat(count, " ", what));
+  };
+  add(counts.running, "running (their owner is alive)");
+  add(counts.owner_gone, "abandoned (running, but their owner is gone)");
+  add(counts.interrupted, "interrupted");
+  add(counts.incomplete, "finished ok but with rows missing (incomplete)");
+  add(counts.failed, "failed (recorded with their errors)");
+  if (parts.empty()) return "";
+  return absl::StrCat("Not on the board: ", absl::StrJoin(parts, ", "),
+                      ". No flag shows them; `lrb run` retries all but the running ones.");
 }
 
 }  // namespace lrb::leaderboard

@@ -42,7 +42,7 @@ inline constexpr std::string_view kDefaultRankMetric = kDecoderMGtMetric;
 
 // One metric over the runs of a row that report it.
 struct MetricSummary {
-  int count = 0;      // runs reporting it (0: missing, printed as "-")
+  int count = 0;  // runs reporting it (0: missing, printed as "-")
   double mean = 0;
   double spread = 0;  // sample standard deviation (0 for fewer than two runs)
 };
@@ -138,6 +138,10 @@ std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
 int CountUncleanRuns(const std::vector<RunRecord>& runs);
 
 UnfinishedRuns CountUnfinishedRuns(const std::vector<RunRecord>& runs);
+
+// "Not on the board: 1 interrupted, 2 failed (...). No flag shows them; ..." (no newline),
+// or "" when all counts are 0.
+std::string FormatUnfinishedRuns(const UnfinishedRuns& counts);
 
 }  // namespace lrb::leaderboard
 
