@@ -5,8 +5,7 @@
 //           [--threads=N] [--dry_run] [--force] [--export_models=DIR]
 //   lrb train --dataset=DIR --method=SPEC [--train=SPEC] [--backend=NAME] [--seed=N]
 //           [--db=PATH] [--threads=N]
-//   lrb leaderboard --suite=NAME [--db=PATH] [--all] [--rank_by=METRIC]
-//           [--format=text|md|csv|json]
+//   lrb leaderboard --suite=NAME [--db=PATH] [--all]
 //   lrb suites
 //   lrb methods                                   the method families and their knobs
 //   lrb generate --suite=NAME --out=DIR           write a suite's dataset files
@@ -18,6 +17,7 @@
 //   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
 //   lrb score --dataset=DIR --model=DIR --name=NAME       external submission (score_command.h)
 //   lrb leaderboard --dataset=DIR                  the board of one dataset
+//   lrb leaderboard ... [--rank_by=METRIC] [--format=text|md|csv|json]   (docs/leaderboard.md)
 //   lrb slurm --suite=NAME --out=DIR [--shards=N] [--partition=P] [--time=T] [--cpus=N] [--submit]
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
 // 2 a bad command line, including an unknown suite name (ReportAndGetExitCode is the one

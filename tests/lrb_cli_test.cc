@@ -176,6 +176,40 @@ TEST(LrbCli, GenerateASpecThenTrainOnIt) {
   EXPECT_THAT(misfit.err, HasSubstr("does not fit"));
 }
 
+TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {
+  const std::string missing_db = TempPath("missing.db");
+  const testing::LrbResult no_db = RunLrb("leaderboard --suite=tiny --db=" + missing_db);
+  EXPECT_EQ(no_db.exit_code, 1);
+  EXPECT_THAT(no_db.err, HasSubstr("no database at " + missing_db));
+
+  const testing::LrbResult no_file = RunLrb(absl::StrCat("import --activations=", TempPath("absent.npy"),
+                                                    " --out=", TempPath("imported")));
+  EXPECT_EQ(no_file.exit_code, 1);
+  EXPECT_THAT(no_file.err, HasSubstr(TempPath("absent.npy")));
+
+  const testing::LrbResult not_a_dataset =
+      RunLrb(absl::StrCat("export --dataset=", std::getenv("TEST_TMPDIR"), " --dense"));
+  EXPECT_EQ(not_a_dataset.exit_code, 1);
+  EXPECT_THAT(not_a_dataset.err, HasSubstr(std::getenv("TEST_TMPDIR")));
+}
+
+TEST(LrbCli, SpaceSeparatedValuesAndRelativePathsUnderBazelRun) {
+  // `bazel run` sets BUILD_WORKING_DIRECTORY: relative paths are relative to it.
+  const testing::LrbResult relative =
+      RunLrb("leaderboard --suite tiny --db relative.db",
+             absl::StrCat("BUILD_WORKING_DIRECTORY=", std::getenv("TEST_TMPDIR")));
+  EXPECT_EQ(relative.exit_code, 1);
+  EXPECT_THAT(relative.err, HasSubstr(absl::StrCat("no database at ", std::getenv("TEST_TMPDIR"),
+                                                   "/relative.db")));
+}
+
+TEST(LrbCli, SuitesSucceeds) {
+  const testing::LrbResult suites = RunLrb("suites");
+  EXPECT_EQ(suites.exit_code, 0);
+  EXPECT_THAT(suites.out, HasSubstr("smoke@1"));
+  EXPECT_THAT(suites.err, IsEmpty());
+}
+
 // One run trained on a dataset of its own, then its board in every format and ranked by
 // another metric; an unknown rank metric is a bad command line.
 TEST(LrbCli, TheLeaderboardsFormatsAndRankMetric) {
@@ -220,40 +254,6 @@ TEST(LrbCli, TheLeaderboardsFormatsAndRankMetric) {
   EXPECT_THAT(unknown.err, HasSubstr("--rank_by=m_gt@95: no run on this board stores"));
   EXPECT_THAT(unknown.err, HasSubstr("did you mean m_gt@0.95?"));
   EXPECT_THAT(unknown.err, HasSubstr("usage: lrb leaderboard"));
-}
-
-TEST(LrbCli, FailuresOfWellFormedCommandsExitOne) {
-  const std::string missing_db = TempPath("missing.db");
-  const testing::LrbResult no_db = RunLrb("leaderboard --suite=tiny --db=" + missing_db);
-  EXPECT_EQ(no_db.exit_code, 1);
-  EXPECT_THAT(no_db.err, HasSubstr("no database at " + missing_db));
-
-  const testing::LrbResult no_file = RunLrb(absl::StrCat("import --activations=", TempPath("absent.npy"),
-                                                    " --out=", TempPath("imported")));
-  EXPECT_EQ(no_file.exit_code, 1);
-  EXPECT_THAT(no_file.err, HasSubstr(TempPath("absent.npy")));
-
-  const testing::LrbResult not_a_dataset =
-      RunLrb(absl::StrCat("export --dataset=", std::getenv("TEST_TMPDIR"), " --dense"));
-  EXPECT_EQ(not_a_dataset.exit_code, 1);
-  EXPECT_THAT(not_a_dataset.err, HasSubstr(std::getenv("TEST_TMPDIR")));
-}
-
-TEST(LrbCli, SpaceSeparatedValuesAndRelativePathsUnderBazelRun) {
-  // `bazel run` sets BUILD_WORKING_DIRECTORY: relative paths are relative to it.
-  const testing::LrbResult relative =
-      RunLrb("leaderboard --suite tiny --db relative.db",
-             absl::StrCat("BUILD_WORKING_DIRECTORY=", std::getenv("TEST_TMPDIR")));
-  EXPECT_EQ(relative.exit_code, 1);
-  EXPECT_THAT(relative.err, HasSubstr(absl::StrCat("no database at ", std::getenv("TEST_TMPDIR"),
-                                                   "/relative.db")));
-}
-
-TEST(LrbCli, SuitesSucceeds) {
-  const testing::LrbResult suites = RunLrb("suites");
-  EXPECT_EQ(suites.exit_code, 0);
-  EXPECT_THAT(suites.out, HasSubstr("smoke@1"));
-  EXPECT_THAT(suites.err, IsEmpty());
 }
 
 }  // namespace
