@@ -1,13 +1,11 @@
 #include "bench/leaderboard_command.h"
 
-#include <algorithm>
-#include <cstdint>
 #include <iostream>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
+#include "bench/command_line.h"
 #include "bench/scoring/scoring.h"
 #include "leaderboard/store/leaderboard_table.h"
 #include "util/status_macros.h"
@@ -16,47 +14,60 @@ namespace lrb::bench {
 
 namespace {
 
-absl::Status PrintRuns(std::vector<leaderboard::RunRecord> runs, const std::string& title,
-                       bool include_unclean) {
-  // Scores from another scorer version are not comparable; `lrb run` rescores them.
-  const auto stale = std::remove_if(runs.begin(), runs.end(), [](const auto& run) {
-    return run.scorer_version != scoring::kScorerVersion;
-  });
-  const int64_t stale_count = runs.end() - stale;
-  runs.erase(stale, runs.end());
-  std::cout << "Leaderboard of " << title << "\n"
-            << leaderboard::FormatLeaderboard(
-                   leaderboard::BuildLeaderboard(runs, include_unclean),
-                   include_unclean ? 0 : leaderboard::CountUncleanRuns(runs));
-  // Never hide a run: whatever is not on the board is counted, by reason.
-  std::cout << leaderboard::FormatUnfinishedRuns(leaderboard::CountUnfinishedRuns(runs));
-  if (stale_count > 0) {
-    std::cout << stale_count << " run(s) scored by another scorer version left out.\n";
+absl::Status PrintRuns(const std::vector<leaderboard::RunRecord>& runs,
+                       const leaderboard::BoardSource& source, const LeaderboardOptions& options) {
+  leaderboard::BoardOptions board_options;
+  board_options.rank_by = options.rank_by;
+  board_options.include_unclean = options.include_unclean;
+  // Scores from another scorer version are not comparable; they are counted, not ranked.
+  board_options.scorer_version = scoring::kScorerVersion;
+  const absl::StatusOr<leaderboard::Board> board = leaderboard::BuildBoard(runs, board_options);
+  if (!board.ok()) {
+    // The one error: a --rank_by no run stores, which the command line asked for.
+    return UsageError("leaderboard", board.status().message());
   }
-  int external = 0;
-  for (const leaderboard::RunRecord& run : runs) external += run.external.has_value();
-  if (external > 0) {
-    std::cout << external
-              << " external submission(s) (method external:NAME): dictionaries trained "
-                 "outside LRB, scored by `lrb score`.\n";
+  std::cout << leaderboard::FormatBoard(*board, source, options.format);
+  // csv is the table alone, so that it can be read whole; people still see the notes.
+  if (options.format == leaderboard::BoardFormat::kCsv) {
+    std::cerr << leaderboard::FormatBoardNotes(*board);
   }
+  std::cout.flush();
+  if (!std::cout) return absl::DataLossError("could not write the board to stdout");
   return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite,
-                              bool include_unclean) {
+                              const LeaderboardOptions& options) {
   LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs, store.LoadRuns(suite.id()));
-  return PrintRuns(std::move(runs), suite.id(), include_unclean);
+  leaderboard::BoardSource source;
+  source.suite = suite.id();
+  return PrintRuns(runs, source, options);
+}
+
+absl::Status PrintDatasetLeaderboard(leaderboard::Store& store, const std::string& dataset_hash,
+                                     const std::string& dataset_spec,
+                                     const LeaderboardOptions& options) {
+  LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs,
+                       store.LoadRunsOfDataset(dataset_hash));
+  leaderboard::BoardSource source;
+  source.dataset_spec = dataset_spec;
+  source.dataset_hash = dataset_hash;
+  return PrintRuns(runs, source, options);
+}
+
+absl::Status PrintLeaderboard(leaderboard::Store& store, const Suite& suite, bool include_unclean) {
+  LeaderboardOptions options;
+  options.include_unclean = include_unclean;
+  return PrintLeaderboard(store, suite, options);
 }
 
 absl::Status PrintDatasetLeaderboard(leaderboard::Store& store, const std::string& dataset_hash,
                                      const std::string& dataset_spec, bool include_unclean) {
-  LRB_ASSIGN_OR_RETURN(std::vector<leaderboard::RunRecord> runs,
-                       store.LoadRunsOfDataset(dataset_hash));
-  return PrintRuns(std::move(runs), absl::StrCat(dataset_spec, " (hash ", dataset_hash, ")"),
-                   include_unclean);
+  LeaderboardOptions options;
+  options.include_unclean = include_unclean;
+  return PrintDatasetLeaderboard(store, dataset_hash, dataset_spec, options);
 }
 
 }  // namespace lrb::bench

@@ -132,6 +132,10 @@ std::vector<CommandSpec> MakeCommands() {
        {"run --suite=smoke", "run --suite=smoke --export_models=models",
         "run --suite=paper --methods='sae.topk*' --anchoring=on --seeds=0-2 --dry_run",
         "run --suite=paper --data=data --shard=0/4 --jobs=2"}});
+  FlagSpec board_format = StringFlag("format", "text|md|csv|json", "text",
+                                     "text for a terminal (120 columns), md for GitHub, csv, or "
+                                     "json (schema lrb.leaderboard/1, docs/leaderboard.md)");
+  board_format.choices = {"text", "md", "csv", "json"};
   commands.push_back(
       {"leaderboard",
        "print a suite's leaderboard from the database",
@@ -140,8 +144,13 @@ std::vector<CommandSpec> MakeCommands() {
         BoolFlag("all", "include runs from debug builds and dirty trees"),
         StringFlag("dataset", "DIR", "",
                    "print the board of this dataset directory instead (every run on it: "
-                   "suites, `lrb train`, external submissions)")},
-       {"leaderboard --suite=smoke", "leaderboard --dataset=data/dataset_00"}});
+                   "suites, `lrb train`, external submissions)"),
+        StringFlag("rank_by", "METRIC", "decoder.m_gt@0.95",
+                   "rank by this stored metric (docs/metrics.md), e.g. m_gt@0.95, eval.fvu; "
+                   "lower is better for FVU, L0, dead and polysemantic fractions, losses"),
+        board_format},
+       {"leaderboard --suite=smoke", "leaderboard --dataset=data/dataset_00",
+        "leaderboard --suite=smoke --rank_by=m_ip --format=md"}});
   commands.push_back({"suites", "list the suites", {}, {"suites"}});
   commands.push_back({"methods",
                       "list the method families with their knobs, defaults and promises",

@@ -19,6 +19,7 @@
 //   lrb baseline --suite=NAME --db=PATH --out=FILE.json   (bench/results_file.h)
 //   lrb score --dataset=DIR --model=DIR --name=NAME       external submission (score_command.h)
 //   lrb leaderboard --dataset=DIR                  the board of one dataset
+//   lrb leaderboard ... [--rank_by=METRIC] [--format=text|md|csv|json]   (docs/leaderboard.md)
 //   lrb report --suite=NAME --out=FILE.html [--db=PATH] [--dataset=DIR] [--all]   (report_command.h)
 //   lrb slurm --suite=NAME --out=DIR [--shards=N] [--partition=P] [--time=T] [--cpus=N] [--submit]
 // Exit status: 0 success; 1 failure (a run failed, I/O, a bad input file, the database);
@@ -298,6 +299,13 @@ absl::Status Dispatch(const CommandLine& line) {
     return RunCommand(*suite, db_path, options);
   }
   // leaderboard
+  LeaderboardOptions board_options;
+  board_options.rank_by = line.GetString("rank_by");
+  board_options.include_unclean = line.GetBool("all");
+  const absl::StatusOr<leaderboard::BoardFormat> board_format =
+      leaderboard::ParseBoardFormat(line.GetString("format"));
+  if (!board_format.ok()) return UsageError(command, board_format.status().message());
+  board_options.format = *board_format;
   if (!std::filesystem::exists(db_path)) {
     // Reading must not leave an empty database behind a mistyped path.
     return absl::NotFoundError(absl::StrFormat(
@@ -309,10 +317,9 @@ absl::Status Dispatch(const CommandLine& line) {
   if (!line.GetString("dataset").empty()) {
     LRB_ASSIGN_OR_RETURN(const datasets::Dataset dataset,
                          datasets::LoadDataset(ResolveUserPath(line.GetString("dataset"))));
-    return PrintDatasetLeaderboard(*store, dataset.content_hash, dataset.spec,
-                                   line.GetBool("all"));
+    return PrintDatasetLeaderboard(*store, dataset.content_hash, dataset.spec, board_options);
   }
-  return PrintLeaderboard(*store, *suite, line.GetBool("all"));
+  return PrintLeaderboard(*store, *suite, board_options);
 }
 
 int Main(int argc, char** argv) {

@@ -118,6 +118,8 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
       {"export --dataset=somewhere", {"nothing to export; pass --dense"}},
       {"run --suite=nope", {"unknown suite \"nope\"", "expected one of: smoke"}},
       {"leaderboard --suite=smok", {"unknown suite \"smok\"", "did you mean --suite=smoke?"}},
+      {"leaderboard --suite=tiny --format=xml",
+       {"--format=xml: expected one of text, md, csv, json", "usage: lrb leaderboard"}},
       {"generate --suite=paperr --out=x", {"did you mean --suite=paper?"}},
       {"run --suite=tiny --shard=4/4", {"--shard=4/4: expected 0 <= I < N"}},
       {"run --suite=tiny --shard=1", {"--shard=1: expected I/N"}},
@@ -251,6 +253,52 @@ TEST(LrbCli, SuitesSucceeds) {
   EXPECT_EQ(suites.exit_code, 0);
   EXPECT_THAT(suites.out, HasSubstr("smoke@1"));
   EXPECT_THAT(suites.err, IsEmpty());
+}
+
+// One run trained on a dataset of its own, then its board in every format and ranked by
+// another metric; an unknown rank metric is a bad command line.
+TEST(LrbCli, TheLeaderboardsFormatsAndRankMetric) {
+  const std::string dir = TempPath("board_dataset"), db = TempPath("board.db");
+  ASSERT_EQ(RunLrb(absl::StrCat("generate --spec='lrb(n=32,np=24,N=2000,S=0.9,M=0.5)' --out=",
+                                dir)).exit_code, 0);
+  ASSERT_EQ(RunLrb(absl::StrCat("train --dataset=", dir, " --method='sae.topk(latents=64,k=3)' ",
+                                "--train='train(steps=40,batch=32)' --backend=scalar --threads=1 ",
+                                "--db=", db)).exit_code, 0);
+  const std::string board = absl::StrCat("leaderboard --dataset=", dir, " --db=", db);
+
+  const testing::LrbResult text = RunLrb(board);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("Ranked by decoder.m_gt@0.95, higher is better"));
+  EXPECT_THAT(text.out, HasSubstr("M1  sae.topk(latents=64,k=3"));
+  std::istringstream lines(text.out);
+  for (std::string line; std::getline(lines, line);) {
+    // Display columns: UTF-8 continuation bytes take none.
+    size_t width = 0;
+    for (char c : line) width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    EXPECT_LE(width, 120u) << line;
+  }
+
+  const testing::LrbResult json = RunLrb(board + " --format=json --rank_by=eval.fvu");
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"schema\": \"lrb.leaderboard/1\""));
+  EXPECT_THAT(json.out, HasSubstr("\"rank_by\": \"eval.fvu\""));
+  EXPECT_THAT(json.out, HasSubstr("\"better\": \"lower\""));
+
+  const testing::LrbResult csv = RunLrb(board + " --format=csv");
+  EXPECT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_THAT(csv.out, ::testing::StartsWith("rank,dataset,method,backend,build,seeds,"));
+  EXPECT_THAT(csv.out, HasSubstr("\r\n1,\"lrb("));
+
+  const testing::LrbResult md = RunLrb(board + " --format=md");
+  EXPECT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_THAT(md.out, HasSubstr("| rank | method | backend |"));
+
+  const testing::LrbResult unknown = RunLrb(board + " --rank_by=m_gt@95");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.out, IsEmpty());
+  EXPECT_THAT(unknown.err, HasSubstr("--rank_by=m_gt@95: no run on this board stores"));
+  EXPECT_THAT(unknown.err, HasSubstr("did you mean m_gt@0.95?"));
+  EXPECT_THAT(unknown.err, HasSubstr("usage: lrb leaderboard"));
 }
 
 }  // namespace

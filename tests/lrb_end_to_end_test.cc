@@ -63,6 +63,15 @@ TEST(LrbEndToEnd, RunRecordsEveryRunPrintsTheBoardAndReusesOnSecondRun) {
   EXPECT_EQ(anchored, 2);
   // Each method appears once per backend in the printed board.
   for (const auto& run : *runs) EXPECT_THAT(first.output(), HasSubstr(run.backend_used));
+  // The board ranks by decoder M_GT and spells every method out in its legend; each
+  // anchored row has its unanchored twin on the same backend, so a delta.
+  EXPECT_THAT(first.output(), HasSubstr("Ranked by decoder.m_gt@0.95, higher is better"));
+  for (const auto& run : *runs) EXPECT_THAT(first.output(), HasSubstr("  " + run.method_spec));
+  const testing::LrbResult json =
+      RunLrb(absl::StrCat("leaderboard --suite=tiny --format=json --db=", db));
+  ASSERT_EQ(json.exit_code, 0) << json.output();
+  EXPECT_THAT(json.output(), HasSubstr("\"schema\": \"lrb.leaderboard/1\""));
+  EXPECT_THAT(json.output(), ::testing::ContainsRegex("\"anchor_delta\": -?[0-9]"));
 
   const testing::LrbResult second = RunLrb(absl::StrCat("run --suite=tiny --db=", db));
   ASSERT_EQ(second.exit_code, 0) << second.output();

@@ -4,18 +4,35 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "leaderboard/store/text_table.h"
+#include "util/spec_parser.h"
 
 namespace lrb::leaderboard {
 namespace {
 
-bool IsClean(const Environment& env) { return env.build_mode == "opt" && !env.git_dirty; }
+// The metrics every row summarises, beside the rank metric.
+struct ColumnMetric {
+  std::string_view metric;
+  MetricSummary LeaderboardRow::*field;
+};
+constexpr ColumnMetric kColumnMetrics[] = {
+    {kDecoderMGtMetric, &LeaderboardRow::decoder_m_gt},
+    {kDecoderMIpMetric, &LeaderboardRow::decoder_m_ip},
+    {kMGtMetric, &LeaderboardRow::m_gt},
+    {kMIpMetric, &LeaderboardRow::m_ip},
+    {kL0Metric, &LeaderboardRow::l0},
+    {kFvuMetric, &LeaderboardRow::fvu},
+};
+
+bool IsFinished(const RunRecord& run) { return run.status == "ok" && run.incomplete.empty(); }
+bool IsOptimised(const Environment& env) { return env.build_mode == "opt"; }
+bool IsClean(const Environment& env) { return IsOptimised(env) && !env.git_dirty; }
 
 std::string BuildNote(const Environment& env) {
   std::vector<std::string> parts;
@@ -54,90 +71,214 @@ MetricSummary Summarize(const std::vector<double>& values) {
   return summary;
 }
 
-// Best score first; a missing metric ranks after any present one. Rows with equal keys tie.
-std::tuple<bool, double, bool, double> ScoreKey(const LeaderboardRow& row) {
-  const bool has_gt = row.m_gt.count > 0, has_ip = row.m_ip.count > 0;
-  return {!has_gt, has_gt ? -row.m_gt.mean : 0.0, !has_ip, has_ip ? -row.m_ip.mean : 0.0};
+MetricSummary SummarizeMetric(const std::vector<const RunRecord*>& group, std::string_view name) {
+  std::vector<double> values;
+  for (const RunRecord* run : group) {
+    if (std::optional<double> v = FindMetric(*run, name)) values.push_back(*v);
+  }
+  return Summarize(values);
 }
 
-// Dataset, score, then names so that tied scores still print in a stable order.
-auto SortKey(const LeaderboardRow& row) {
-  return std::tuple_cat(
-      std::make_tuple(std::string_view(row.dataset_spec)), ScoreKey(row),
-      std::make_tuple(std::string_view(row.method_spec), std::string_view(row.backend_used),
-                      std::string_view(row.build_note)));
+// Where a row stands: ranked rows by their mean in the board's direction, then unranked.
+// Rows with equal keys tie.
+std::pair<bool, double> ScoreKey(const LeaderboardRow& row, Direction direction) {
+  if (row.rank_metric.count == 0) return {true, 0.0};
+  return {false,
+          direction == Direction::kHigherIsBetter ? -row.rank_metric.mean : row.rank_metric.mean};
 }
 
-void SortRows(std::vector<LeaderboardRow>& rows) {
-  std::sort(rows.begin(), rows.end(), [](const LeaderboardRow& a, const LeaderboardRow& b) {
-    return SortKey(a) < SortKey(b);
-  });
+void SortAndRank(std::vector<LeaderboardRow>& rows, Direction direction) {
+  const auto key = [direction](const LeaderboardRow& row) {
+    return std::make_tuple(std::string_view(row.dataset_spec), ScoreKey(row, direction),
+                           std::string_view(row.method_spec), std::string_view(row.backend_used),
+                           std::string_view(row.build_note));
+  };
+  std::sort(rows.begin(), rows.end(),
+            [&](const LeaderboardRow& a, const LeaderboardRow& b) { return key(a) < key(b); });
+  size_t dataset_start = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    LeaderboardRow& row = rows[i];
+    const bool new_dataset = i == 0 || row.dataset_spec != rows[i - 1].dataset_spec;
+    if (new_dataset) dataset_start = i;
+    if (row.rank_metric.count == 0) {
+      row.rank = 0;
+    } else if (!new_dataset && ScoreKey(row, direction) == ScoreKey(rows[i - 1], direction)) {
+      row.rank = rows[i - 1].rank;
+    } else {
+      row.rank = static_cast<int>(i - dataset_start) + 1;
+    }
+  }
 }
 
-// "84.90%" / "0.983"; "-" when no run reported the metric.
-std::string FormatMean(const MetricSummary& metric, bool percent) {
-  if (metric.count == 0) return "-";
-  return percent ? absl::StrFormat("%.2f%%", 100 * metric.mean)
-                 : absl::StrFormat("%.3f", metric.mean);
+void PairAnchoredRows(std::vector<LeaderboardRow>& rows) {
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  std::map<Key, const LeaderboardRow*> by_key;
+  for (const LeaderboardRow& row : rows) {
+    by_key[{row.dataset_spec, row.method_spec, row.backend_used, row.build_note}] = &row;
+  }
+  for (LeaderboardRow& row : rows) {
+    const std::optional<std::string> twin_spec = WithoutAnchor(row.method_spec);
+    if (!twin_spec.has_value()) continue;
+    const auto twin = by_key.find({row.dataset_spec, *twin_spec, row.backend_used, row.build_note});
+    if (twin == by_key.end()) continue;
+    if (row.rank_metric.count == 0 || twin->second->rank_metric.count == 0) continue;
+    row.anchor_delta = row.rank_metric.mean - twin->second->rank_metric.mean;
+    row.anchor_twin = *twin_spec;
+  }
 }
 
-// "± 1.23" (percentage points) / "± 0.004"; empty unless at least two runs reported it.
-std::string FormatSpread(const MetricSummary& metric, bool percent) {
-  if (metric.count < 2) return "";
-  return percent ? absl::StrFormat("± %.2f", 100 * metric.spread)
-                 : absl::StrFormat("± %.3f", metric.spread);
+// Levenshtein distance, for suggesting the metric a typo meant.
+int EditDistance(std::string_view a, std::string_view b) {
+  std::vector<int> previous(b.size() + 1), current(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      current[j] = std::min(
+          {previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
 }
-
-// The metric columns, in print order: name, header, shown as a percentage.
-struct MetricColumn {
-  std::string_view metric;
-  const char* header;
-  bool percent;
-  MetricSummary LeaderboardRow::*field;
-};
-constexpr MetricColumn kMetricColumns[] = {
-    {kMGtMetric, "M_GT@0.95", true, &LeaderboardRow::m_gt},
-    {kMIpMetric, "M_IP", false, &LeaderboardRow::m_ip},
-    {kDecoderMGtMetric, "dec M_GT", true, &LeaderboardRow::decoder_m_gt},
-    {kDecoderMIpMetric, "dec M_IP", false, &LeaderboardRow::decoder_m_ip},
-};
 
 }  // namespace
 
-std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
-                                             bool include_unclean) {
+std::optional<std::string> WithoutAnchor(std::string_view method_spec) {
+  // Parsed only to know the spec is in the grammar and where its terms are; the anchor
+  // term is then cut out of the original text, so that the other terms keep their exact
+  // spelling (a canonical spec stays canonical).
+  const absl::StatusOr<std::vector<SpecTerm>> terms = ParseSpecTerms(method_spec);
+  if (!terms.ok()) return std::nullopt;
+  std::string out;
+  bool found = false;
+  size_t begin = 0;
+  for (size_t i = 0; i < terms->size(); ++i) {
+    // A term ends at the next '+' outside parentheses (a value may hold one, as in
+    // "1e+05", only inside them).
+    size_t end = begin;
+    for (int depth = 0; end < method_spec.size(); ++end) {
+      const char c = method_spec[end];
+      if (c == '(') ++depth;
+      if (c == ')') --depth;
+      if (c == '+' && depth == 0) break;
+    }
+    // The family is the first term; only a modifier can be the anchor.
+    if (i > 0 && (*terms)[i].name == "anchor") {
+      found = true;
+    } else {
+      if (!out.empty()) out += '+';
+      out.append(method_spec.substr(begin, end - begin));
+    }
+    begin = end + 1;
+  }
+  if (!found) return std::nullopt;
+  return out;
+}
+
+absl::Status CheckRankMetric(const std::vector<RunRecord>& runs, std::string_view metric) {
+  std::set<std::string, std::less<>> stored;
+  for (const RunRecord& run : runs) {
+    for (const auto& [name, value] : run.metrics) stored.insert(name);
+  }
+  if (stored.count(metric) > 0) return absl::OkStatus();
+  for (const ColumnMetric& column : kColumnMetrics) {
+    if (column.metric == metric) return absl::OkStatus();
+  }
+  for (const LowerIsBetterMetric& lower : kLowerIsBetterMetrics) {
+    if (lower.name == metric) return absl::OkStatus();
+  }
+  // A few valid names: the closest stored one (a typo), the board's columns, then one of
+  // each kind the runs store (not the 50 points of the M_GT curve).
+  std::string closest;
+  int closest_distance = 4;  // more edits than this is not a typo
+  const auto consider = [&](std::string_view name) {
+    const int distance = EditDistance(name, metric);
+    if (distance < closest_distance) closest = std::string(name), closest_distance = distance;
+  };
+  // The board's columns first, so that they win ties ("m_gt@95" is two edits from both
+  // m_gt@0.95 and m_gt@0.5).
+  for (const ColumnMetric& column : kColumnMetrics) consider(column.metric);
+  for (const std::string& name : stored) consider(name);
+  std::vector<std::string> examples;
+  for (const ColumnMetric& column : kColumnMetrics) examples.emplace_back(column.metric);
+  for (const std::string& name : stored) {
+    if (examples.size() >= 12) break;
+    const bool curve_point = name.find("m_gt@") != std::string::npos;
+    if (!curve_point && std::find(examples.begin(), examples.end(), name) == examples.end()) {
+      examples.push_back(name);
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "--rank_by=%s: no run on this board stores a metric of that name%s; expected a metric "
+      "name of docs/metrics.md, e.g. %s (the runs here store %d names)",
+      metric, closest.empty() ? "" : absl::StrFormat(" (did you mean %s?)", closest),
+      absl::StrJoin(examples, ", "), stored.size()));
+}
+
+absl::StatusOr<Board> BuildBoard(const std::vector<RunRecord>& runs, const BoardOptions& options) {
+  if (absl::Status status = CheckRankMetric(runs, options.rank_by); !status.ok()) return status;
+  Board board;
+  board.rank_by = options.rank_by;
+  board.direction = MetricDirection(options.rank_by);
+  board.unclean_included = options.include_unclean;
+  board.counts.unfinished = CountUnfinishedRuns(runs);
+
   using GroupKey = std::tuple<std::string, std::string, std::string, std::string>;
   std::map<GroupKey, std::vector<const RunRecord*>> groups;
   for (const RunRecord& run : runs) {
-    if (run.status != "ok" || !run.incomplete.empty()) continue;
-    if (!include_unclean && !IsClean(run.environment)) continue;
+    if (!IsFinished(run)) continue;
+    if (!options.scorer_version.empty() && run.scorer_version != options.scorer_version) {
+      ++board.counts.other_scorer;
+      continue;
+    }
+    board.counts.debug_build += !IsOptimised(run.environment);
+    board.counts.dirty_tree += run.environment.git_dirty;
+    if (!IsClean(run.environment) && !options.include_unclean) {
+      ++board.counts.unclean_left_out;
+      continue;
+    }
+    board.counts.external += run.external.has_value();
     groups[{run.dataset_spec, run.method_spec, run.backend_used, BuildNote(run.environment)}]
         .push_back(&run);
   }
 
-  std::vector<LeaderboardRow> rows;
   for (const auto& [key, group] : groups) {
-    LeaderboardRow& row = rows.emplace_back();
+    LeaderboardRow& row = board.rows.emplace_back();
     std::tie(row.dataset_spec, row.method_spec, row.backend_used, row.build_note) = key;
     row.seeds = static_cast<int>(group.size());
-    for (const MetricColumn& column : kMetricColumns) {
-      std::vector<double> values;
-      for (const RunRecord* run : group) {
-        if (std::optional<double> v = FindMetric(*run, column.metric)) values.push_back(*v);
-      }
-      row.*column.field = Summarize(values);
+    row.rank_metric = SummarizeMetric(group, options.rank_by);
+    for (const ColumnMetric& column : kColumnMetrics) {
+      row.*column.field = SummarizeMetric(group, column.metric);
     }
-    std::vector<double> train_seconds;
-    for (const RunRecord* run : group) train_seconds.push_back(run->train_seconds);
-    row.train_seconds_mean = Summarize(train_seconds).mean;
+    std::vector<double> speeds, seconds;
+    for (const RunRecord* run : group) {
+      seconds.push_back(run->train_seconds);
+      const std::optional<double> samples = FindMetric(*run, kTrainSamplesMetric);
+      if (samples.has_value() && run->train_seconds > 0) {
+        speeds.push_back(*samples / run->train_seconds);
+      }
+    }
+    row.samples_per_second = Summarize(speeds);
+    row.train_seconds = Summarize(seconds);
   }
-  SortRows(rows);
-  return rows;
+  PairAnchoredRows(board.rows);
+  SortAndRank(board.rows, board.direction);
+  return board;
+}
+
+std::vector<LeaderboardRow> BuildLeaderboard(const std::vector<RunRecord>& runs,
+                                             bool include_unclean) {
+  BoardOptions options;
+  options.include_unclean = include_unclean;
+  // The default rank metric is always valid (CheckRankMetric), so this cannot fail.
+  absl::StatusOr<Board> board = BuildBoard(runs, options);
+  return board.ok() ? std::move(board->rows) : std::vector<LeaderboardRow>{};
 }
 
 int CountUncleanRuns(const std::vector<RunRecord>& runs) {
   return static_cast<int>(std::count_if(runs.begin(), runs.end(), [](const RunRecord& run) {
-    return run.status == "ok" && run.incomplete.empty() && !IsClean(run.environment);
+    return IsFinished(run) && !IsClean(run.environment);
   }));
 }
 
@@ -169,65 +310,7 @@ std::string FormatUnfinishedRuns(const UnfinishedRuns& counts) {
   add(counts.failed, "failed (recorded with their errors)");
   if (parts.empty()) return "";
   return absl::StrCat("Not on the board: ", absl::StrJoin(parts, ", "),
-                      ". `lrb run` retries all but the running ones.\n");
-}
-
-std::string FormatLeaderboard(const std::vector<LeaderboardRow>& rows, int unclean_runs_left_out) {
-  using internal::TextTable;
-  using Align = TextTable::Align;
-  std::vector<LeaderboardRow> sorted = rows;
-  SortRows(sorted);
-  const bool show_build = std::any_of(
-      sorted.begin(), sorted.end(), [](const LeaderboardRow& r) { return !r.build_note.empty(); });
-
-  std::vector<TextTable::Column> columns = {
-      {"rank", Align::kRight},
-      {"method", Align::kLeft},
-      {"backend", Align::kLeft},
-      {"seeds", Align::kRight},
-  };
-  // Each metric has its mean and, in an unheaded column of its own, its spread, so that the
-  // means line up.
-  for (const MetricColumn& column : kMetricColumns) {
-    columns.push_back({column.header, Align::kRight});
-    columns.push_back({"", Align::kLeft});
-  }
-  columns.push_back({"train s", Align::kRight});
-  if (show_build) columns.push_back({"build", Align::kLeft});
-  TextTable table(std::move(columns));
-
-  int rank = 0;
-  size_t dataset_start = 0;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    const LeaderboardRow& row = sorted[i];
-    const bool new_dataset = i == 0 || row.dataset_spec != sorted[i - 1].dataset_spec;
-    if (new_dataset) {
-      table.AddHeading(absl::StrCat("dataset: ", row.dataset_spec));
-      dataset_start = i;
-    }
-    // Competition ranking ("1, 2, 2, 4"): a row tied with the one above shares its rank.
-    if (new_dataset || ScoreKey(row) != ScoreKey(sorted[i - 1])) {
-      rank = static_cast<int>(i - dataset_start) + 1;
-    }
-    std::vector<std::string> cells = {absl::StrCat(rank), row.method_spec, row.backend_used,
-                                      absl::StrCat(row.seeds)};
-    for (const MetricColumn& column : kMetricColumns) {
-      cells.push_back(FormatMean(row.*column.field, column.percent));
-      cells.push_back(FormatSpread(row.*column.field, column.percent));
-    }
-    cells.push_back(row.seeds > 0 ? absl::StrFormat("%.2f", row.train_seconds_mean) : "-");
-    if (show_build) cells.push_back(row.build_note);
-    table.AddRow(std::move(cells));
-  }
-
-  std::string out = table.Render();
-  if (sorted.empty()) out += "(no finished runs)\n";
-  if (unclean_runs_left_out > 0) {
-    absl::StrAppend(&out, unclean_runs_left_out,
-                    unclean_runs_left_out == 1 ? " finished run" : " finished runs",
-                    " from debug builds or dirty trees left out\n");
-  }
-  return out;
+                      ". No flag shows them; `lrb run` retries all but the running ones.");
 }
 
 }  // namespace lrb::leaderboard

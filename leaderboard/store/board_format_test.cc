@@ -1,0 +1,383 @@
+#include "leaderboard/store/board_format.h"
+
+#include <map>
+#include <regex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "leaderboard/store/leaderboard_table.h"
+#include "leaderboard/store/test_support.h"
+#include "leaderboard/store/text_table.h"
+#include "nlohmann/json.hpp"
+#include "util/testing/status_matchers.h"
+
+namespace lrb::leaderboard {
+namespace {
+
+using ::lrb::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kDataset[] = "lrb(n=16,np=8,nr=8,N=100,S=0.9,M=0.1,cmin=0,beta=1,seed=0)";
+constexpr char kLongDataset[] =
+    "lrb(n=1000,np=768,nr=768,N=100000,S=0.99,M=0.1,cmin=0,beta=1,eps=0.001,lambda=0.001,"
+    "step=0.05,iters=1000,eval=0.1,hierarchy=4,roots=20,depth=3,seed=123456789)";
+constexpr char kTopK[] = "sae.topk(latents=640,k=6,unit_norm=1,tied=0,bias=1)";
+constexpr char kTopKAnchored[] =
+    "sae.topk(latents=640,k=6,unit_norm=1,tied=0,bias=1)+anchor(k=32,lambda=0.1)";
+constexpr char kLongMethod[] =
+    "sae.matryoshka(latents=4096,groups=6,k=64,unit_norm=1,tied=0,bias=1,lr=1e+05)"
+    "+anchor(k=100,lambda=0.1)+auxk(k=512,lambda=0.03125,dead_steps=5000)"
+    "+resample(every=5000,until=50000,dead_steps=2000)";
+// A submission name with everything csv must quote.
+constexpr char kAwkwardMethod[] = "external:my,\"odd\" sae|v2";
+
+RunRecord Run(std::string dataset, std::string method, uint64_t seed,
+              std::map<std::string, double> metrics, std::string backend = "simd:AVX2") {
+  RunRecord run = testing::SampleRun(absl::StrCat(method, "/", backend, "/", seed));
+  run.dataset_spec = std::move(dataset);
+  run.method_spec = std::move(method);
+  run.backend_used = std::move(backend);
+  run.seed = seed;
+  run.status = "ok";
+  run.train_seconds = 2;
+  run.metrics.assign(metrics.begin(), metrics.end());
+  return run;
+}
+
+std::map<std::string, double> Metrics(double decoder_m_gt) {
+  return {{"decoder.m_gt@0.95", decoder_m_gt},
+          {"decoder.m_ip", 0.99},
+          {"m_gt@0.95", 0},
+          {"m_ip", 0.68},
+          {"eval.l0", 6},
+          {"eval.fvu", 0.03},
+          {"train.samples", 20000}};
+}
+
+// The smoke situation plus the awkward cases: seeds with spread, a long spec on a long
+// dataset, a submission name with a comma and quotes, an unclean run and a failed one.
+std::vector<RunRecord> Runs() {
+  std::vector<RunRecord> runs = {
+      Run(kDataset, kTopKAnchored, 0, Metrics(0.9896)),
+      Run(kDataset, kTopKAnchored, 1, Metrics(0.9800)),
+      Run(kDataset, kTopK, 0, Metrics(0.9562)),
+      Run(kDataset, kTopK, 0, Metrics(0.9594), "scalar"),
+      Run(kDataset, kAwkwardMethod, 0, {{"decoder.m_gt@0.95", 0.5}}),
+      Run(kLongDataset, kLongMethod, 0, Metrics(0.25)),
+  };
+  RunRecord dirty = Run(kDataset, kTopK, 9, Metrics(0.1));
+  dirty.environment.git_dirty = true;
+  runs.push_back(dirty);
+  RunRecord failed = Run(kDataset, kTopK, 8, {});
+  failed.status = "failed";
+  runs.push_back(failed);
+  return runs;
+}
+
+Board MustBuild(const std::vector<RunRecord>& runs, BoardOptions options = {}) {
+  absl::StatusOr<Board> board = BuildBoard(runs, options);
+  EXPECT_TRUE(board.ok()) << board.status();
+  return board.ok() ? *std::move(board) : Board{};
+}
+
+BoardSource Suite() {
+  BoardSource source;
+  source.suite = "smoke@1";
+  return source;
+}
+
+// RFC 4180, as a reader would parse it: records end in CRLF, quoted fields may hold
+// commas, CRLF and doubled quotes.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      EXPECT_TRUE(field.empty()) << "a quote inside an unquoted field at byte " << i;
+      quoted = true;
+    } else if (c == ',') {
+      record.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      record.push_back(std::move(field));
+      field.clear();
+      records.push_back(std::move(record));
+      record.clear();
+      ++i;
+    } else {
+      EXPECT_NE(c, '\n') << "a bare LF at byte " << i;
+      field += c;
+    }
+  }
+  EXPECT_FALSE(quoted) << "unterminated quote";
+  EXPECT_TRUE(record.empty() && field.empty()) << "the last record lacks its CRLF";
+  return records;
+}
+
+TEST(ParseBoardFormatTest, KnowsTheFourFormatsAndNamesABadOne) {
+  EXPECT_EQ(*ParseBoardFormat("text"), BoardFormat::kText);
+  EXPECT_EQ(*ParseBoardFormat("md"), BoardFormat::kMarkdown);
+  EXPECT_EQ(*ParseBoardFormat("csv"), BoardFormat::kCsv);
+  EXPECT_EQ(*ParseBoardFormat("json"), BoardFormat::kJson);
+  EXPECT_THAT(ParseBoardFormat("xml"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--format=xml: expected one of text, md, csv, json")));
+  EXPECT_THAT(ParseBoardFormat("TEXT"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--format=TEXT")));
+}
+
+TEST(CsvFormatTest, ParsesBackToTheSameCellsWithQuoting) {
+  const Board board = MustBuild(Runs());
+  const std::string csv = FormatBoard(board, Suite(), BoardFormat::kCsv);
+  EXPECT_THAT(csv, HasSubstr("\"external:my,\"\"odd\"\" sae|v2\"")) << "quoted, quotes doubled";
+  const std::vector<std::vector<std::string>> records = ParseCsv(csv);
+  ASSERT_EQ(records.size(), board.rows.size() + 1) << csv;
+  const std::vector<std::string>& header = records[0];
+  std::map<std::string, size_t> column;
+  for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
+  for (const char* name :
+       {"rank", "dataset", "method", "backend", "build", "seeds", "decoder.m_gt@0.95",
+        "decoder.m_gt@0.95_spread", "anchor_delta", "anchor_twin", "m_gt@0.95", "m_ip", "eval.l0",
+        "eval.fvu", "samples_per_second"}) {
+    EXPECT_EQ(column.count(name), 1u) << name << " in " << csv;
+  }
+  for (size_t r = 0; r < board.rows.size(); ++r) {
+    const LeaderboardRow& row = board.rows[r];
+    const std::vector<std::string>& cells = records[r + 1];
+    ASSERT_EQ(cells.size(), header.size()) << "record " << r + 1;
+    EXPECT_EQ(cells[column["dataset"]], row.dataset_spec);
+    EXPECT_EQ(cells[column["method"]], row.method_spec);
+    EXPECT_EQ(cells[column["backend"]], row.backend_used);
+    EXPECT_EQ(cells[column["build"]], row.build_note);
+    EXPECT_EQ(cells[column["seeds"]], absl::StrCat(row.seeds));
+    EXPECT_EQ(cells[column["rank"]], row.rank > 0 ? absl::StrCat(row.rank) : "");
+    // Raw values that read back to the same double.
+    const std::string& value = cells[column["decoder.m_gt@0.95"]];
+    ASSERT_FALSE(value.empty());
+    EXPECT_EQ(std::stod(value), row.rank_metric.mean);
+    EXPECT_EQ(cells[column["decoder.m_gt@0.95_spread"]].empty(), row.rank_metric.count < 2);
+    EXPECT_EQ(cells[column["anchor_delta"]].empty(), !row.anchor_delta.has_value());
+    if (row.anchor_delta.has_value()) {
+      EXPECT_EQ(std::stod(cells[column["anchor_delta"]]), *row.anchor_delta);
+      EXPECT_EQ(cells[column["anchor_twin"]], kTopK);
+    }
+    if (row.method_spec == kAwkwardMethod) {
+      EXPECT_EQ(cells[column["m_ip"]], "") << "missing is empty, not 0";
+    }
+  }
+}
+
+TEST(JsonFormatTest, ParsesWithTheSchemaFieldAndEveryRow) {
+  const Board board = MustBuild(Runs());
+  const std::string text = FormatBoard(board, Suite(), BoardFormat::kJson);
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(json.is_discarded()) << text;
+  EXPECT_EQ(json["schema"], "lrb.leaderboard/1");
+  EXPECT_EQ(json["schema"], std::string(kBoardJsonSchema));
+  EXPECT_EQ(json["board"]["suite"], "smoke@1");
+  EXPECT_EQ(json["rank_by"], "decoder.m_gt@0.95");
+  EXPECT_EQ(json["better"], "higher");
+  ASSERT_EQ(json["rows"].size(), board.rows.size());
+  for (size_t r = 0; r < board.rows.size(); ++r) {
+    const LeaderboardRow& row = board.rows[r];
+    const nlohmann::json& out = json["rows"][r];
+    EXPECT_EQ(out["method_spec"], row.method_spec);
+    EXPECT_EQ(out["dataset_spec"], row.dataset_spec);
+    EXPECT_EQ(out["seeds"], row.seeds);
+    EXPECT_EQ(out["metrics"]["decoder.m_gt@0.95"]["mean"], row.rank_metric.mean);
+    EXPECT_EQ(out["metrics"]["decoder.m_gt@0.95"]["count"], row.rank_metric.count);
+    EXPECT_EQ(out["anchor_delta"].is_null(), !row.anchor_delta.has_value());
+    for (const char* metric : {"m_gt@0.95", "m_ip", "decoder.m_ip", "eval.l0", "eval.fvu",
+                               "samples_per_second", "train_seconds"}) {
+      EXPECT_TRUE(out["metrics"].contains(metric)) << metric;
+    }
+    if (row.method_spec == kAwkwardMethod) {
+      EXPECT_TRUE(out["metrics"]["m_ip"].is_null());
+    }
+  }
+  EXPECT_EQ(json["not_ranked"]["failed"], 1);
+  EXPECT_EQ(json["not_ranked"]["unclean"], 1);
+  EXPECT_EQ(json["unclean"]["dirty_tree"], 1);
+  EXPECT_EQ(json["unclean"]["include_flag"], "--all");
+  EXPECT_FALSE(json["notes"].empty());
+
+  BoardSource dataset;
+  dataset.dataset_spec = kDataset;
+  dataset.dataset_hash = "0123";
+  const nlohmann::json of_dataset =
+      nlohmann::json::parse(FormatBoard(board, dataset, BoardFormat::kJson), nullptr, false);
+  EXPECT_EQ(of_dataset["board"]["dataset_hash"], "0123");
+  EXPECT_FALSE(of_dataset["board"].contains("suite"));
+}
+
+// The legend under a text board: label -> full spec, continuation lines joined.
+std::map<std::string, std::string> Legend(const std::vector<std::string>& lines) {
+  std::map<std::string, std::string> legend;
+  const std::regex entry("  ([MD][0-9]+)  (.*)");
+  std::string label;
+  size_t indent = 0;
+  bool in_legend = false;
+  for (const std::string& line : lines) {
+    if (line == "methods:" || line == "datasets:") {
+      in_legend = true;
+      continue;
+    }
+    if (!in_legend) continue;
+    std::smatch match;
+    if (std::regex_match(line, match, entry)) {
+      label = match[1];
+      legend[label] = match[2];
+      indent = 4 + label.size();
+    } else if (!label.empty() && line.size() > indent &&
+               line.substr(0, indent) == std::string(indent, ' ')) {
+      legend[label] += line.substr(indent);
+    } else {
+      label.clear();  // the legend is over
+    }
+  }
+  return legend;
+}
+
+TEST(TextFormatTest, EveryLineFitsAndTheLegendSpellsEverySpecOut) {
+  BoardOptions options;
+  options.include_unclean = true;
+  const Board board = MustBuild(Runs(), options);
+  const std::string text = FormatBoard(board, Suite(), BoardFormat::kText);
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  for (const std::string& line : lines) {
+    EXPECT_LE(internal::DisplayWidth(line), kTextWidth) << "'" << line << "' in\n" << text;
+  }
+  const std::map<std::string, std::string> legend = Legend(lines);
+  std::vector<std::string> specs;
+  for (const auto& [label, spec] : legend) specs.push_back(spec);
+  for (const LeaderboardRow& row : board.rows) {
+    EXPECT_THAT(specs, ::testing::Contains(row.method_spec)) << text;
+    EXPECT_THAT(specs, ::testing::Contains(row.dataset_spec)) << text;
+  }
+  // Each row's method cell starts with the label whose legend entry is its spec.
+  const std::regex data_line(" *([0-9]+|-)  (M[0-9]+)\\b.*");
+  size_t rows_seen = 0;
+  for (const std::string& line : lines) {
+    std::smatch match;
+    if (!std::regex_match(line, match, data_line)) continue;
+    ASSERT_LT(rows_seen, board.rows.size()) << text;
+    EXPECT_EQ(legend.at(match[2]), board.rows[rows_seen].method_spec) << line << "\n" << text;
+    ++rows_seen;
+  }
+  EXPECT_EQ(rows_seen, board.rows.size()) << text;
+  EXPECT_THAT(text, HasSubstr("Leaderboard of smoke@1"));
+  EXPECT_THAT(text, HasSubstr("dataset D1: "));
+  EXPECT_THAT(text, HasSubstr("build")) << "an unclean row needs the build column";
+}
+
+TEST(TextFormatTest, ShowsPercentagesSpreadsDeltasAndDashes) {
+  const Board board = MustBuild(Runs());
+  const std::string text = FormatBoard(board, Suite(), BoardFormat::kText);
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  for (const char* header : {"rank", "method", "backend", "seeds", "dec M_GT", "Δ anchor",
+                             "dec M_IP", "M_GT@0.95", "M_IP", "L0", "FVU", "samples/s"}) {
+    EXPECT_THAT(lines[1], HasSubstr(header)) << text;
+  }
+  // The anchored pair of seeds: mean 98.48%, spread 0.68 points on the line below, delta
+  // against the unanchored simd:AVX2 row (95.62%) +2.86 points.
+  const auto row = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return absl::StrContains(line, "topk +anchor");
+  });
+  ASSERT_NE(row, lines.end()) << text;
+  EXPECT_THAT(*row, ::testing::StartsWith("   1  M2 ")) << "rank 1 of its dataset\n" << text;
+  EXPECT_THAT(*row, HasSubstr("98.48%")) << text;
+  EXPECT_THAT(*row, HasSubstr("+2.86")) << text;
+  EXPECT_THAT(*(row + 1), HasSubstr("±0.68")) << text;
+  EXPECT_THAT(*(row + 1), ::testing::MatchesRegex("[ ±0-9.]+")) << "the spreads alone";
+  // The submission has no M_IP: a dash, never 0.
+  const auto awkward = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
+    return absl::StrContains(line, "external:my");
+  });
+  ASSERT_NE(awkward, lines.end());
+  EXPECT_THAT(*awkward, Not(HasSubstr("0.680")));
+  EXPECT_THAT(text, HasSubstr("higher is better"));
+}
+
+TEST(TextFormatTest, FootersCountWhatIsLeftOutAndNameTheFlagThatShowsIt) {
+  const Board board = MustBuild(Runs());
+  const std::string text = FormatBoard(board, Suite(), BoardFormat::kText);
+  EXPECT_THAT(text, HasSubstr("1 failed"));
+  EXPECT_THAT(text, HasSubstr("`lrb run` retries"));
+  EXPECT_THAT(text, HasSubstr("1 finished run from debug builds or dirty trees left out"));
+  EXPECT_THAT(text, HasSubstr("--all shows them"));
+  EXPECT_EQ(FormatBoardNotes(board).empty(), false);
+  BoardOptions other_scorer;
+  other_scorer.scorer_version = "score@9";
+  EXPECT_THAT(FormatBoardNotes(MustBuild(Runs(), other_scorer)),
+              HasSubstr("scored by another scorer version left out"));
+  EXPECT_THAT(FormatBoard(MustBuild({}), Suite(), BoardFormat::kText),
+              HasSubstr("No finished runs"));
+}
+
+TEST(MarkdownFormatTest, OneGitHubTablePerDatasetWithFullSpecsAndEscapedPipes) {
+  const Board board = MustBuild(Runs());
+  const std::string md = FormatBoard(board, Suite(), BoardFormat::kMarkdown);
+  const std::vector<std::string> lines = absl::StrSplit(md, '\n', absl::SkipEmpty());
+  int tables = 0, rows = 0;
+  size_t cells = 0;
+  for (const std::string& line : lines) {
+    if (!absl::StartsWith(line, "|")) continue;
+    // Cells are separated by unescaped pipes.
+    size_t pipes = 0;
+    for (size_t i = 0; i < line.size(); ++i)
+      pipes += line[i] == '|' && (i == 0 || line[i - 1] != '\\');
+    if (absl::StartsWith(line, "| rank")) {
+      ++tables;
+      cells = pipes;
+    } else if (!absl::StartsWith(line, "|---")) {
+      ++rows;
+    }
+    EXPECT_EQ(pipes, cells) << line;
+  }
+  EXPECT_EQ(tables, 2) << md;
+  EXPECT_EQ(rows, static_cast<int>(board.rows.size())) << md;
+  EXPECT_THAT(md, HasSubstr(absl::StrCat("`", kLongMethod, "`")));
+  EXPECT_THAT(md, HasSubstr("sae\\|v2")) << "a pipe in a cell is escaped";
+  EXPECT_THAT(md, HasSubstr("98.48% ±0.68"));
+  EXPECT_THAT(md, HasSubstr("- 1 finished run from debug builds"));
+}
+
+TEST(BoardFormatTest, ARankMetricOutsideTheColumnsGetsTheFirstColumn) {
+  std::vector<RunRecord> runs = Runs();
+  runs[0].metrics.emplace_back("mcc", 0.75);
+  BoardOptions options;
+  options.rank_by = "mcc";
+  const Board board = MustBuild(runs, options);
+  const std::string text = FormatBoard(board, Suite(), BoardFormat::kText);
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  EXPECT_THAT(lines[1], ::testing::MatchesRegex("rank +method +backend +seeds +mcc +Δ anchor .*"))
+      << text;
+  EXPECT_THAT(text, HasSubstr("Ranked by mcc, higher is better"));
+  options.rank_by = "eval.fvu";
+  EXPECT_THAT(FormatBoard(MustBuild(runs, options), Suite(), BoardFormat::kText),
+              HasSubstr("Ranked by eval.fvu, lower is better"));
+}
+
+}  // namespace
+}  // namespace lrb::leaderboard
