@@ -83,24 +83,30 @@ std::optional<double> Summary(const leaderboard::MetricSummary& summary) {
 
 std::string LeaderboardTable(const std::vector<RunRecord>& runs, bool include_unclean,
                              const RunLabels& labels) {
+  // The rows `lrb leaderboard` prints (default rank metric, docs/leaderboard.md), as HTML.
   const std::vector<leaderboard::LeaderboardRow> rows =
       leaderboard::BuildLeaderboard(runs, include_unclean);
-  std::string html =
-      absl::StrCat("<table class=\"sortable\" id=\"leaderboard\">",
-                   Header({"dataset", "method", "backend", "build", "seeds", "M_GT@0.95", "M_IP",
-                           "dec M_GT@0.95", "dec M_IP", "train s"}),
-                   "<tbody>");
+  std::string html = absl::StrCat(
+      "<table class=\"sortable\" id=\"leaderboard\">",
+      Header({"rank", "dataset", "method", "backend", "build", "seeds", "dec M_GT@0.95",
+              "\u0394 anchor (pp)", "dec M_IP", "M_GT@0.95", "M_IP", "L0", "FVU", "samples/s",
+              "train s"}),
+      "<tbody>");
   for (const leaderboard::LeaderboardRow& row : rows) {
-    absl::StrAppend(&html, "<tr>", Cell(labels.Dataset(row.dataset_spec), row.dataset_spec, false),
-                    "<td class=\"spec\" data-v=\"", HtmlEscape(row.method_spec), "\">",
-                    HtmlEscape(row.method_spec), "</td>",
-                    Cell(row.backend_used, row.backend_used, false),
-                    Cell(row.build_note.empty() ? "opt" : row.build_note, row.build_note, false),
-                    NumberCell(row.seeds, "%.0f"), NumberCell(Summary(row.m_gt), "%.2f", 100, "%"),
-                    NumberCell(Summary(row.m_ip), "%.3f"),
-                    NumberCell(Summary(row.decoder_m_gt), "%.2f", 100, "%"),
-                    NumberCell(Summary(row.decoder_m_ip), "%.3f"),
-                    NumberCell(row.train_seconds_mean, "%.2f"), "</tr>");
+    absl::StrAppend(
+        &html, "<tr>", NumberCell(row.rank > 0 ? std::optional<double>(row.rank) : std::nullopt,
+                                  "%.0f"),
+        Cell(labels.Dataset(row.dataset_spec), row.dataset_spec, false),
+        "<td class=\"spec\" data-v=\"", HtmlEscape(row.method_spec), "\">",
+        HtmlEscape(row.method_spec), "</td>", Cell(row.backend_used, row.backend_used, false),
+        Cell(row.build_note.empty() ? "opt" : row.build_note, row.build_note, false),
+        NumberCell(row.seeds, "%.0f"), NumberCell(Summary(row.decoder_m_gt), "%.2f", 100, "%"),
+        NumberCell(row.anchor_delta, "%+.2f", 100),
+        NumberCell(Summary(row.decoder_m_ip), "%.3f"),
+        NumberCell(Summary(row.m_gt), "%.2f", 100, "%"), NumberCell(Summary(row.m_ip), "%.3f"),
+        NumberCell(Summary(row.l0), "%.2f"), NumberCell(Summary(row.fvu), "%.4f"),
+        NumberCell(Summary(row.samples_per_second), "%.0f"),
+        NumberCell(Summary(row.train_seconds), "%.2f"), "</tr>");
   }
   return html + "</tbody></table>";
 }
