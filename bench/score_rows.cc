@@ -19,6 +19,9 @@ std::vector<leaderboard::FeatureRow> ToFeatureRows(
     row.firing_frequency = f.firing_frequency;
     row.latent_firing_frequency = f.latent_firing_frequency;
     row.absorbed = f.absorbed;
+    row.parent = f.parent;
+    row.absorption_rate = f.absorption_rate;
+    row.absorption_taker = f.absorption_taker;
   }
   return rows;
 }

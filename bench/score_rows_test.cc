@@ -21,7 +21,10 @@ std::vector<scoring::FeatureScore> TwoFeatures() {
                  .recovered = true,
                  .firing_frequency = 0.25,
                  .latent_firing_frequency = 0.5,
-                 .absorbed = false};
+                 .absorbed = false,
+                 .parent = 3,
+                 .absorption_rate = 0.25,
+                 .absorption_taker = 11};
   features[1] = {.feature = 1,
                  .best_latent = -1,
                  .best_cosine = 0.125,
@@ -29,7 +32,10 @@ std::vector<scoring::FeatureScore> TwoFeatures() {
                  .recovered = false,
                  .firing_frequency = 0.75,
                  .latent_firing_frequency = 0.0625,
-                 .absorbed = true};
+                 .absorbed = true,
+                 .parent = 0,
+                 .absorption_rate = 0.875,
+                 .absorption_taker = 5};
   return features;
 }
 
@@ -42,6 +48,9 @@ void ExpectSameFields(const scoring::FeatureScore& score, const leaderboard::Fea
   EXPECT_EQ(row.firing_frequency, score.firing_frequency);
   EXPECT_EQ(row.latent_firing_frequency, score.latent_firing_frequency);
   EXPECT_EQ(row.absorbed, score.absorbed);
+  EXPECT_EQ(row.parent, score.parent);
+  EXPECT_EQ(row.absorption_rate, score.absorption_rate);
+  EXPECT_EQ(row.absorption_taker, score.absorption_taker);
 }
 
 TEST(ScoreRowsTest, EveryFieldOfEveryFeatureReachesItsRowInOrder) {

@@ -94,14 +94,15 @@ absl::StatusOr<RunScores> ScoreRun(const ScoringInputs& in, const sdl::KernelTab
   metrics.emplace_back("eval.polysemantic_fraction", firing.polysemantic_fraction);
   metrics.emplace_back("eval.l0", firing.l0);
   metrics.emplace_back("eval.fvu", scores.reconstruction.fvu);
-  std::vector<char> absorbed(in.n, 0);
+  // Per feature; entries of features that are no child stay unscored.
+  std::vector<const ChildAbsorption*> pair_of(in.n, nullptr);
   if (scores.absorption.has_value()) {
     const AbsorptionScores& a = *scores.absorption;
     metrics.emplace_back("absorption.children_scored", static_cast<double>(a.children_scored));
     metrics.emplace_back("absorption.mean_rate", a.mean_rate);
     metrics.emplace_back("absorption.absorbed_fraction", a.absorbed_fraction);
     metrics.emplace_back("absorption.taken_by_child_latent", a.taken_by_child_latent);
-    for (const ChildAbsorption& child : a.children) absorbed[child.child] = child.absorbed;
+    for (const ChildAbsorption& child : a.children) pair_of[child.child] = &child;
   }
 
   scores.features.resize(in.n);
@@ -118,7 +119,14 @@ absl::StatusOr<RunScores> ScoreRun(const ScoringInputs& in, const sdl::KernelTab
         row.best_latent < 0 ? 0.0
                             : static_cast<double>(firing.latents[row.best_latent].firings) /
                                   static_cast<double>(samples);
-    row.absorbed = absorbed[j] != 0;
+    if (const ChildAbsorption* pair = pair_of[j]; pair != nullptr) {
+      row.absorbed = pair->absorbed;
+      row.parent = pair->parent;
+      // ChildAbsorption says 0 for a child never co-active with its parent; the row tells
+      // that apart from a measured 0.
+      row.absorption_rate = pair->co_active > 0 ? pair->rate : -1.0;
+      row.absorption_taker = pair->taker;
+    }
   }
   return scores;
 }

@@ -67,6 +67,11 @@ struct FeatureScore {
   double firing_frequency = 0;         // fraction of eval samples where the feature is active
   double latent_firing_frequency = 0;  // fraction of eval samples where best_latent fires
   bool absorbed = false;               // its parent's latent is silent when it is active
+  // The pair (parent, feature) of a hierarchy, as ChildAbsorption has it (absorption.h):
+  int32_t parent = -1;            // -1: a root, or no hierarchy
+  double absorption_rate = -1;    // rate(feature); -1: unscored (not a child, or never
+                                  // co-active with its parent)
+  int32_t absorption_taker = -1;  // the taker latent; -1: none
 };
 
 struct RunScores {

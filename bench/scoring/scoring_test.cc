@@ -241,9 +241,32 @@ TEST_F(ScoringTest, MetricNamesAreStableDistinctAndTheCurveNeverRises) {
   EXPECT_GT(Metric(s, "absorption.children_scored"), 0.0);
   EXPECT_EQ(Metric(s, "absorption.mean_rate"), 0.0);
 
+  // Each feature row carries its pair: odd features are children of the even ones.
+  ASSERT_EQ(static_cast<int64_t>(s.features.size()), n());
+  for (int64_t j = 0; j < n(); ++j) {
+    SCOPED_TRACE(j);
+    const FeatureScore& row = s.features[j];
+    EXPECT_EQ(row.parent, hierarchy.parent[j]);
+    if (hierarchy.parent[j] < 0) {
+      EXPECT_EQ(row.absorption_rate, -1.0) << "a root is unscored";
+    } else {
+      EXPECT_TRUE(row.absorption_rate == -1.0 || row.absorption_rate == 0.0)
+          << row.absorption_rate << ": the oracle absorbs nothing";
+    }
+    EXPECT_EQ(row.absorption_taker, -1) << "nothing absorbed, so no taker";
+  }
+  EXPECT_EQ(std::count_if(s.features.begin(), s.features.end(),
+                          [](const FeatureScore& row) { return row.absorption_rate == 0.0; }),
+            static_cast<int64_t>(Metric(s, "absorption.children_scored")));
+
   const RunScores flat = Score(oracle);
   for (const auto& [name, value] : flat.metrics) {
     EXPECT_NE(name.rfind("absorption.", 0), 0u) << name << " without a hierarchy";
+  }
+  for (const FeatureScore& row : flat.features) {
+    EXPECT_EQ(row.parent, -1);
+    EXPECT_EQ(row.absorption_rate, -1.0);
+    EXPECT_EQ(row.absorption_taker, -1);
   }
 }
 

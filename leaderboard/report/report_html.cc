@@ -201,11 +201,31 @@ std::string Plots(const std::vector<RunRecord>& runs, const RunLabels& labels) {
                     "backend.",
                     RenderXYPlot(*plot));
   }
+  std::string absorption;
   if (const std::optional<BarChart> chart = AbsorptionPlot(runs, labels)) {
+    absorption += RenderBarChart(*chart);
+  }
+  int runs_without_pairs = 0;
+  for (size_t d = 0; d < datasets.size(); ++d) {
+    const std::string suffix = datasets.size() > 1 ? absl::StrCat("-", d) : "";
+    const AbsorptionPairs pairs =
+        AbsorptionPairsPlot(runs, labels, datasets[d], absl::StrCat("absorption_pairs", suffix));
+    runs_without_pairs += pairs.runs_without_pairs;
+    if (pairs.plot) absl::StrAppend(&absorption, RenderXYPlot(*pairs.plot));
+  }
+  if (!absorption.empty()) {
     html += Section("Absorption",
                     "On hierarchical datasets: how often a child feature's latent fires in "
-                    "place of its parent's (docs/metrics.md, Absorption).",
-                    RenderBarChart(*chart));
+                    "place of its parent's (docs/metrics.md, Absorption). The bars are shares "
+                    "per method; the points are the parent/child pairs, one per pair and run.",
+                    absorption);
+    if (runs_without_pairs > 0) {
+      absl::StrAppend(&html, "<p class=\"note\" id=\"absorption-pairs-skipped\">",
+                      runs_without_pairs,
+                      " run(s) scored absorption but are left out of the per-pair plot: they "
+                      "were stored before the store kept parent/child pairs (schema v6), so "
+                      "only their shares are shown.</p>");
+    }
   }
   std::string trajectories;
   for (const XYPlot& plot : TrajectoryPlots(runs, labels)) {

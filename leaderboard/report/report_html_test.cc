@@ -218,6 +218,66 @@ TEST(BuildReportHtml, TrajectoryPlotsOnlyWhenARunHasATrajectory) {
   EXPECT_THAT(html, HasSubstr("data-plot=\"trajectory-l0\" data-series=\"1\""));
 }
 
+// TinyInput on a hierarchy: every run scored absorption and, when `pairs`, stored its pairs
+// (schema v6): feature 2k+1 is the child of 2k, absorbed by latent 7 at rate 0.75 in odd
+// pairs, at rate 0.25 (not absorbed) in even ones.
+ReportInput HierarchicalInput(bool pairs) {
+  ReportInput input = TinyInput();
+  for (RunRecord& run : input.runs) {
+    run.dataset_spec = "lrb_hier(roots=4,depth=1,branch=1)";
+    run.metrics.push_back({"absorption.children_scored", 4});
+    run.metrics.push_back({"absorption.absorbed_fraction", 0.5});
+    run.metrics.push_back({"absorption.mean_rate", 0.5});
+    for (leaderboard::FeatureRow& row : run.features) {
+      row.firing_frequency = 0.01 * (row.feature + 1);
+      if (row.feature % 2 == 0) continue;
+      const bool absorbed = row.feature % 4 == 1;
+      row.absorbed = absorbed;
+      if (!pairs) continue;
+      row.parent = row.feature - 1;
+      row.absorption_rate = absorbed ? 0.75 : 0.25;
+      row.absorption_taker = absorbed ? 7 : -1;
+    }
+  }
+  return input;
+}
+
+TEST(BuildReportHtml, AbsorptionPairsPlotAPointPerPairAndTheThresholdLine) {
+  const std::string html = BuildReportHtml(HierarchicalInput(/*pairs=*/true));
+  // Four runs, two methods on two backends: a series each; 4 pairs per run.
+  EXPECT_THAT(html, HasSubstr("data-plot=\"absorption\""));
+  EXPECT_THAT(html, HasSubstr("data-plot=\"absorption_pairs\" data-series=\"4\""));
+  std::string pairs_svg;
+  for (const std::string& svg : Plots(html)) {
+    if (Attribute(svg, "data-plot") == "absorption_pairs") pairs_svg = svg;
+  }
+  ASSERT_FALSE(pairs_svg.empty());
+  // 16 points and a legend swatch per series.
+  EXPECT_EQ(Count(pairs_svg, "<circle cx="), 16 + 4) << pairs_svg;
+  EXPECT_EQ(Count(pairs_svg, "class=\"lrb-reference\""), 1);
+  EXPECT_THAT(pairs_svg, HasSubstr("child 1 of parent 0, taker latent 7"));
+  EXPECT_THAT(html, Not(HasSubstr("absorption-pairs-skipped")));
+  // The drill-down's absorbed children carry their pair, most absorbed first.
+  EXPECT_THAT(html, HasSubstr("<th>parent</th><th>absorption rate</th><th>taker latent</th>"));
+  EXPECT_THAT(html, HasSubstr("<td>yes</td><td>0</td><td>0.750</td><td>7</td>"));
+}
+
+TEST(BuildReportHtml, RunsFromBeforePairsAreSkippedWithANote) {
+  const std::string html = BuildReportHtml(HierarchicalInput(/*pairs=*/false));
+  EXPECT_THAT(html, HasSubstr("data-plot=\"absorption\""));  // the shares still show
+  EXPECT_THAT(html, Not(HasSubstr("data-plot=\"absorption_pairs")));
+  EXPECT_THAT(html, HasSubstr("4 run(s) scored absorption but are left out of the per-pair "
+                              "plot"));
+  EXPECT_THAT(html, HasSubstr("<td>yes</td><td>-</td><td>-</td><td>-</td>"));
+
+  // Mixed: one run from before v6 among three with pairs.
+  ReportInput mixed = HierarchicalInput(/*pairs=*/true);
+  mixed.runs[1] = HierarchicalInput(/*pairs=*/false).runs[1];
+  const std::string some = BuildReportHtml(mixed);
+  EXPECT_THAT(some, HasSubstr("data-plot=\"absorption_pairs\" data-series=\"3\""));
+  EXPECT_THAT(some, HasSubstr("1 run(s) scored absorption but are left out"));
+}
+
 TEST(BuildReportHtml, TablesAreSortableAndReadableWithoutScript) {
   const std::string html = BuildReportHtml(TinyInput());
   EXPECT_THAT(html, HasSubstr("<table class=\"sortable\" id=\"leaderboard\">"));

@@ -28,6 +28,10 @@ namespace {
 constexpr std::string_view kRecovery = "decoder.m_gt@0.95";
 constexpr std::string_view kRecoveryLabel = "recovery: decoder M_GT@0.95";
 
+// A child is absorbed when its rate reaches this (docs/metrics.md, Absorption; the scorer's
+// kAbsorbedRate, which leaderboard/ cannot include).
+constexpr double kAbsorbedThreshold = 0.5;
+
 const std::string* Find(const std::vector<std::string>& keys,
                         const std::vector<std::string>& values, const std::string& key) {
   const auto found = std::find(keys.begin(), keys.end(), key);
@@ -360,6 +364,57 @@ std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs,
     if (any) chart.series.push_back(std::move(series));  // a series never draws nothing
   }
   return chart;
+}
+
+AbsorptionPairs AbsorptionPairsPlot(const std::vector<RunRecord>& runs, const RunLabels& labels,
+                                    std::string_view dataset_spec, std::string id) {
+  AbsorptionPairs result;
+  std::map<std::string, Series> by_label;
+  size_t points = 0;
+  for (const RunRecord& run : runs) {
+    if (run.dataset_spec != dataset_spec) continue;
+    const bool has_parents =
+        std::any_of(run.features.begin(), run.features.end(),
+                    [](const leaderboard::FeatureRow& row) { return row.parent >= 0; });
+    if (!has_parents) {
+      if (MetricValue(run, "absorption.children_scored").has_value()) ++result.runs_without_pairs;
+      continue;
+    }
+    const std::string label = absl::StrCat(labels.Method(run.method_spec), " · ", run.backend_used);
+    for (const leaderboard::FeatureRow& row : run.features) {
+      if (row.parent < 0 || !(row.absorption_rate >= 0)) continue;  // a root, or unscored
+      Series& series = by_label[label];
+      series.label = label;
+      series.style = Series::Style::kPoints;
+      series.points.push_back(
+          {row.firing_frequency, row.absorption_rate,
+           absl::StrCat("seed ", run.seed, ", child ", row.feature, " of parent ", row.parent,
+                        ", taker ",
+                        row.absorption_taker < 0 ? "none"
+                                                 : absl::StrCat("latent ", row.absorption_taker))});
+      ++points;
+    }
+  }
+  if (points == 0) return result;
+  XYPlot plot;
+  plot.id = std::move(id);
+  plot.title = absl::StrCat(
+      "Absorption per parent/child pair",
+      labels.several_datasets() ? absl::StrCat(" — ", labels.Dataset(std::string(dataset_spec)))
+                                : "");
+  plot.x.label = "child's firing frequency (fraction of eval samples where it is active)";
+  plot.x.min = 0;
+  plot.y = PercentAxis("absorption rate of the pair");
+  plot.references.push_back({kAbsorbedThreshold, "absorbed (rate >= 0.5)"});
+  for (auto& [label, series] : by_label) {
+    if (points > kMaxHoverPairs) {
+      series.style = Series::Style::kDots;
+      for (Point& point : series.points) point.note.clear();
+    }
+    plot.series.push_back(std::move(series));
+  }
+  result.plot = std::move(plot);
+  return result;
 }
 
 std::vector<XYPlot> TrajectoryPlots(const std::vector<RunRecord>& runs, const RunLabels& labels) {

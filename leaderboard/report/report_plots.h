@@ -74,6 +74,21 @@ std::optional<XYPlot> SweepPlot(const std::vector<RunRecord>& runs, const RunLab
 // children absorbed, the mean absorption rate and the share taken by the child's latent.
 std::optional<BarChart> AbsorptionPlot(const std::vector<RunRecord>& runs, const RunLabels& labels);
 
+// Absorption per parent/child pair on the runs of one dataset, from the feature rows (schema
+// v6; docs/metrics.md): one point per scored pair (absorption_rate >= 0) of every run, x =
+// the child's firing frequency, y = the pair's absorption rate; a series per method and
+// backend, and a reference line at the absorbed threshold 0.5. Past kMaxHoverPairs points
+// the points are small dots without hover text, to keep the page small.
+struct AbsorptionPairs {
+  std::optional<XYPlot> plot;  // nullopt when no run of the dataset has a scored pair
+  // Runs of the dataset that scored absorption (absorption.* metrics) but whose feature rows
+  // record no parent: stored before schema v6, they have no pairs to show.
+  int runs_without_pairs = 0;
+};
+inline constexpr size_t kMaxHoverPairs = 300;
+AbsorptionPairs AbsorptionPairsPlot(const std::vector<RunRecord>& runs, const RunLabels& labels,
+                                    std::string_view dataset_spec, std::string id);
+
 // Training trajectories: one plot per trajectory metric (loss, l0, m_gt@0.95, ...), a line
 // per run that recorded it, against the step. Empty when no run has a trajectory.
 std::vector<XYPlot> TrajectoryPlots(const std::vector<RunRecord>& runs, const RunLabels& labels);

@@ -235,6 +235,117 @@ TEST(AbsorptionPlot, OnlyRunsThatScoredChildren) {
   EXPECT_EQ(AbsorptionPlot(flat, RunLabels(flat)), std::nullopt);
 }
 
+constexpr char kHier[] = "lrb_hier(roots=20)";
+
+leaderboard::FeatureRow PairRow(int32_t feature, int32_t parent, double frequency, double rate,
+                                int32_t taker) {
+  leaderboard::FeatureRow row;
+  row.feature = feature;
+  row.parent = parent;
+  row.firing_frequency = frequency;
+  row.absorption_rate = rate;
+  row.absorption_taker = taker;
+  row.absorbed = rate >= 0.5;
+  return row;
+}
+
+// A run on kHier that scored absorption, with the given feature rows.
+RunRecord HierRun(std::string method, uint64_t seed, std::vector<leaderboard::FeatureRow> rows) {
+  RunRecord run = MakeRun(std::move(method), "simd", seed,
+                          {{"absorption.children_scored", 2}, {"absorption.mean_rate", 0.5}},
+                          kHier);
+  run.features = std::move(rows);
+  return run;
+}
+
+TEST(AbsorptionPairsPlot, OnePointPerScoredPairASeriesPerMethodAndTheThresholdAsALine) {
+  const std::vector<RunRecord> runs = {
+      // A root (parent -1), a scored child absorbed by latent 9, an unscored child (never
+      // co-active: rate -1) and a scored child nothing took.
+      HierRun(kTopk, 0,
+              {PairRow(0, -1, 0.5, -1, -1), PairRow(1, 0, 0.125, 0.75, 9),
+               PairRow(2, 0, 0.25, -1, -1), PairRow(3, 0, 0.0625, 0, -1)}),
+      HierRun(kTopk, 1, {PairRow(0, -1, 0.5, -1, -1), PairRow(1, 0, 0.25, 1, 4)}),
+      HierRun(kAnchored, 0, {PairRow(0, -1, 0.5, -1, -1), PairRow(1, 0, 0.375, 0.5, -1)}),
+      MakeRun(kTopk, "simd", 2, {{"decoder.m_gt@0.95", 0.5}}),  // another dataset
+  };
+  const AbsorptionPairs pairs =
+      AbsorptionPairsPlot(runs, RunLabels(runs), kHier, "absorption_pairs-1");
+  EXPECT_EQ(pairs.runs_without_pairs, 0);
+  ASSERT_TRUE(pairs.plot.has_value());
+  const XYPlot& plot = *pairs.plot;
+  EXPECT_EQ(plot.id, "absorption_pairs-1");
+  EXPECT_EQ(plot.y.min, 0.0);
+  EXPECT_EQ(plot.y.max, 1.0);
+  ASSERT_EQ(plot.references.size(), 1u);
+  EXPECT_EQ(plot.references[0].y, 0.5);
+  ASSERT_EQ(plot.series.size(), 2u);  // the reference line is no series
+  // Labels as RunLabels shortens them; the series are found by label, not by position.
+  const RunLabels labels(runs);
+  const std::string plain = absl::StrCat(labels.Method(kTopk), " · simd");
+  const std::string anchored = absl::StrCat(labels.Method(kAnchored), " · simd");
+  const Series* plain_series = nullptr;
+  const Series* anchored_series = nullptr;
+  for (const Series& series : plot.series) {
+    if (series.label == plain) plain_series = &series;
+    if (series.label == anchored) anchored_series = &series;
+  }
+  ASSERT_NE(plain_series, nullptr);
+  ASSERT_NE(anchored_series, nullptr);
+  // Both seeds of the plain method in one series, in run then feature order.
+  EXPECT_THAT(Xs(*plain_series), ElementsAre(0.125, 0.0625, 0.25));
+  EXPECT_THAT(Ys(*plain_series), ElementsAre(0.75, 0.0, 1.0));
+  EXPECT_EQ(plain_series->style, Series::Style::kPoints);
+  EXPECT_EQ(plain_series->points[0].note, "seed 0, child 1 of parent 0, taker latent 9");
+  EXPECT_EQ(plain_series->points[1].note, "seed 0, child 3 of parent 0, taker none");
+  EXPECT_THAT(Xs(*anchored_series), ElementsAre(0.375));
+  EXPECT_THAT(Ys(*anchored_series), ElementsAre(0.5));
+
+  // No run of another dataset has pairs.
+  const AbsorptionPairs flat = AbsorptionPairsPlot(runs, labels, kData, "absorption_pairs-0");
+  EXPECT_EQ(flat.plot, std::nullopt);
+  EXPECT_EQ(flat.runs_without_pairs, 0) << "it never scored absorption";
+}
+
+TEST(AbsorptionPairsPlot, RunsStoredBeforePairsAreCountedNotPlotted) {
+  // Before schema v6 every row reads parent -1, although absorption.* metrics exist.
+  const RunRecord old_run =
+      HierRun(kTopk, 0, {PairRow(0, -1, 0.5, -1, -1), PairRow(1, -1, 0.125, -1, -1)});
+  const std::vector<RunRecord> only_old = {old_run, old_run};
+  const AbsorptionPairs none = AbsorptionPairsPlot(only_old, RunLabels(only_old), kHier, "p");
+  EXPECT_EQ(none.plot, std::nullopt);
+  EXPECT_EQ(none.runs_without_pairs, 2);
+
+  const std::vector<RunRecord> mixed = {
+      old_run, HierRun(kTopk, 1, {PairRow(0, -1, 0.5, -1, -1), PairRow(1, 0, 0.25, 0.5, 3)})};
+  const AbsorptionPairs some = AbsorptionPairsPlot(mixed, RunLabels(mixed), kHier, "p");
+  EXPECT_EQ(some.runs_without_pairs, 1);
+  ASSERT_TRUE(some.plot.has_value());
+  ASSERT_EQ(some.plot->series.size(), 1u);
+  EXPECT_EQ(some.plot->series[0].points.size(), 1u);
+}
+
+TEST(AbsorptionPairsPlot, ManyPairsAreDotsWithoutHoverText) {
+  std::vector<leaderboard::FeatureRow> rows;
+  for (int32_t c = 0; c <= static_cast<int32_t>(kMaxHoverPairs); ++c) {
+    rows.push_back(PairRow(c + 1, 0, 0.001 * c, 0.5, 7));
+  }
+  const std::vector<RunRecord> runs = {HierRun(kTopk, 0, rows)};
+  const AbsorptionPairs pairs = AbsorptionPairsPlot(runs, RunLabels(runs), kHier, "p");
+  ASSERT_TRUE(pairs.plot.has_value());
+  ASSERT_EQ(pairs.plot->series.size(), 1u);
+  const Series& series = pairs.plot->series[0];
+  EXPECT_EQ(series.points.size(), kMaxHoverPairs + 1);
+  EXPECT_EQ(series.style, Series::Style::kDots);
+  for (const Point& point : series.points) EXPECT_EQ(point.note, "");
+  // One pair fewer keeps the hover text.
+  rows.pop_back();
+  const std::vector<RunRecord> fewer = {HierRun(kTopk, 0, rows)};
+  const AbsorptionPairs hover = AbsorptionPairsPlot(fewer, RunLabels(fewer), kHier, "p");
+  ASSERT_TRUE(hover.plot.has_value());
+  EXPECT_EQ(hover.plot->series[0].style, Series::Style::kPoints);
+}
+
 TEST(TrajectoryPlots, OnePlotPerMetricALinePerRunThatRecordedIt) {
   std::vector<RunRecord> runs = {MakeRun(kTopk, "simd", 0, {}), MakeRun(kTopk, "simd", 1, {}),
                                  MakeRun(kAnchored, "simd", 0, {})};

@@ -1,6 +1,7 @@
 #include "leaderboard/report/run_details.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,21 +27,39 @@ std::string MetricText(const RunRecord& run, std::string_view name, bool percent
   return percent ? absl::StrFormat("%.2f%%", *value * 100) : absl::StrFormat("%.4g", *value);
 }
 
+// A feature-row index that may be -1 (none / not recorded).
+std::string IndexText(int32_t index, std::string_view none) {
+  return index < 0 ? std::string(none) : absl::StrCat(index);
+}
+
 // A table of features; the first `max_listed` of `rows`, then a line counting the rest.
-std::string FeatureTable(const std::vector<const leaderboard::FeatureRow*>& rows, int max_listed) {
-  std::string html =
+// `pairs` adds each child's parent, absorption rate and taker latent ("-" when the run was
+// stored before they were kept, schema v6).
+std::string FeatureTable(const std::vector<const leaderboard::FeatureRow*>& rows, int max_listed,
+                         bool pairs = false) {
+  std::string html = absl::StrCat(
       "<table class=\"features\"><thead><tr><th>feature</th><th>best latent</th>"
-      "<th>best |cos|</th><th>feature fires</th><th>latent fires</th><th>absorbed</th>"
-      "</tr></thead><tbody>";
+      "<th>best |cos|</th><th>feature fires</th><th>latent fires</th><th>absorbed</th>",
+      pairs ? "<th>parent</th><th>absorption rate</th><th>taker latent</th>" : "",
+      "</tr></thead><tbody>");
   const size_t shown = std::min(rows.size(), static_cast<size_t>(std::max(0, max_listed)));
   for (size_t i = 0; i < shown; ++i) {
     const leaderboard::FeatureRow& row = *rows[i];
     absl::StrAppend(&html, "<tr><td>", row.feature, "</td><td>",
-                    row.best_latent < 0 ? "none" : absl::StrCat(row.best_latent), "</td><td>",
+                    IndexText(row.best_latent, "none"), "</td><td>",
                     absl::StrFormat("%.3f", row.best_cosine), "</td><td>",
                     absl::StrFormat("%.4f", row.firing_frequency), "</td><td>",
                     absl::StrFormat("%.4f", row.latent_firing_frequency), "</td><td>",
-                    row.absorbed ? "yes" : "no", "</td></tr>");
+                    row.absorbed ? "yes" : "no", "</td>");
+    if (pairs) {
+      const bool recorded = row.parent >= 0;
+      absl::StrAppend(&html, "<td>", IndexText(row.parent, "-"), "</td><td>",
+                      row.absorption_rate >= 0 ? absl::StrFormat("%.3f", row.absorption_rate)
+                                               : "-",
+                      "</td><td>", recorded ? IndexText(row.absorption_taker, "none") : "-",
+                      "</td>");
+    }
+    absl::StrAppend(&html, "</tr>");
   }
   absl::StrAppend(&html, "</tbody></table>");
   if (rows.size() > shown) {
@@ -117,7 +136,13 @@ std::string RunDetailsHtml(const RunRecord& run, int index, const RunLabels& lab
                                             : a->feature < b->feature;
   };
   std::sort(unrecovered.begin(), unrecovered.end(), by_cosine);
-  std::sort(absorbed.begin(), absorbed.end(), by_cosine);
+  // The most absorbed first (rows from before schema v6 all read -1: by feature).
+  std::sort(absorbed.begin(), absorbed.end(),
+            [](const leaderboard::FeatureRow* a, const leaderboard::FeatureRow* b) {
+              return a->absorption_rate != b->absorption_rate
+                         ? a->absorption_rate > b->absorption_rate
+                         : a->feature < b->feature;
+            });
 
   absl::StrAppend(&html, "<h4>Best cosine per feature (encoder rows)</h4>",
                   RenderBarChart(CosineHistogram(run, absl::StrCat("cosines-", index))));
@@ -128,7 +153,7 @@ std::string RunDetailsHtml(const RunRecord& run, int index, const RunLabels& lab
     absl::StrAppend(&html, "<h4>Absorbed children</h4><p>", absorbed.size(),
                     " child features whose parent's latent is silent on at least half of the "
                     "samples where both are active.</p>",
-                    FeatureTable(absorbed, max_listed));
+                    FeatureTable(absorbed, max_listed, /*pairs=*/true));
   }
   absl::StrAppend(&html, "<h4>Provenance</h4>", Provenance(run), "</div></details>");
   return html;

@@ -199,6 +199,9 @@ XYGeometry ComputeXYGeometry(const XYPlot& plot, const PlotLayout& layout) {
       ys.push_back(point.y);
     }
   }
+  for (const ReferenceLine& line : plot.references) {
+    if (std::isfinite(line.y)) ys.push_back(line.y);
+  }
   const Domain x = ResolveDomain(xs, plot.x);
   const Domain y = ResolveDomain(ys, plot.y);
   XYGeometry geometry;
@@ -231,6 +234,19 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
                     FormatTick(tick, geometry.x_step, plot.x.percent), "</text>");
   }
   absl::StrAppend(&svg, "</g>");
+  if (!plot.references.empty()) {
+    absl::StrAppend(&svg, "<g class=\"lrb-reference\">");
+    for (const ReferenceLine& line : plot.references) {
+      if (!std::isfinite(line.y)) continue;
+      const std::string py = Px(geometry.y(line.y));
+      absl::StrAppend(&svg, "<line x1=\"", Px(box.left), "\" x2=\"", Px(box.left + box.width),
+                      "\" y1=\"", py, "\" y2=\"", py,
+                      "\" stroke=\"#555\" stroke-width=\"1\" stroke-dasharray=\"6 3\"/>"
+                      "<text class=\"tick\" text-anchor=\"end\" x=\"", Px(box.left + box.width - 4),
+                      "\" y=\"", py, "\" dy=\"-0.4em\">", HtmlEscape(line.label), "</text>");
+    }
+    absl::StrAppend(&svg, "</g>");
+  }
   // Emphasised series last, so they are drawn on top.
   std::vector<size_t> order;
   for (size_t i = 0; i < plot.series.size(); ++i) {
@@ -250,6 +266,8 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
     const int index = static_cast<int>(i);
     const char* const colour = ColourOf(index, series.emphasised);
     absl::StrAppend(&svg, "<g class=\"lrb-series\" data-label=\"", HtmlEscape(series.label), "\">");
+    const bool dots = series.style == Series::Style::kDots;
+    if (dots) absl::StrAppend(&svg, "<title>", HtmlEscape(series.label), "</title>");
     std::string polyline;
     std::string circles;
     for (const Point& point : series.points) {
@@ -257,13 +275,18 @@ std::string RenderXYPlot(const XYPlot& plot, const PlotLayout& layout) {
       const std::string px = Px(geometry.x(point.x));
       const std::string py = Px(geometry.y(point.y));
       absl::StrAppend(&polyline, polyline.empty() ? "" : " ", px, ",", py);
+      if (dots) {
+        absl::StrAppend(&circles, "<circle cx=\"", px, "\" cy=\"", py, "\" r=\"2\" fill=\"",
+                        colour, "\" fill-opacity=\"0.7\"/>");
+        continue;
+      }
       absl::StrAppend(
           &circles, "<circle cx=\"", px, "\" cy=\"", py, "\" r=\"", series.emphasised ? "5" : "3.5",
           "\" fill=\"", series.emphasised ? "none" : colour, "\" stroke=\"", colour, "\"><title>",
           HtmlEscape(series.label), point.note.empty() ? "" : " — ", HtmlEscape(point.note), ": (",
           DataValue(point.x), ", ", DataValue(point.y), ")</title></circle>");
     }
-    if (series.style != Series::Style::kPoints && !polyline.empty()) {
+    if (series.style != Series::Style::kPoints && !dots && !polyline.empty()) {
       absl::StrAppend(&svg, "<polyline fill=\"none\" stroke=\"", colour, "\" stroke-width=\"2\"",
                       DashAttribute(index, series.emphasised), " points=\"", polyline, "\"/>");
     }

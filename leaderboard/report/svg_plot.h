@@ -80,7 +80,9 @@ struct Point {
 };
 
 struct Series {
-  enum class Style { kLine, kPoints, kLineAndPoints };
+  // kDots: small points without per-point hover text (one <title> for the whole series), for
+  // plots with so many points that per-point text would bloat the page.
+  enum class Style { kLine, kPoints, kLineAndPoints, kDots };
   std::string label;
   // Drawn in this order; non-finite coordinates are skipped. A kLine series with a single
   // point draws that point, so that every series shows.
@@ -90,11 +92,20 @@ struct Series {
   bool emphasised = false;
 };
 
+// A horizontal line across the data area at `y`, e.g. a threshold, with its label at the
+// right end. Not a series: it is drawn in a <g class="lrb-reference">, has no legend row and
+// does not count in data-series; it widens the y domain to include `y`.
+struct ReferenceLine {
+  double y = 0;
+  std::string label;
+};
+
 struct XYPlot {
   std::string id;  // data-plot; unique in a page
   std::string title;
   Axis x, y;
   std::vector<Series> series;
+  std::vector<ReferenceLine> references;
 };
 
 // The scales an XYPlot is drawn with on `layout`: domains resolved from the data and the

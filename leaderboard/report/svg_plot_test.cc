@@ -108,6 +108,36 @@ TEST(RenderXYPlot, PutsADataPointAtItsExactPixel) {
   EXPECT_DOUBLE_EQ(geometry.y(1), 30);
 }
 
+TEST(RenderXYPlot, AReferenceLineIsDrawnAtItsPixelButIsNoSeries) {
+  XYPlot plot = UnitPlot();
+  plot.series.push_back({"a", {{0.5, 0.25, ""}}, Series::Style::kPoints});
+  plot.references.push_back({0.5, "threshold <0.5>"});
+  const std::string svg = RenderXYPlot(plot);
+  EXPECT_THAT(svg, HasSubstr("data-series=\"1\""));
+  EXPECT_EQ(Count(svg, "class=\"lrb-series\""), 1);
+  // y = 0.5 at 30 + 0.5 * 224 = 142, across the box from 64 to 500.
+  EXPECT_THAT(svg, HasSubstr("<g class=\"lrb-reference\"><line x1=\"64.00\" x2=\"500.00\" "
+                             "y1=\"142.00\" y2=\"142.00\""));
+  EXPECT_THAT(svg, HasSubstr("threshold &lt;0.5&gt;</text>"));
+  // An unfixed y domain widens to include the line.
+  XYPlot free;
+  free.series.push_back({"a", {{0.1, 0.1, ""}, {0.2, 0.2, ""}}, Series::Style::kPoints});
+  free.references.push_back({0.9, "line"});
+  EXPECT_GE(ComputeXYGeometry(free).y.domain_hi, 0.9);
+}
+
+TEST(RenderXYPlot, DotsAreSmallCirclesWithOneTitleForTheSeries) {
+  XYPlot plot = UnitPlot();
+  plot.series.push_back(
+      {"many", {{0.5, 0.25, "not shown"}, {0.25, 0.5, "not shown"}}, Series::Style::kDots});
+  const std::string svg = RenderXYPlot(plot);
+  EXPECT_THAT(svg, HasSubstr("<g class=\"lrb-series\" data-label=\"many\"><title>many</title>"
+                             "<circle cx=\"282.00\" cy=\"198.00\" r=\"2\""));
+  EXPECT_EQ(Count(svg, "r=\"2\""), 2);
+  EXPECT_THAT(svg, Not(HasSubstr("not shown")));
+  EXPECT_THAT(svg, Not(HasSubstr("<polyline")));
+}
+
 TEST(RenderXYPlot, DrawsTicksAtNiceValuesWithTheirLabels) {
   XYPlot plot = UnitPlot();
   plot.series.push_back({"a", {{0.5, 0.25, ""}}, Series::Style::kPoints});

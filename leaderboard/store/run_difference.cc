@@ -33,6 +33,14 @@ std::string FeatureDifference(const FeatureRow& a, const FeatureRow& b) {
                            a.feature, a.best_latent, a.best_cosine, b.best_latent,
                            b.best_cosine);
   }
+  if (a.parent != b.parent || a.absorption_rate != b.absorption_rate ||
+      a.absorption_taker != b.absorption_taker) {
+    return absl::StrFormat(
+        "feature %d: parent %d absorption rate %.17g taker %d vs parent %d absorption rate "
+        "%.17g taker %d",
+        a.feature, a.parent, a.absorption_rate, a.absorption_taker, b.parent, b.absorption_rate,
+        b.absorption_taker);
+  }
   return "";
 }
 

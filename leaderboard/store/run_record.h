@@ -48,6 +48,15 @@ struct FeatureRow {
   double firing_frequency = 0;         // fraction of eval samples where the feature is active
   double latent_firing_frequency = 0;  // fraction of eval samples where best_latent fires
   bool absorbed = false;               // its parent's latent is silent when it is active
+  // Since schema v6 (same scorer: these were computed before, only not kept); rows of older
+  // runs read -1 for all three, "not recorded". The absorption of the pair (parent, feature)
+  // in docs/metrics.md's terms:
+  int32_t parent = -1;            // its parent in the dataset's hierarchy; -1: a root, or no
+                                  // hierarchy
+  double absorption_rate = -1;    // rate(feature) in [0, 1]; -1: unscored (not a child, or
+                                  // never co-active with its parent)
+  int32_t absorption_taker = -1;  // latent that most often takes the parent's direction when
+                                  // absorbed; -1: none (nothing absorbed or no latent carried it)
 };
 
 // Where a dictionary trained outside LRB came from (`lrb score`, docs/submitting.md). Since

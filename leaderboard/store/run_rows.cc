@@ -96,9 +96,11 @@ constexpr char kInsertMetric[] =
 
 constexpr char kInsertFeature[] = R"sql(
 INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, anchored, recovered,
-                             firing_frequency, latent_firing_frequency, absorbed)
+                             firing_frequency, latent_firing_frequency, absorbed, parent,
+                             absorption_rate, absorption_taker)
 VALUES (:run_id, :feature, :best_latent, :best_cosine, :anchored, :recovered,
-        :firing_frequency, :latent_firing_frequency, :absorbed)
+        :firing_frequency, :latent_firing_frequency, :absorbed, :parent, :absorption_rate,
+        :absorption_taker)
 )sql";
 
 constexpr char kInsertTrajectoryPoint[] =
@@ -366,9 +368,19 @@ absl::Status ValidateOutcome(const RunRecord& outcome) {
   std::set<int32_t> features;
   for (const FeatureRow& row : outcome.features) {
     if (std::isnan(row.best_cosine) || std::isnan(row.firing_frequency) ||
-        std::isnan(row.latent_firing_frequency)) {
+        std::isnan(row.latent_firing_frequency) || std::isnan(row.absorption_rate)) {
       return absl::InvalidArgumentError(
           absl::StrCat("a number in the row of feature ", row.feature, " is NaN"));
+    }
+    if (row.absorption_rate != -1 && !(row.absorption_rate >= 0 && row.absorption_rate <= 1)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("feature ", row.feature, " has absorption rate ", row.absorption_rate,
+                       "; expected a rate in [0, 1], or -1 for unscored"));
+    }
+    if (row.parent < -1 || row.absorption_taker < -1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("feature ", row.feature, " has parent ", row.parent, " and taker ",
+                       row.absorption_taker, "; expected an index >= 0, or -1 for none"));
     }
     if (!features.insert(row.feature).second) {
       return absl::InvalidArgumentError(absl::StrCat("feature ", row.feature, " is given twice"));
@@ -418,6 +430,9 @@ absl::Status InsertOutcomeRows(sqlite3* db, int64_t run_id, const RunRecord& out
     LRB_RETURN_IF_ERROR(
         feature.BindDouble(":latent_firing_frequency", row.latent_firing_frequency));
     LRB_RETURN_IF_ERROR(feature.BindInt(":absorbed", row.absorbed ? 1 : 0));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":parent", row.parent));
+    LRB_RETURN_IF_ERROR(feature.BindDouble(":absorption_rate", row.absorption_rate));
+    LRB_RETURN_IF_ERROR(feature.BindInt(":absorption_taker", row.absorption_taker));
     LRB_RETURN_IF_ERROR(Annotate(feature.Run().status(), absl::StrCat("feature ", row.feature)));
   }
   LRB_ASSIGN_OR_RETURN(
@@ -515,7 +530,8 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
 
   const std::string features_sql = absl::StrCat(
       "SELECT f.run_id, f.feature, f.best_latent, f.best_cosine, f.anchored, f.recovered, ",
-      "f.firing_frequency, f.latent_firing_frequency, f.absorbed ",
+      "f.firing_frequency, f.latent_firing_frequency, f.absorbed, f.parent, ",
+      "f.absorption_rate, f.absorption_taker ",
       "FROM feature_results AS f JOIN runs AS r ON r.id = f.run_id ",  //
       "WHERE ", where, " ORDER BY f.run_id, f.feature");
   LRB_ASSIGN_OR_RETURN(Statement feature_rows,
@@ -533,6 +549,9 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
     row.firing_frequency = feature_rows.ColumnDouble(6);
     row.latent_firing_frequency = feature_rows.ColumnDouble(7);
     row.absorbed = feature_rows.ColumnInt(8) != 0;
+    row.parent = static_cast<int32_t>(feature_rows.ColumnInt(9));
+    row.absorption_rate = feature_rows.ColumnDouble(10);
+    row.absorption_taker = static_cast<int32_t>(feature_rows.ColumnInt(11));
   }
 
   const std::string trajectory_sql = absl::StrCat(

@@ -182,12 +182,26 @@ CREATE TABLE trajectories (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 6: absorption per parent/child pair (docs/metrics.md): each feature row keeps its
+// parent, its absorption rate and the taker latent. The scorer computed all three before; it
+// is unchanged, so the scorer version stays. Rows written before read -1 ("not recorded"),
+// which is also what a root or a feature of a dataset without a hierarchy stores, so
+// readers tell old runs apart by their absorption.* metrics (docs/report.md).
+constexpr char kSchemaV6[] = R"sql(
+ALTER TABLE feature_results ADD COLUMN parent INTEGER NOT NULL DEFAULT -1 CHECK (parent >= -1);
+ALTER TABLE feature_results ADD COLUMN absorption_rate REAL NOT NULL DEFAULT -1
+  CHECK (absorption_rate = -1 OR (absorption_rate >= 0 AND absorption_rate <= 1));
+ALTER TABLE feature_results ADD COLUMN absorption_taker INTEGER NOT NULL DEFAULT -1
+  CHECK (absorption_taker >= -1);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 };
 
 }  // namespace

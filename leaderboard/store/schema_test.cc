@@ -192,6 +192,59 @@ TEST(MigrationsTest, AVersion3DatabaseUpgradesToTheLatestKeepingEveryRow) {
   EXPECT_EQ(raw.Query("SELECT count(*) FROM trajectories"), "0");
 }
 
+TEST(MigrationsTest, AVersion5DatabaseUpgradesKeepingEveryRowWithPairsNotRecorded) {
+  const std::string path = FreshDbPath();
+  WriteVersion2Database(path);
+  if (::testing::Test::HasFatalFailure()) return;
+  {
+    RawDb raw(path);
+    for (int v = 2; v < 5; ++v) ASSERT_EQ(raw.Exec(internal::Migrations()[v].sql), "");
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 5"), "");
+    ASSERT_EQ(raw.Exec("UPDATE runs SET expected_metrics = 1, expected_features = 2 "
+                       "WHERE run_key = 'ok-run';"
+                       "UPDATE feature_results SET absorbed = 1;"
+                       "INSERT INTO feature_results (run_id, feature, best_latent, best_cosine, "
+                       "anchored, recovered) VALUES (1, 7, 2, 0.5, 1, 0);"
+                       "INSERT INTO trajectories VALUES (1, 'm_ip', 100, 0.5);"),
+              "");
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> store, Store::Open(path));
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> runs, store->LoadRuns("smoke@1"));
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].run_key, "ok-run");
+  EXPECT_EQ(runs[0].incomplete, "");
+  EXPECT_EQ(runs[0].metrics, (std::vector<std::pair<std::string, double>>{{"m_ip", 0.75}}));
+  EXPECT_EQ(runs[0].trajectory.size(), 1u);
+  ASSERT_EQ(runs[0].features.size(), 2u);
+  EXPECT_EQ(runs[0].features[0].feature, 4);
+  EXPECT_EQ(runs[0].features[0].best_cosine, 0.96875);
+  EXPECT_EQ(runs[0].features[0].firing_frequency, 0.5);
+  EXPECT_TRUE(runs[0].features[0].absorbed);
+  EXPECT_EQ(runs[0].features[1].feature, 7);
+  for (const FeatureRow& row : runs[0].features) {
+    SCOPED_TRACE(row.feature);
+    // Columns added by version 6 read "not recorded".
+    EXPECT_EQ(row.parent, -1);
+    EXPECT_EQ(row.absorption_rate, -1.0);
+    EXPECT_EQ(row.absorption_taker, -1);
+  }
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
+  EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "<no row>");
+  EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'feature_results'"),
+            "1");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM feature_results"), "2");
+  // The new columns keep their constraints.
+  EXPECT_EQ(raw.Exec("UPDATE feature_results SET parent = 3, absorption_rate = 0.25, "
+                     "absorption_taker = 5 WHERE feature = 7"),
+            "");
+  EXPECT_NE(raw.Exec("UPDATE feature_results SET absorption_rate = 1.5"), "");
+  EXPECT_NE(raw.Exec("UPDATE feature_results SET absorption_rate = -0.5"), "");
+  EXPECT_NE(raw.Exec("UPDATE feature_results SET parent = -2"), "");
+  EXPECT_NE(raw.Exec("UPDATE feature_results SET absorption_taker = 'x'"), "") << "STRICT";
+}
+
 TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
   const std::string path = FreshDbPath();
   LRB_ASSERT_OK(Store::Open(path));

@@ -90,6 +90,28 @@ TEST(FirstDifferenceTest, TrajectoriesAreComparedPointByPoint) {
   EXPECT_EQ(FirstDifference(b, a), "1 trajectory points vs 2");
 }
 
+TEST(FirstDifferenceTest, AbsorptionOfAPairIsCompared) {
+  RunRecord a = SampleRun("a");
+  a.features = {{.feature = 4,
+                 .best_latent = 3,
+                 .absorbed = true,
+                 .parent = 1,
+                 .absorption_rate = 0.75,
+                 .absorption_taker = 9}};
+  RunRecord b = a;
+  EXPECT_EQ(FirstDifference(a, b), "");
+  b.features[0].absorption_taker = 8;
+  EXPECT_EQ(FirstDifference(a, b),
+            "feature 4: parent 1 absorption rate 0.75 taker 9 vs parent 1 absorption rate 0.75 "
+            "taker 8");
+  b = a;
+  b.features[0].absorption_rate = 0.5;
+  EXPECT_THAT(FirstDifference(a, b), HasSubstr("absorption rate 0.5"));
+  b = a;
+  b.features[0].parent = -1;
+  EXPECT_THAT(FirstDifference(a, b), HasSubstr("vs parent -1"));
+}
+
 TEST_F(ImportTest, ReplacesAFailedAttemptButNotARunInFlight) {
   LRB_ASSERT_OK_AND_ASSIGN(const int64_t failed, target_->BeginRun(SampleRun("failed")));
   LRB_ASSERT_OK(target_->FailRun(failed, "diverged"));

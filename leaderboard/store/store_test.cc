@@ -20,6 +20,7 @@ using ::lrb::leaderboard::testing::FreshDbPath;
 using ::lrb::leaderboard::testing::RawDb;
 using ::lrb::leaderboard::testing::SampleRun;
 using ::lrb::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 // Field-by-field equality so a failing comparison says which field differs.
@@ -62,6 +63,9 @@ void ExpectSameRun(const RunRecord& actual, const RunRecord& expected) {
     EXPECT_EQ(actual.features[i].latent_firing_frequency,
               expected.features[i].latent_firing_frequency);
     EXPECT_EQ(actual.features[i].absorbed, expected.features[i].absorbed);
+    EXPECT_EQ(actual.features[i].parent, expected.features[i].parent);
+    EXPECT_EQ(actual.features[i].absorption_rate, expected.features[i].absorption_rate);
+    EXPECT_EQ(actual.features[i].absorption_taker, expected.features[i].absorption_taker);
   }
   EXPECT_EQ(actual.trajectory, expected.trajectory);
 }
@@ -97,7 +101,10 @@ RunRecord WithOutcome(RunRecord run) {
        .recovered = false,
        .firing_frequency = 0.5,
        .latent_firing_frequency = 0,
-       .absorbed = true},
+       .absorbed = true,
+       .parent = 0,
+       .absorption_rate = 0.875,
+       .absorption_taker = 12},
       {.feature = 2,
        .best_latent = 7,
        .best_cosine = -0.5,
@@ -105,7 +112,10 @@ RunRecord WithOutcome(RunRecord run) {
        .recovered = true,
        .firing_frequency = 0.03125,
        .latent_firing_frequency = 0.75,
-       .absorbed = false},
+       .absorbed = false,
+       .parent = 0,
+       .absorption_rate = 0,
+       .absorption_taker = -1},
   };
   // Sorted by metric, then step, as loaded runs list them.
   run.trajectory = {{.step = 100, .metric = "decoder.m_gt@0.95", .value = 0.25},
@@ -308,6 +318,23 @@ TEST_F(StoreTest, OtherUnstorableOutcomesAreRefused) {
   RunRecord nan_frequency = WithOutcome(SampleRun());
   nan_frequency.features[2].latent_firing_frequency = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(store_->FinishRun(id, nan_frequency).code(), absl::StatusCode::kInvalidArgument);
+  RunRecord nan_rate = WithOutcome(SampleRun());
+  nan_rate.features[1].absorption_rate = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THAT(store_->FinishRun(id, nan_rate),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("feature 1 is NaN")));
+  RunRecord rate_above_one = WithOutcome(SampleRun());
+  rate_above_one.features[1].absorption_rate = 1.5;
+  EXPECT_THAT(store_->FinishRun(id, rate_above_one),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("absorption rate 1.5"), HasSubstr("[0, 1]"))));
+  RunRecord bad_parent = WithOutcome(SampleRun());
+  bad_parent.features[2].parent = -2;
+  EXPECT_THAT(store_->FinishRun(id, bad_parent),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("parent -2")));
+  RunRecord bad_taker = WithOutcome(SampleRun());
+  bad_taker.features[2].absorption_taker = -3;
+  EXPECT_THAT(store_->FinishRun(id, bad_taker),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("taker -3")));
   RunRecord duplicate_point = WithOutcome(SampleRun());
   duplicate_point.trajectory.push_back({.step = 100, .metric = "train.loss", .value = 2});
   EXPECT_THAT(store_->FinishRun(id, duplicate_point),
