@@ -243,7 +243,7 @@ size_t LabelLength(std::string_view text, std::string_view letters) {
 
 // "  M1  spec...": the label and the rest, or false.
 bool ParseLegendEntry(std::string_view line, std::string& label, std::string& spec) {
-  if (!absl::StartsWith(line, "  ")) return false;
+  if (line.substr(0, 2) != "  ") return false;
   const size_t length = LabelLength(line.substr(2), "MD");
   if (length == 0 || line.substr(2 + length, 2) != "  ") return false;
   label = std::string(line.substr(2, length));
