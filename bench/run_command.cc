@@ -145,24 +145,28 @@ absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::s
   return absl::OkStatus();
 }
 
+absl::StatusOr<TrainingSession> StartTrainingSession(const std::string& db_path, int threads) {
+  UseThreadsPerRun(threads);
+  TrainingSession session;
+  LRB_ASSIGN_OR_RETURN(session.interrupts, InterruptHandler::Install(&std::cerr));
+  LRB_ASSIGN_OR_RETURN(session.store, leaderboard::Store::Open(db_path));
+  session.options.log = &std::cerr;
+  session.options.log_is_terminal = isatty(STDERR_FILENO) == 1;
+  session.options.tracker = session.interrupts.get();
+  session.options.threads = threads;
+  return session;
+}
+
 absl::Status TrainCommand(const TrainCommandOptions& command, const std::string& db_path) {
   if (command.dataset_dir.empty()) {
     return absl::InvalidArgumentError("train: --dataset=DIR is required");
   }
-  const int threads = ThreadsPerRun(command.threads, 1);
-  UseThreadsPerRun(threads);
-  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<InterruptHandler> interrupts,
-                       InterruptHandler::Install(&std::cerr));
-  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<leaderboard::Store> store,
-                       leaderboard::Store::Open(db_path));
-  RunOptions options;
-  options.log = &std::cerr;
-  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
-  options.tracker = interrupts.get();
-  options.threads = threads;
-  LRB_ASSIGN_OR_RETURN(const RunSummary summary,
-                       TrainOnDataset(command.dataset_dir, command.method, command.train,
-                                      command.backend, command.seed, *store, options));
+  LRB_ASSIGN_OR_RETURN(TrainingSession session,
+                       StartTrainingSession(db_path, ThreadsPerRun(command.threads, 1)));
+  LRB_ASSIGN_OR_RETURN(
+      const RunSummary summary,
+      TrainOnDataset(command.dataset_dir, command.method, command.train, command.backend,
+                     command.seed, *session.store, session.options));
   if (summary.failed > 0) {
     return absl::AbortedError(absl::StrFormat(
         "the run failed; its error is in the runs table of %s", db_path));
@@ -188,20 +192,13 @@ absl::Status RunCommand(const Suite& suite, const std::string& db_path,
   if (command.dry_run) return DryRunCommand(suite, plan, db_path, command, std::cout);
   const int jobs = std::max(1, command.jobs);
   const int threads = ThreadsPerRun(command.threads, jobs);
-  UseThreadsPerRun(threads);
-  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<InterruptHandler> interrupts,
-                       InterruptHandler::Install(&std::cerr));
-  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<leaderboard::Store> store,
-                       leaderboard::Store::Open(db_path));
-  RunOptions options;
+  LRB_ASSIGN_OR_RETURN(TrainingSession session, StartTrainingSession(db_path, threads));
+  leaderboard::Store* const store = session.store.get();
+  RunOptions& options = session.options;
   options.force = command.force;
   options.export_models_dir = command.export_models_dir;
-  options.log = &std::cerr;
-  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
-  options.tracker = interrupts.get();
   options.data_dir = command.data_dir;
   options.jobs = jobs;
-  options.threads = threads;
   std::cerr << absl::StrFormat("suite %s: %d runs into %s", suite.id(), plan.runs.size(),
                                db_path);
   if (plan.runs.size() != static_cast<size_t>(suite.size())) {

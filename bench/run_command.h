@@ -5,12 +5,17 @@
 // `lrb run --dry_run` prints the plan instead; `lrb train`: one run on any dataset directory.
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "bench/interrupt.h"
 #include "bench/run_plan.h"
+#include "bench/runner.h"
 #include "bench/suites.h"
+#include "leaderboard/store/store.h"
 
 namespace lrb::bench {
 
@@ -26,6 +31,17 @@ struct RunCommandOptions {
 
 // --threads given `jobs`: `threads` when positive, else cores / jobs, at least 1.
 int ThreadsPerRun(int threads, int jobs);
+
+// What every training command (`lrb run`, `lrb train`, `lrb tune`) sets up before training:
+// every kernel of the process on `threads` threads, SIGINT/SIGTERM handled (the run in
+// flight is marked interrupted, interrupt.h), the database opened (created if missing), and
+// run options with progress on stderr (redrawn on a terminal) and that tracker.
+struct TrainingSession {
+  std::unique_ptr<InterruptHandler> interrupts;
+  std::unique_ptr<leaderboard::Store> store;
+  RunOptions options;
+};
+absl::StatusOr<TrainingSession> StartTrainingSession(const std::string& db_path, int threads);
 
 // Opens (creating) the database, handles SIGINT/SIGTERM (interrupt.h: the run in flight is
 // marked interrupted and the process dies of the signal), runs the suite with progress on

@@ -1,8 +1,5 @@
 #include "bench/tune_command.h"
 
-#include <unistd.h>
-
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,11 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "bench/interrupt.h"
 #include "bench/run_command.h"
 #include "bench/runner.h"
 #include "leaderboard/store/store.h"
-#include "util/parallel.h"
 #include "util/status_macros.h"
 
 namespace lrb::bench {
@@ -42,19 +37,12 @@ std::string Cell(const std::optional<double>& value) {
 absl::Status TuneCommand(const TuneCommandOptions& command, const std::string& db_path,
                          std::ostream& out) {
   const TuneRequest& request = command.request;
-  const int threads = ThreadsPerRun(command.threads, 1);
-  SetDefaultThreadCount(threads);  // every kernel of this process, before any training
   // A bad request is refused before anything is opened.
   LRB_RETURN_IF_ERROR(CheckTuneRequest(request));
-  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<InterruptHandler> interrupts,
-                       InterruptHandler::Install(&std::cerr));
-  LRB_ASSIGN_OR_RETURN(const std::unique_ptr<leaderboard::Store> store,
-                       leaderboard::Store::Open(db_path));
-  RunOptions options;
-  options.log = &std::cerr;
-  options.log_is_terminal = isatty(STDERR_FILENO) == 1;
-  options.tracker = interrupts.get();
-  options.threads = threads;
+  LRB_ASSIGN_OR_RETURN(TrainingSession session,
+                       StartTrainingSession(db_path, ThreadsPerRun(command.threads, 1)));
+  leaderboard::Store* const store = session.store.get();
+  const RunOptions& options = session.options;
   std::unique_ptr<DatasetRuns> runs;  // loaded by the first probe
 
   std::vector<leaderboard::RunRecord> probed;
