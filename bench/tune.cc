@@ -24,9 +24,11 @@ absl::StatusOr<sdl::KnobTraits> CheckKnob(const sdl::MethodSpec& method,
   if (family == nullptr) {
     return absl::InternalError(absl::StrCat("no traits for family ", method.family));
   }
-  std::vector<std::string> real_knobs;
+  std::vector<std::string> real_knobs;  // all of them, for the messages
   for (const sdl::KnobTraits& knob : family->knobs) {
     if (knob.type == sdl::KnobType::kReal) real_knobs.emplace_back(knob.name);
+  }
+  for (const sdl::KnobTraits& knob : family->knobs) {
     if (knob.name != request.knob) continue;
     if (knob.type != sdl::KnobType::kReal) {
       return absl::InvalidArgumentError(absl::StrFormat(

@@ -122,6 +122,11 @@ TEST(TuneTest, BadRequestsAreRefusedBeforeAnyRun) {
   integer.knob = "k";
   EXPECT_THAT(Tune(integer, measure), StatusIs(absl::StatusCode::kInvalidArgument,
                                                HasSubstr("integer knob")));
+  // The message lists every real knob of the family, also those declared after the knob.
+  integer.method = "sae.batchtopk(latents=64,k=4)";
+  EXPECT_THAT(Tune(integer, measure),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("integer knob"), HasSubstr("threshold_decay"))));
   TuneRequest reversed = ReluAtL0(64);
   reversed.low = 1;
   reversed.high = 0.5;
