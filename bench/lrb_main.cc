@@ -230,7 +230,10 @@ absl::Status Dispatch(const CommandLine& line) {
     LRB_ASSIGN_OR_RETURN(request.low, RealFlag(line, "low"));
     LRB_ASSIGN_OR_RETURN(request.high, RealFlag(line, "high"));
     LRB_ASSIGN_OR_RETURN(const int64_t probes, IntegerFlag(line, "probes", 2));
-    request.max_probes = static_cast<int>(std::min<int64_t>(probes, 1000));
+    if (probes > 1000) {
+      return UsageError(command, absl::StrFormat("--probes=%d: expected at most 1000", probes));
+    }
+    request.max_probes = static_cast<int>(probes);
     LRB_ASSIGN_OR_RETURN(request.tolerance, RealFlag(line, "tolerance"));
     options.train = line.GetString("train");
     options.backend = line.GetString("backend");

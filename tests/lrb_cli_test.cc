@@ -144,6 +144,8 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
        {"expected 0 < low < high"}},
       {"tune --dataset=x --method=sae.relu --knob=l1 --target=sixty --low=1 --high=2",
        {"--target=sixty: expected a number"}},
+      {"tune --dataset=x --method=sae.relu --knob=l1 --target=6 --low=1 --high=2 --probes=5000",
+       {"--probes=5000: expected at most 1000"}},
   };
   for (const Bad& bad : cases) {
     const testing::LrbResult result = RunLrb(bad.args);
