@@ -45,5 +45,8 @@ relu_600=$(tune_to_l0_64 relu l1 0.01 1 "$probe_budget" tune_relu_l1.log) || exi
 train "$relu_600" relu.log                                                         # step 2
 train "sae.topk(latents=16000,k=64)$anchor" topk_anchor.log
 train "$relu_600$anchor" relu_anchor.log
+# Step 3 ended without a bracket: l1 = 0.006 ends at L0 39.6 (dense until step ~1,250), so
+# L0 = 64 lies below l1 = 0.006 and the search exits 1 here until the interval is widened
+# (docs/results.md, "Next steps").
 relu=$(tune_to_l0_64 relu l1 0.006 0.0182 "$study_budget" tune_relu_l1_full.log) || exit 1  # 3
 echo "ReLU at L0 = 64 after the full budget: $relu"
