@@ -4,7 +4,8 @@
 #   - training curves at the full study budget (3,000 steps, scored every 250) for TopK with
 #     anchoring and for ReLU without and with anchoring (TopK without anchoring at this rate
 #     is in the scan);
-#   - ReLU's L1 coefficient at a matched L0 = 64 (TopK's k), found by `lrb tune`.
+#   - ReLU's L1 coefficient at a matched L0 = 64 (TopK's k), found by `lrb tune`, and both
+#     ends of the same search for JumpReLU's L0 coefficient.
 # Everything trains on the tuning dataset lrb(seed=1), never on the evaluation dataset.
 #
 # Usage (from the repository root):
@@ -48,5 +49,10 @@ train "$relu_600$anchor" relu_anchor.log
 # Step 3 ended without a bracket: l1 = 0.006 ends at L0 39.6 (dense until step ~1,250), so
 # L0 = 64 lies below l1 = 0.006 and the search exits 1 here until the interval is widened
 # (docs/results.md, "Next steps").
-relu=$(tune_to_l0_64 relu l1 0.006 0.0182 "$study_budget" tune_relu_l1_full.log) || exit 1  # 3
+relu=$(tune_to_l0_64 relu l1 0.006 0.0182 "$study_budget" tune_relu_l1_full.log) ||
+  relu="not bracketed yet"                                                         # step 3
+# Step 4: both ends of JumpReLU's search at the full budget (bandwidth and theta at the
+# family's defaults). They settle at L0 4.3 and 8.1, so L0 = 64 is outside [0.01, 1] too.
+train 'sae.jumprelu(latents=16000,l0=1)' tune_jumprelu_l0_full.log
+train 'sae.jumprelu(latents=16000,l0=0.01)' tune_jumprelu_l0_full.log
 echo "ReLU at L0 = 64 after the full budget: $relu"
