@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Folds every shard database of results/paper/shards/ into results/paper/paper.db (runs
 # already there are kept; dataset hashes are checked against DATA_DIR) and writes the suite's
-# HTML report beside it.
+# board (board.md: mean and spread over seeds, anchoring deltas) and HTML report beside it.
 #
 # Usage (from the repository root): results/paper/merge.sh [DATA_DIR]
 set -euo pipefail
@@ -15,3 +15,5 @@ for db in "${shards[@]}"; do sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' > 
 lrb merge --db="$PWD/results/paper/paper.db" --data="$data" "${shards[@]}"
 sqlite3 results/paper/paper.db 'PRAGMA wal_checkpoint(TRUNCATE);' > /dev/null
 lrb report --suite=paper --db="$PWD/results/paper/paper.db" --out="$PWD/results/paper/paper.html"
+lrb leaderboard --suite=paper --db="$PWD/results/paper/paper.db" --format=md \
+  > results/paper/board.md
