@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One shard of a suite's committed results (docs/results.md, "The runs"): the suite's runs
+# for the given seeds, cut into N contiguous shards, shard I trained into its own database
+# results/SUITE/shards/seeds{SEEDS}_shard{I}of{N}.db, its output appended to a log beside it.
+#
+# Usage (from the repository root, on a clean tree: every run records the commit):
+#   results/run_shard.sh SUITE SEEDS I/N THREADS [DATA_DIR]
+#   e.g. results/run_shard.sh paper 0 0/2 2      # paper suite, seed 0, first half, 2 threads
+#        results/run_shard.sh topk 0 0/1 2       # the whole TopK sweep at seed 0
+# DATA_DIR (default /tmp/lrb-SUITE-data) holds the suite's datasets; they are generated there
+# when missing (deterministic, so regenerating gives the same hashes).
+# Resumable: a finished run in the shard's database is reused, never retrained, so a shard
+# cut short (the end of a session) continues where it stopped. results/merge.sh SUITE then
+# folds every shard into results/SUITE/SUITE.db.
+set -euo pipefail
+if (( $# < 4 )); then
+  echo "usage: $0 SUITE SEEDS I/N THREADS [DATA_DIR]" >&2
+  exit 2
+fi
+suite=$1 seeds=$2 shard=$3 threads=$4 data=${5:-/tmp/lrb-$1-data}
+if [[ ! "$suite" =~ ^[a-z_0-9]+$ ]]; then
+  echo "$0: suite '$suite' is not a suite name (lrb suites lists them)" >&2
+  exit 2
+fi
+if [[ ! "$shard" =~ ^[0-9]+/[0-9]+$ ]]; then
+  echo "$0: shard '$shard' is not I/N (e.g. 0/2)" >&2
+  exit 2
+fi
+lrb() { ./bazelw run --noshow_progress --ui_event_filters=-info //bench:lrb -- "$@"; }
+[[ -f "$data/suite.json" ]] || lrb generate --suite="$suite" --out="$data"
+mkdir -p "results/$suite/shards" "results/$suite/logs"
+name="seeds${seeds}_shard${shard%/*}of${shard#*/}"
+lrb run --suite="$suite" --data="$data" --seeds="$seeds" --shard="$shard" --threads="$threads" \
+  --db="results/$suite/shards/$name.db" >> "results/$suite/logs/$name.log" 2>&1
