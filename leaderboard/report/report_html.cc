@@ -70,6 +70,19 @@ std::string NumberCell(std::optional<double> value, const char* format, double s
               absl::StrFormat("%.17g", *value), true);
 }
 
+// The anchoring delta in percentage points (the default rank metric is a fraction), as the
+// text and md boards write it: "+3.34 ±0.45 *", with its standard error when both sides had
+// two seeds or more and * when AnchorDeltaExceedsNoise. Sorts by the delta alone.
+std::string AnchorDeltaCell(const leaderboard::LeaderboardRow& row) {
+  if (!row.anchor_delta.has_value()) return NumberCell(std::nullopt, "%+.2f");
+  std::string text = absl::StrFormat("%+.2f", 100 * *row.anchor_delta);
+  if (row.anchor_delta_error.has_value()) {
+    absl::StrAppend(&text, absl::StrFormat(" \u00b1%.2f", 100 * *row.anchor_delta_error));
+    if (leaderboard::AnchorDeltaExceedsNoise(row)) text += " *";
+  }
+  return Cell(text, absl::StrFormat("%.17g", *row.anchor_delta), true);
+}
+
 std::string Header(const std::vector<std::string>& names) {
   std::string html = "<thead><tr>";
   for (const std::string& name : names) absl::StrAppend(&html, "<th>", HtmlEscape(name), "</th>");
@@ -94,15 +107,14 @@ std::string LeaderboardTable(const std::vector<RunRecord>& runs, bool include_un
       "<tbody>");
   for (const leaderboard::LeaderboardRow& row : rows) {
     absl::StrAppend(
-        &html, "<tr>", NumberCell(row.rank > 0 ? std::optional<double>(row.rank) : std::nullopt,
-                                  "%.0f"),
+        &html, "<tr>",
+        NumberCell(row.rank > 0 ? std::optional<double>(row.rank) : std::nullopt, "%.0f"),
         Cell(labels.Dataset(row.dataset_spec), row.dataset_spec, false),
         "<td class=\"spec\" data-v=\"", HtmlEscape(row.method_spec), "\">",
         HtmlEscape(row.method_spec), "</td>", Cell(row.backend_used, row.backend_used, false),
         Cell(row.build_note.empty() ? "opt" : row.build_note, row.build_note, false),
         NumberCell(row.seeds, "%.0f"), NumberCell(Summary(row.decoder_m_gt), "%.2f", 100, "%"),
-        NumberCell(row.anchor_delta, "%+.2f", 100),
-        NumberCell(Summary(row.decoder_m_ip), "%.3f"),
+        AnchorDeltaCell(row), NumberCell(Summary(row.decoder_m_ip), "%.3f"),
         NumberCell(Summary(row.m_gt), "%.2f", 100, "%"), NumberCell(Summary(row.m_ip), "%.3f"),
         NumberCell(Summary(row.l0), "%.2f"), NumberCell(Summary(row.fvu), "%.4f"),
         NumberCell(Summary(row.samples_per_second), "%.0f"),
@@ -280,7 +292,11 @@ std::string BuildReportHtml(const ReportInput& input) {
   }
   absl::StrAppend(&html,
                   "<h2>Leaderboard</h2><p class=\"note\">One row per method and backend, "
-                  "averaged over seeds; click a header to sort.</p>",
+                  "averaged over seeds; click a header to sort. \u0394 anchor is the change "
+                  "from adding +anchor(...); the \u00b1 after it is its standard error (2 or "
+                  "more seeds a side), and * marks a change larger than ",
+                  leaderboard::kAnchorDeltaStandardErrors,
+                  " standard errors, a rough screen for more than seed noise.</p>",
                   LeaderboardTable(shown, input.include_unclean, labels));
   if (labels.several_datasets()) {
     absl::StrAppend(&html, "<h3>Datasets</h3><table>", Header({"label", "spec"}), "<tbody>");

@@ -278,6 +278,42 @@ TEST(BuildReportHtml, RunsFromBeforePairsAreSkippedWithANote) {
   EXPECT_THAT(some, HasSubstr("1 run(s) scored absorption but are left out"));
 }
 
+// The leaderboard table of a page, from its <table> to its </table>.
+std::string LeaderboardTableOf(const std::string& html) {
+  const size_t begin = html.find("<table class=\"sortable\" id=\"leaderboard\">");
+  if (begin == std::string::npos) return "";
+  return html.substr(begin, html.find("</table>", begin) - begin);
+}
+
+TEST(BuildReportHtml, AnchorDeltaCellShowsItsStandardErrorAndMarksDeltasBeyondTwo) {
+  // TinyInput has one seed a run: deltas without an error.
+  const std::string single = LeaderboardTableOf(BuildReportHtml(TinyInput()));
+  EXPECT_THAT(single, HasSubstr(">+10.00</td>")) << single;
+  EXPECT_THAT(single, Not(HasSubstr("\u00b1"))) << single;
+
+  // Three seeds a side on two backends: means 92% and 81% (spreads 2 and 1 points) on
+  // simd:AVX2, beyond two standard errors; the same +11 points over spreads of 8 on scalar.
+  ReportInput input = TinyInput();
+  input.runs.clear();
+  const auto add = [&](const std::string& method, const std::string& backend,
+                       const std::vector<double>& scores) {
+    for (size_t seed = 0; seed < scores.size(); ++seed) {
+      input.runs.push_back(FinishedRun(method, backend, seed, scores[seed]));
+    }
+  };
+  const std::string plain = "sae.topk(latents=128,k=4)";
+  const std::string anchored = "sae.topk(latents=128,k=4)+anchor(k=8,lambda=0.1)";
+  add(anchored, "simd:AVX2", {0.90, 0.92, 0.94});
+  add(plain, "simd:AVX2", {0.80, 0.81, 0.82});
+  add(anchored, "scalar", {0.74, 0.82, 0.90});
+  add(plain, "scalar", {0.63, 0.71, 0.79});
+  const std::string html = BuildReportHtml(input);
+  const std::string table = LeaderboardTableOf(html);
+  EXPECT_THAT(table, HasSubstr(">+11.00 \u00b11.29 *</td>")) << table;
+  EXPECT_THAT(table, HasSubstr(">+11.00 \u00b16.53</td>")) << table;
+  EXPECT_THAT(html, HasSubstr("* marks a change larger than 2 standard errors"));
+}
+
 TEST(BuildReportHtml, TablesAreSortableAndReadableWithoutScript) {
   const std::string html = BuildReportHtml(TinyInput());
   EXPECT_THAT(html, HasSubstr("<table class=\"sortable\" id=\"leaderboard\">"));

@@ -26,6 +26,23 @@ constexpr KnownMetric kKnownMetrics[] = {
 };
 constexpr char kSamplesPerSecondKey[] = "samples_per_second";
 
+// "±1.23": a spread or a standard error, in the units and precision of the means.
+std::string PlusMinus(double deviation, Unit unit) {
+  switch (unit) {
+    case Unit::kPercent:
+      return absl::StrFormat("±%.2f", 100 * deviation);
+    case Unit::kFraction:
+      return absl::StrFormat("±%.3f", deviation);
+    case Unit::kCount:
+      return absl::StrFormat("±%.2f", deviation);
+    case Unit::kRate:
+      return absl::StrFormat("±%.0f", deviation);
+    case Unit::kOther:
+      break;
+  }
+  return absl::StrFormat("±%.3g", deviation);
+}
+
 std::string Plural(int count, const char* one, const char* many) {
   return absl::StrCat(count, " ", count == 1 ? one : many);
 }
@@ -82,19 +99,7 @@ std::string FormatMean(const MetricSummary& summary, Unit unit) {
 
 std::string FormatSpread(const MetricSummary& summary, Unit unit) {
   if (summary.count < 2) return "";
-  switch (unit) {
-    case Unit::kPercent:
-      return absl::StrFormat("±%.2f", 100 * summary.spread);
-    case Unit::kFraction:
-      return absl::StrFormat("±%.3f", summary.spread);
-    case Unit::kCount:
-      return absl::StrFormat("±%.2f", summary.spread);
-    case Unit::kRate:
-      return absl::StrFormat("±%.0f", summary.spread);
-    case Unit::kOther:
-      break;
-  }
-  return absl::StrFormat("±%.3g", summary.spread);
+  return PlusMinus(summary.spread, unit);
 }
 
 std::string FormatDelta(const std::optional<double>& delta, Unit unit) {
@@ -112,6 +117,14 @@ std::string FormatDelta(const std::optional<double>& delta, Unit unit) {
       break;
   }
   return absl::StrFormat("%+.3g", *delta);
+}
+
+std::string FormatAnchorDelta(const LeaderboardRow& row, Unit unit) {
+  std::string cell = FormatDelta(row.anchor_delta, unit);
+  if (!row.anchor_delta.has_value() || !row.anchor_delta_error.has_value()) return cell;
+  absl::StrAppend(&cell, " ", PlusMinus(*row.anchor_delta_error, unit));
+  if (AnchorDeltaExceedsNoise(row)) cell += " *";
+  return cell;
 }
 
 std::string FormatRank(int rank) { return rank > 0 ? absl::StrCat(rank) : "-"; }
@@ -156,10 +169,14 @@ std::vector<std::string> BoardNotes(const Board& board) {
 std::string RankingLegend(const Board& board) {
   const std::string unit =
       MetricUnit(board.rank_by) == Unit::kPercent ? " (percentage points)" : "";
-  return absl::StrCat("Ranked by ", board.rank_by, ", ", DirectionWord(board.direction),
-                      " is better. Δ anchor: its change", unit,
-                      " from adding +anchor(...) to the same method, dataset and backend. ± is "
-                      "the standard deviation over seeds.");
+  return absl::StrCat(
+      "Ranked by ", board.rank_by, ", ", DirectionWord(board.direction),
+      " is better. Δ anchor: its change", unit,
+      " from adding +anchor(...) to the same method, dataset and backend; the ± after it is its "
+      "standard error (with 2 or more seeds a side), and * marks a change larger than ",
+      kAnchorDeltaStandardErrors,
+      " standard errors, a rough screen for more than seed noise, not a formal test. Any "
+      "other ± is the standard deviation over seeds.");
 }
 
 }  // namespace lrb::leaderboard::internal

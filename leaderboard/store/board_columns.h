@@ -44,6 +44,10 @@ std::string FormatMean(const MetricSummary& summary, Unit unit);
 std::string FormatSpread(const MetricSummary& summary, Unit unit);
 // "+3.34" (percentage points for kPercent) / "-0.012"; "-" when unset.
 std::string FormatDelta(const std::optional<double>& delta, Unit unit);
+// The Δ anchor cell: FormatDelta of the row's anchor_delta, then, when its standard error
+// is set, " ±" and the error in the delta's units and " *" when AnchorDeltaExceedsNoise
+// ("+3.34 ±0.45 *", "+0.50 ±0.61"); "+3.34" without an error, "-" without a delta.
+std::string FormatAnchorDelta(const LeaderboardRow& row, Unit unit);
 
 // The rank shown: "1", or "-" for a row whose rank metric is missing.
 std::string FormatRank(int rank);
@@ -53,7 +57,8 @@ std::string FormatRank(int rank);
 // is nothing to say.
 std::vector<std::string> BoardNotes(const Board& board);
 
-// The one-line explanation of the ranking, the anchoring delta and the spreads.
+// The one-line explanation of the ranking, the anchoring delta (with its ± and *) and the
+// spreads.
 std::string RankingLegend(const Board& board);
 
 }  // namespace lrb::leaderboard::internal

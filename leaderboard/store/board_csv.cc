@@ -29,6 +29,18 @@ void AppendRecord(std::string& out, const std::vector<std::string>& fields) {
 
 std::string Number(double value) { return FormatSpecNumber(value); }
 
+// anchor_delta_error and anchor_delta_exceeds_noise ("1" / "0"); both empty when the
+// error is unset, so that a reader never takes "0" for "not beyond the noise" where the
+// noise was never measured.
+void AppendAnchorNoise(std::vector<std::string>& fields, const LeaderboardRow& row) {
+  if (!row.anchor_delta_error.has_value()) {
+    fields.insert(fields.end(), {"", ""});
+    return;
+  }
+  fields.push_back(Number(*row.anchor_delta_error));
+  fields.push_back(AnchorDeltaExceedsNoise(row) ? "1" : "0");
+}
+
 }  // namespace
 
 std::string FormatBoardCsv(const Board& board) {
@@ -40,6 +52,8 @@ std::string FormatBoardCsv(const Board& board) {
     if (column.summary == &LeaderboardRow::rank_metric) {
       header.push_back("anchor_delta");
       header.push_back("anchor_twin");
+      header.push_back("anchor_delta_error");
+      header.push_back("anchor_delta_exceeds_noise");
     }
   }
   std::string out;
@@ -58,6 +72,7 @@ std::string FormatBoardCsv(const Board& board) {
       if (column.summary == &LeaderboardRow::rank_metric) {
         fields.push_back(row.anchor_delta.has_value() ? Number(*row.anchor_delta) : "");
         fields.push_back(row.anchor_twin);
+        AppendAnchorNoise(fields, row);
       }
     }
     AppendRecord(out, fields);

@@ -1,5 +1,7 @@
 #include "leaderboard/store/board_format.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <string>
 #include <string_view>
@@ -11,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "leaderboard/store/leaderboard_table.h"
@@ -157,10 +160,10 @@ TEST(CsvFormatTest, ParsesBackToTheSameCellsWithQuoting) {
   const std::vector<std::string>& header = records[0];
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
-  for (const char* name :
-       {"rank", "dataset", "method", "backend", "build", "seeds", "decoder.m_gt@0.95",
-        "decoder.m_gt@0.95_spread", "anchor_delta", "anchor_twin", "m_gt@0.95", "m_ip", "eval.l0",
-        "eval.fvu", "samples_per_second"}) {
+  for (const char* name : {"rank", "dataset", "method", "backend", "build", "seeds",
+                           "decoder.m_gt@0.95", "decoder.m_gt@0.95_spread", "anchor_delta",
+                           "anchor_twin", "anchor_delta_error", "anchor_delta_exceeds_noise",
+                           "m_gt@0.95", "m_ip", "eval.l0", "eval.fvu", "samples_per_second"}) {
     EXPECT_EQ(column.count(name), 1u) << name << " in " << csv;
   }
   for (size_t r = 0; r < board.rows.size(); ++r) {
@@ -183,6 +186,9 @@ TEST(CsvFormatTest, ParsesBackToTheSameCellsWithQuoting) {
       EXPECT_EQ(std::stod(cells[column["anchor_delta"]]), *row.anchor_delta);
       EXPECT_EQ(cells[column["anchor_twin"]], kTopK);
     }
+    // The twins here have one seed: no noise estimate, so both fields are empty.
+    EXPECT_EQ(cells[column["anchor_delta_error"]], "");
+    EXPECT_EQ(cells[column["anchor_delta_exceeds_noise"]], "");
     if (row.method_spec == kAwkwardMethod) {
       EXPECT_EQ(cells[column["m_ip"]], "") << "missing is empty, not 0";
     }
@@ -209,6 +215,10 @@ TEST(JsonFormatTest, ParsesWithTheSchemaFieldAndEveryRow) {
     EXPECT_EQ(out["metrics"]["decoder.m_gt@0.95"]["mean"], row.rank_metric.mean);
     EXPECT_EQ(out["metrics"]["decoder.m_gt@0.95"]["count"], row.rank_metric.count);
     EXPECT_EQ(out["anchor_delta"].is_null(), !row.anchor_delta.has_value());
+    ASSERT_TRUE(out.contains("anchor_delta_error"));
+    EXPECT_TRUE(out["anchor_delta_error"].is_null()) << "the twins here have one seed";
+    ASSERT_TRUE(out.contains("anchor_delta_exceeds_noise"));
+    EXPECT_TRUE(out["anchor_delta_exceeds_noise"].is_null());
     for (const char* metric : {"m_gt@0.95", "m_ip", "decoder.m_ip", "eval.l0", "eval.fvu",
                                "samples_per_second", "train_seconds"}) {
       EXPECT_TRUE(out["metrics"].contains(metric)) << metric;
@@ -342,6 +352,7 @@ TEST(TextFormatTest, ShowsPercentagesSpreadsDeltasAndDashes) {
   EXPECT_THAT(*row, ::testing::StartsWith("   1  M2 ")) << "rank 1 of its dataset\n" << text;
   EXPECT_THAT(*row, HasSubstr("98.48%")) << text;
   EXPECT_THAT(*row, HasSubstr("+2.86")) << text;
+  EXPECT_THAT(*row, Not(HasSubstr("±"))) << "the twin has one seed: no error\n" << text;
   EXPECT_THAT(*(row + 1), HasSubstr("±0.68")) << text;
   EXPECT_THAT(*(row + 1), ::testing::MatchesRegex("[ ±0-9.]+")) << "the spreads alone";
   // The submission has no M_IP: a dash, never 0.
@@ -393,8 +404,149 @@ TEST(MarkdownFormatTest, OneGitHubTablePerDatasetWithFullSpecsAndEscapedPipes) {
   EXPECT_EQ(rows, static_cast<int>(board.rows.size())) << md;
   EXPECT_THAT(md, HasSubstr(absl::StrCat("`", kLongMethod, "`")));
   EXPECT_THAT(md, HasSubstr("sae\\|v2")) << "a pipe in a cell is escaped";
-  EXPECT_THAT(md, HasSubstr("98.48% ±0.68"));
+  EXPECT_THAT(md, HasSubstr("98.48% ±0.68 | +2.86 |")) << "no error beside a one-seed twin";
   EXPECT_THAT(md, HasSubstr("- 1 finished run from debug builds"));
+}
+
+// Three anchored pairs on kDataset, one per backend, for the anchoring delta's error:
+//   simd:AVX2  3 seeds a side, means 92% and 81%, spreads 2 and 1 points: +11.00 ±1.29, beyond
+//              two errors
+//   scalar     the same +11 points over spreads of 8 points a side: ±6.53, within two
+//   simd:AVX3  one anchored seed (95%) against three: +14.00, no error
+std::vector<RunRecord> AnchorNoiseRuns() {
+  std::vector<RunRecord> runs;
+  const auto add = [&](const char* method, const std::string& backend,
+                       const std::vector<double>& scores) {
+    for (size_t seed = 0; seed < scores.size(); ++seed) {
+      runs.push_back(Run(kDataset, method, seed, Metrics(scores[seed]), backend));
+    }
+  };
+  add(kTopKAnchored, "simd:AVX2", {0.90, 0.92, 0.94});
+  add(kTopK, "simd:AVX2", {0.80, 0.81, 0.82});
+  add(kTopKAnchored, "scalar", {0.74, 0.82, 0.90});
+  add(kTopK, "scalar", {0.63, 0.71, 0.79});
+  add(kTopKAnchored, "simd:AVX3", {0.95});
+  add(kTopK, "simd:AVX3", {0.80, 0.81, 0.82});
+  return runs;
+}
+
+// The cells of the md table line of `method` on `backend` (code spans as printed), or {}.
+std::vector<std::string> MarkdownCells(const std::string& md, const std::string& method,
+                                       const std::string& backend) {
+  for (absl::string_view line : absl::StrSplit(md, '\n')) {
+    if (!absl::ConsumePrefix(&line, "| ") || !absl::ConsumeSuffix(&line, " |")) continue;
+    std::vector<std::string> cells = absl::StrSplit(line, " | ");
+    if (cells.size() > 2 && cells[1] == absl::StrCat("`", method, "`") && cells[2] == backend) {
+      return cells;
+    }
+  }
+  return {};
+}
+
+TEST(MarkdownFormatTest, AnchorDeltaCellShowsItsStandardErrorAndMarksDeltasBeyondTwo) {
+  const std::string md = FormatBoard(MustBuild(AnchorNoiseRuns()), Suite(), BoardFormat::kMarkdown);
+  constexpr size_t kDeltaCell = 5;  // rank, method, backend, seeds, dec M_GT, Δ anchor
+  EXPECT_THAT(md, HasSubstr("| rank | method | backend | seeds | dec M_GT | Δ anchor |"));
+  const std::vector<std::string> marked = MarkdownCells(md, kTopKAnchored, "simd:AVX2");
+  ASSERT_GT(marked.size(), kDeltaCell) << md;
+  EXPECT_EQ(marked[4], "92.00% ±2.00");
+  EXPECT_EQ(marked[kDeltaCell], "+11.00 ±1.29 *") << md;
+  EXPECT_THAT(md, HasSubstr(absl::StrCat("| 2 | `", kTopKAnchored,
+                                         "` | simd:AVX2 | 3 | 92.00% ±2.00 | +11.00 ±1.29 * | "
+                                         "0.990 ±0.000 | 0.00% ±0.00 | 0.680 ±0.000 | "
+                                         "6.00 ±0.00 | 0.030 ±0.000 | 10000 ±0 |\n")))
+      << "the whole row, as a reader sees it\n"
+      << md;
+  const std::vector<std::string> noisy = MarkdownCells(md, kTopKAnchored, "scalar");
+  ASSERT_GT(noisy.size(), kDeltaCell) << md;
+  EXPECT_EQ(noisy[kDeltaCell], "+11.00 ±6.53") << md;
+  const std::vector<std::string> one_seed = MarkdownCells(md, kTopKAnchored, "simd:AVX3");
+  ASSERT_GT(one_seed.size(), kDeltaCell) << md;
+  EXPECT_EQ(one_seed[kDeltaCell], "+14.00") << md;
+  const std::vector<std::string> twin = MarkdownCells(md, kTopK, "simd:AVX2");
+  ASSERT_GT(twin.size(), kDeltaCell) << md;
+  EXPECT_EQ(twin[kDeltaCell], "-") << md;
+  EXPECT_THAT(md, HasSubstr("the ± after it is its standard error"));
+  EXPECT_THAT(md, HasSubstr("* marks a change larger than 2 standard errors"));
+}
+
+TEST(TextFormatTest, AnchorDeltaCellShowsItsStandardErrorAndMarksDeltasBeyondTwo) {
+  const std::string text = FormatBoard(MustBuild(AnchorNoiseRuns()), Suite(), BoardFormat::kText);
+  const std::vector<std::string> lines = absl::StrSplit(text, '\n', absl::SkipEmpty());
+  for (const std::string& line : lines) {
+    EXPECT_LE(internal::DisplayWidth(line), kTextWidth) << "'" << line << "' in\n" << text;
+  }
+  // The anchored row of `backend` (the unanchored rows have no "+anchor" in their hint).
+  const auto anchored = [&](const std::string& backend) -> std::string {
+    for (const std::string& line : lines) {
+      if (absl::StrContains(line, "+anchor") && absl::StrContains(line, backend)) return line;
+    }
+    ADD_FAILURE() << "no anchored row on " << backend << " in\n" << text;
+    return "";
+  };
+  EXPECT_THAT(anchored("simd:AVX2"), HasSubstr("+11.00 ±1.29 *")) << text;
+  EXPECT_THAT(anchored("scalar"), HasSubstr("+11.00 ±6.53")) << text;
+  EXPECT_THAT(anchored("scalar"), Not(HasSubstr("*"))) << text;
+  EXPECT_THAT(anchored("simd:AVX3"), HasSubstr("+14.00")) << text;
+  EXPECT_THAT(anchored("simd:AVX3"), Not(HasSubstr("±"))) << "one anchored seed\n" << text;
+}
+
+TEST(CsvFormatTest, AnchorDeltaErrorAndExceedsNoiseFollowTheTwin) {
+  const Board board = MustBuild(AnchorNoiseRuns());
+  const std::vector<std::vector<std::string>> records =
+      ParseCsv(FormatBoard(board, Suite(), BoardFormat::kCsv));
+  ASSERT_EQ(records.size(), board.rows.size() + 1);
+  const std::vector<std::string>& header = records[0];
+  const auto twin = std::find(header.begin(), header.end(), "anchor_twin");
+  ASSERT_NE(twin, header.end());
+  ASSERT_LT(twin + 2, header.end());
+  EXPECT_EQ(*(twin + 1), "anchor_delta_error");
+  EXPECT_EQ(*(twin + 2), "anchor_delta_exceeds_noise");
+  const size_t error = twin + 1 - header.begin(), exceeds = error + 1;
+  std::map<std::string, std::vector<std::string>> anchored;  // by backend
+  for (size_t r = 0; r < board.rows.size(); ++r) {
+    ASSERT_EQ(records[r + 1].size(), header.size());
+    if (board.rows[r].method_spec == kTopKAnchored) {
+      anchored[board.rows[r].backend_used] = records[r + 1];
+    } else {
+      EXPECT_EQ(records[r + 1][error], "") << "an unanchored row";
+      EXPECT_EQ(records[r + 1][exceeds], "");
+    }
+  }
+  ASSERT_EQ(anchored.size(), 3u);
+  EXPECT_NEAR(std::stod(anchored["simd:AVX2"][error]), std::sqrt(0.0005 / 3), 1e-12);
+  EXPECT_EQ(anchored["simd:AVX2"][exceeds], "1");
+  EXPECT_NEAR(std::stod(anchored["scalar"][error]), std::sqrt(2 * 0.0064 / 3), 1e-12);
+  EXPECT_EQ(anchored["scalar"][exceeds], "0");
+  EXPECT_EQ(anchored["simd:AVX3"][error], "") << "one anchored seed";
+  EXPECT_EQ(anchored["simd:AVX3"][exceeds], "");
+}
+
+TEST(JsonFormatTest, AnchorDeltaErrorAndExceedsNoiseAreNumberAndBoolOrNull) {
+  const Board board = MustBuild(AnchorNoiseRuns());
+  const nlohmann::json json =
+      nlohmann::json::parse(FormatBoard(board, Suite(), BoardFormat::kJson), nullptr, false);
+  ASSERT_FALSE(json.is_discarded());
+  EXPECT_EQ(json["schema"], "lrb.leaderboard/1") << "adding fields keeps the schema";
+  std::map<std::string, nlohmann::json> anchored;  // by backend
+  for (const nlohmann::json& row : json["rows"]) {
+    if (row["method_spec"] == kTopKAnchored) {
+      anchored[row["backend"].get<std::string>()] = row;
+    } else {
+      EXPECT_TRUE(row["anchor_delta_error"].is_null());
+      EXPECT_TRUE(row["anchor_delta_exceeds_noise"].is_null());
+    }
+  }
+  ASSERT_EQ(anchored.size(), 3u);
+  ASSERT_TRUE(anchored["simd:AVX2"]["anchor_delta_error"].is_number());
+  EXPECT_NEAR(anchored["simd:AVX2"]["anchor_delta_error"].get<double>(), std::sqrt(0.0005 / 3),
+              1e-12);
+  EXPECT_EQ(anchored["simd:AVX2"]["anchor_delta_exceeds_noise"], true);
+  ASSERT_TRUE(anchored["scalar"]["anchor_delta_error"].is_number());
+  EXPECT_EQ(anchored["scalar"]["anchor_delta_exceeds_noise"], false);
+  EXPECT_TRUE(anchored["simd:AVX3"]["anchor_delta_error"].is_null());
+  EXPECT_TRUE(anchored["simd:AVX3"]["anchor_delta_exceeds_noise"].is_null());
+  EXPECT_FALSE(anchored["simd:AVX3"]["anchor_delta"].is_null()) << "the delta itself stays";
 }
 
 TEST(BoardFormatTest, ARankMetricOutsideTheColumnsGetsTheFirstColumn) {

@@ -42,6 +42,10 @@ std::string FormatBoardJson(const Board& board, const BoardSource& source) {
         {"metrics", metrics},
         {"anchor_delta", row.anchor_delta.has_value() ? json(*row.anchor_delta) : json(nullptr)},
         {"anchor_twin", row.anchor_delta.has_value() ? json(row.anchor_twin) : json(nullptr)},
+        {"anchor_delta_error",
+         row.anchor_delta_error.has_value() ? json(*row.anchor_delta_error) : json(nullptr)},
+        {"anchor_delta_exceeds_noise",
+         row.anchor_delta_error.has_value() ? json(AnchorDeltaExceedsNoise(row)) : json(nullptr)},
     });
   }
   const BoardCounts& counts = board.counts;

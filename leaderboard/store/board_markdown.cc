@@ -70,7 +70,7 @@ std::string FormatBoardMarkdown(const Board& board, const BoardSource& source) {
     for (const BoardColumn& column : columns) {
       cells.push_back(MeanAndSpread(row.*column.summary, column.unit));
       if (column.summary == &LeaderboardRow::rank_metric) {
-        cells.push_back(FormatDelta(row.anchor_delta, column.unit));
+        cells.push_back(FormatAnchorDelta(row, column.unit));
       }
     }
     if (show_build) cells.push_back(Cell(row.build_note));

@@ -95,7 +95,7 @@ std::string FormatBoardText(const Board& board, const BoardSource& source) {
       cells.push_back(FormatMean(row.*column.summary, column.unit));
       spreads.push_back(FormatSpread(row.*column.summary, column.unit));
       if (column.summary == &LeaderboardRow::rank_metric) {
-        cells.push_back(FormatDelta(row.anchor_delta, column.unit));
+        cells.push_back(FormatAnchorDelta(row, column.unit));
         spreads.push_back("");
       }
     }

@@ -110,6 +110,14 @@ void SortAndRank(std::vector<LeaderboardRow>& rows, Direction direction) {
   }
 }
 
+// The standard error of the difference of the means of `a` and `b` (Welch's, each side
+// with its own spread), or nullopt when either side has fewer than two values and so no
+// spread to speak of.
+std::optional<double> DifferenceStandardError(const MetricSummary& a, const MetricSummary& b) {
+  if (a.count < 2 || b.count < 2) return std::nullopt;
+  return std::sqrt(a.spread * a.spread / a.count + b.spread * b.spread / b.count);
+}
+
 void PairAnchoredRows(std::vector<LeaderboardRow>& rows) {
   using Key = std::tuple<std::string, std::string, std::string, std::string>;
   std::map<Key, const LeaderboardRow*> by_key;
@@ -124,6 +132,7 @@ void PairAnchoredRows(std::vector<LeaderboardRow>& rows) {
     if (row.rank_metric.count == 0 || twin->second->rank_metric.count == 0) continue;
     row.anchor_delta = row.rank_metric.mean - twin->second->rank_metric.mean;
     row.anchor_twin = *twin_spec;
+    row.anchor_delta_error = DifferenceStandardError(row.rank_metric, twin->second->rank_metric);
   }
 }
 
@@ -143,6 +152,11 @@ int EditDistance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+bool AnchorDeltaExceedsNoise(const LeaderboardRow& row) {
+  if (!row.anchor_delta.has_value() || !row.anchor_delta_error.has_value()) return false;
+  return std::abs(*row.anchor_delta) > kAnchorDeltaStandardErrors * *row.anchor_delta_error;
+}
 
 std::optional<std::string> WithoutAnchor(std::string_view method_spec) {
   // Parsed only to know the spec is in the grammar and where its terms are; the anchor

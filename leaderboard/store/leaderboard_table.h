@@ -3,8 +3,9 @@
 
 // The leaderboard as data: one row per (dataset, method, backend, build note), aggregated
 // over seeds (mean and spread), ranked within its dataset by one metric, with the
-// anchoring delta and the counts of every run left off. The formats (board_format.h) print
-// it; `lrb leaderboard` and `lrb report` share it. docs/leaderboard.md describes it all.
+// anchoring delta (and its standard error) and the counts of every run left off. The
+// formats (board_format.h) print it; `lrb leaderboard` and `lrb report` share it.
+// docs/leaderboard.md describes it all.
 //
 // Runs from debug builds or dirty trees are left out of the ranking (and counted) so a
 // leaderboard never mixes incomparable numbers; when asked to include them, they get rows
@@ -67,6 +68,12 @@ struct LeaderboardRow {
   // the metric.
   std::optional<double> anchor_delta;
   std::string anchor_twin;  // the twin's method spec when anchor_delta is set, else ""
+  // The standard error of anchor_delta, sqrt(s_a^2 / n_a + s_b^2 / n_b), from the
+  // rank-metric spreads s and counts n of this row (a) and its twin (b): how much the
+  // delta would move from seed noise alone. Set only with anchor_delta and when both rows
+  // have at least two runs reporting the metric: one seed says nothing about the noise.
+  // AnchorDeltaExceedsNoise reads it.
+  std::optional<double> anchor_delta_error;
 
   MetricSummary m_gt, m_ip;                  // encoder rows (the paper's metrics)
   MetricSummary decoder_m_gt, decoder_m_ip;  // decoder columns
@@ -76,6 +83,20 @@ struct LeaderboardRow {
   MetricSummary samples_per_second;
   MetricSummary train_seconds;
 };
+
+// How many standard errors an anchoring delta must exceed to be marked (see below).
+inline constexpr double kAnchorDeltaStandardErrors = 2.0;
+
+// True when `row`'s anchoring delta is larger in magnitude than kAnchorDeltaStandardErrors
+// times its standard error: anchoring moved the rank metric by more than seed-to-seed noise
+// plausibly would. False when anchor_delta_error is unset (no delta, or one seed on either
+// side). Two standard errors is a rough ~95% criterion for a normally distributed
+// difference of means. With the usual 3 seeds a row the spreads are themselves rough
+// estimates (a t-test on 4 degrees of freedom would want about 2.8 standard errors), so
+// this is a screening rule for which deltas deserve a look or more seeds, not a formal
+// significance test. When every seed on both sides scored the same (error 0), any nonzero
+// delta is marked.
+bool AnchorDeltaExceedsNoise(const LeaderboardRow& row);
 
 // Every run given to BuildBoard that is not on it, by reason, and what is on it.
 struct UnfinishedRuns {

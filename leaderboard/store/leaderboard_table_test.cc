@@ -222,6 +222,117 @@ TEST(BuildBoardTest, AnchoringDeltaNeedsTheRankMetricOnBothSides) {
   for (const LeaderboardRow& row : board.rows) EXPECT_FALSE(row.anchor_delta.has_value());
 }
 
+// Runs of `method` on `backend` scoring `scores`, one seed each (0, 1, ...).
+std::vector<RunRecord> Seeds(const std::string& method, const std::vector<double>& scores,
+                             const std::string& backend = "simd:AVX2") {
+  std::vector<RunRecord> runs;
+  for (size_t seed = 0; seed < scores.size(); ++seed) {
+    runs.push_back(Scored(method, scores[seed], seed, backend));
+  }
+  return runs;
+}
+
+std::vector<RunRecord> Concat(std::vector<std::vector<RunRecord>> parts) {
+  std::vector<RunRecord> runs;
+  for (std::vector<RunRecord>& part : parts) {
+    for (RunRecord& run : part) runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
+const LeaderboardRow& AnchoredRow(const Board& board, const std::string& backend = "simd:AVX2") {
+  for (const LeaderboardRow& row : board.rows) {
+    if (row.method_spec == kTopKAnchored && row.backend_used == backend) return row;
+  }
+  ADD_FAILURE() << "no anchored row on " << backend;
+  static const LeaderboardRow kNone;
+  return kNone;
+}
+
+TEST(BuildBoardTest, AnchoringDeltaErrorIsTheStandardErrorOfTheDifferenceOfMeans) {
+  // By hand: means 0.92 and 0.81, spreads 0.02 and 0.01, three seeds a side; the error is
+  // sqrt(0.02^2 / 3 + 0.01^2 / 3) = 0.0129, and 0.11 is 8.5 of them.
+  const Board board = MustBuild(
+      Concat({Seeds(kTopKAnchored, {0.90, 0.92, 0.94}), Seeds(kTopK, {0.80, 0.81, 0.82})}));
+  const LeaderboardRow& row = AnchoredRow(board);
+  ASSERT_TRUE(row.anchor_delta.has_value());
+  EXPECT_NEAR(*row.anchor_delta, 0.11, 1e-12);
+  ASSERT_TRUE(row.anchor_delta_error.has_value());
+  EXPECT_NEAR(*row.anchor_delta_error, std::sqrt(0.02 * 0.02 / 3 + 0.01 * 0.01 / 3), 1e-12);
+  EXPECT_TRUE(AnchorDeltaExceedsNoise(row));
+  for (const LeaderboardRow& other : board.rows) {
+    if (other.method_spec == kTopK) {
+      EXPECT_FALSE(other.anchor_delta_error.has_value()) << "the unanchored row has none";
+    }
+  }
+}
+
+TEST(BuildBoardTest, AnchoringDeltaWithinTwoStandardErrorsIsNotMarked) {
+  // The same difference of means, 0.11, over spreads of 0.08 a side: the error is
+  // sqrt(2 x 0.08^2 / 3) = 0.0653 and 0.11 is only 1.7 of them.
+  const Board board = MustBuild(
+      Concat({Seeds(kTopKAnchored, {0.84, 0.92, 1.00}), Seeds(kTopK, {0.73, 0.81, 0.89})}));
+  const LeaderboardRow& row = AnchoredRow(board);
+  ASSERT_TRUE(row.anchor_delta.has_value());
+  EXPECT_NEAR(*row.anchor_delta, 0.11, 1e-12);
+  ASSERT_TRUE(row.anchor_delta_error.has_value());
+  EXPECT_NEAR(*row.anchor_delta_error, std::sqrt(2 * 0.08 * 0.08 / 3), 1e-12);
+  EXPECT_FALSE(AnchorDeltaExceedsNoise(row));
+}
+
+TEST(BuildBoardTest, ANegativeAnchoringDeltaIsMarkedByItsMagnitude) {
+  const Board board = MustBuild(
+      Concat({Seeds(kTopKAnchored, {0.70, 0.71, 0.72}), Seeds(kTopK, {0.80, 0.81, 0.82})}));
+  const LeaderboardRow& row = AnchoredRow(board);
+  ASSERT_TRUE(row.anchor_delta.has_value());
+  EXPECT_NEAR(*row.anchor_delta, -0.10, 1e-12);
+  ASSERT_TRUE(row.anchor_delta_error.has_value());
+  EXPECT_NEAR(*row.anchor_delta_error, std::sqrt(2 * 0.01 * 0.01 / 3), 1e-12);
+  EXPECT_TRUE(AnchorDeltaExceedsNoise(row));
+}
+
+TEST(BuildBoardTest, OneSeedOnEitherSideLeavesTheAnchoringDeltaErrorUnset) {
+  const Board board = MustBuild(Concat({
+      Seeds(kTopKAnchored, {0.90, 0.92, 0.94}),
+      Seeds(kTopK, {0.80}),                    // one twin seed
+      Seeds(kTopKAnchored, {0.95}, "scalar"),  // one anchored seed
+      Seeds(kTopK, {0.80, 0.81, 0.82}, "scalar"),
+  }));
+  for (const char* backend : {"simd:AVX2", "scalar"}) {
+    const LeaderboardRow& row = AnchoredRow(board, backend);
+    EXPECT_TRUE(row.anchor_delta.has_value()) << backend << ": the delta stays";
+    EXPECT_FALSE(row.anchor_delta_error.has_value()) << backend;
+    EXPECT_FALSE(AnchorDeltaExceedsNoise(row)) << backend;
+  }
+  // Runs count only when they report the rank metric: two seeds, one scored, is one.
+  std::vector<RunRecord> runs =
+      Concat({Seeds(kTopKAnchored, {0.90, 0.94}), Seeds(kTopK, {0.80, 0.81, 0.82})});
+  runs[1].metrics = {{"m_ip", 0.5}};
+  const LeaderboardRow& row = AnchoredRow(MustBuild(runs));
+  EXPECT_EQ(row.seeds, 2);
+  EXPECT_TRUE(row.anchor_delta.has_value());
+  EXPECT_FALSE(row.anchor_delta_error.has_value());
+}
+
+TEST(AnchorDeltaExceedsNoiseTest, ComparesTheDeltaWithTwoStandardErrors) {
+  LeaderboardRow row;
+  EXPECT_FALSE(AnchorDeltaExceedsNoise(row)) << "no delta";
+  row.anchor_delta = 0.5;
+  EXPECT_FALSE(AnchorDeltaExceedsNoise(row)) << "no error: the noise is unknown";
+  row.anchor_delta_error = 0.2;
+  EXPECT_TRUE(AnchorDeltaExceedsNoise(row));
+  row.anchor_delta = -0.5;
+  EXPECT_TRUE(AnchorDeltaExceedsNoise(row));
+  row.anchor_delta = 0.4;
+  EXPECT_FALSE(AnchorDeltaExceedsNoise(row)) << "exactly two errors is not more";
+  row.anchor_delta = 0.25;
+  EXPECT_FALSE(AnchorDeltaExceedsNoise(row));
+  row.anchor_delta_error = 0;  // every seed alike on both sides
+  EXPECT_TRUE(AnchorDeltaExceedsNoise(row));
+  row.anchor_delta = 0;
+  EXPECT_FALSE(AnchorDeltaExceedsNoise(row));
+}
+
 TEST(WithoutAnchorTest, CutsOnlyTheAnchorModifier) {
   EXPECT_EQ(WithoutAnchor(kTopKAnchored), kTopK);
   EXPECT_EQ(WithoutAnchor("sae.topk(k=4)+anchor(k=8,lambda=0.1)+auxk(k=16,lambda=0.03125)"),
