@@ -12,6 +12,10 @@
 # Resumable: a finished run in the shard's database is reused, never retrained, so a shard
 # cut short (the end of a session) continues where it stopped. results/merge.sh SUITE then
 # folds every shard into results/SUITE/SUITE.db.
+# Each invocation logs to a file of its own (results/SUITE/logs/NAME.TIME.log): appending to a
+# committed log would modify a tracked file before lrb starts, and lrb would record the runs
+# as made from a dirty tree (left off the boards). For the same reason it refuses to start
+# while tracked files are modified.
 set -euo pipefail
 if (( $# < 4 )); then
   echo "usage: $0 SUITE SEEDS I/N THREADS [DATA_DIR]" >&2
@@ -26,9 +30,16 @@ if [[ ! "$shard" =~ ^[0-9]+/[0-9]+$ ]]; then
   echo "$0: shard '$shard' is not I/N (e.g. 0/2)" >&2
   exit 2
 fi
+dirty=$(git status --porcelain --untracked-files=no)
+if [[ -n "$dirty" ]]; then
+  echo "$0: tracked files are modified; commit them first, or every run would be recorded as" \
+    "made from a dirty tree and left off the boards:" >&2
+  echo "$dirty" >&2
+  exit 1
+fi
 lrb() { ./bazelw run --noshow_progress --ui_event_filters=-info //bench:lrb -- "$@"; }
 [[ -f "$data/suite.json" ]] || lrb generate --suite="$suite" --out="$data"
 mkdir -p "results/$suite/shards" "results/$suite/logs"
 name="seeds${seeds}_shard${shard%/*}of${shard#*/}"
 lrb run --suite="$suite" --data="$data" --seeds="$seeds" --shard="$shard" --threads="$threads" \
-  --db="results/$suite/shards/$name.db" >> "results/$suite/logs/$name.log" 2>&1
+  --db="results/$suite/shards/$name.db" >> "results/$suite/logs/$name.$(date -u +%Y%m%dT%H%M%SZ).log" 2>&1
