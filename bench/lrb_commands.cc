@@ -128,10 +128,14 @@ std::vector<CommandSpec> MakeCommands() {
                    "each holds its model, ~2 GiB at paper scale"),
         StringFlag("threads", "N", "0", "threads per run; 0 = cores / jobs"),
         BoolFlag("dry_run",
-                 "print the plan (each run's key, state, estimated time) and write nothing")},
+                 "print the plan (each run's key, state, estimated time) and write nothing"),
+        StringFlag("reuse_from", "DB[,DB...]", "",
+                   "copy a run these databases (read only) have finished instead of training "
+                   "it, e.g. a run another suite shares with this one; not with --force")},
        {"run --suite=smoke", "run --suite=smoke --export_models=models",
         "run --suite=paper --methods='sae.topk*' --anchoring=on --seeds=0-2 --dry_run",
-        "run --suite=paper --data=data --shard=0/4 --jobs=2"}});
+        "run --suite=paper --data=data --shard=0/4 --jobs=2",
+        "run --suite=topk --data=data --db=topk.db --reuse_from=paper.db"}});
   FlagSpec board_format = StringFlag("format", "text|md|csv|json", "text",
                                      "text for a terminal (120 columns), md for GitHub, csv, or "
                                      "json (schema lrb.leaderboard/1, docs/leaderboard.md)");

@@ -28,7 +28,7 @@ TEST(LrbCommands, FlagsAndDefaultsArePinned) {
        {{"suite", "smoke"}, {"db", "lrb.db"}, {"force", "false"}, {"export_models", ""},
         {"data", ""}, {"methods", ""}, {"backends", ""}, {"anchoring", ""}, {"seeds", ""},
         {"datasets", ""}, {"shard", "0/1"}, {"jobs", "1"}, {"threads", "0"},
-        {"dry_run", "false"}}},
+        {"dry_run", "false"}, {"reuse_from", ""}}},
       {"train",
        {{"dataset", ""}, {"method", ""}, {"train", ""}, {"backend", "simd"}, {"seed", "0"},
         {"db", "lrb.db"}, {"threads", "0"}}},
@@ -83,6 +83,8 @@ TEST(LrbCommands, ReadmeCommandLinesParse) {
       {"import --activations=acts.npy --labels=labels.npy --out=mine",
        {{"activations", "acts.npy"}, {"labels", "labels.npy"}, {"out", "mine"}}},
       {"import --activations=acts.npy --out=mine", {{"labels", ""}}},
+      {"run --suite=topk --reuse_from=paper.db,shards/0.db",
+       {{"suite", "topk"}, {"reuse_from", "paper.db,shards/0.db"}, {"force", "false"}}},
   };
   for (const Good& good : cases) {
     const auto parsed = Parse(good.line);

@@ -2,7 +2,7 @@
 // `lrb help <command>` shows a command's flags (bench/lrb_commands.cc declares them all).
 //   lrb run --suite=NAME [--db=PATH] [--data=DIR] [--methods=LIST] [--backends=LIST]
 //           [--anchoring=off,on] [--seeds=LIST] [--datasets=LIST] [--shard=I/N] [--jobs=N]
-//           [--threads=N] [--dry_run] [--force] [--export_models=DIR]
+//           [--threads=N] [--dry_run] [--force] [--export_models=DIR] [--reuse_from=DB,...]
 //   lrb train --dataset=DIR --method=SPEC [--train=SPEC] [--backend=NAME] [--seed=N]
 //           [--db=PATH] [--threads=N]
 //   lrb tune --dataset=DIR --method=SPEC --knob=NAME [--metric=NAME] --target=X --low=X
@@ -294,6 +294,10 @@ absl::Status Dispatch(const CommandLine& line) {
     options.export_models_dir = ResolveUserPath(line.GetString("export_models"));
     options.data_dir = ResolveUserPath(line.GetString("data"));
     options.dry_run = line.GetBool("dry_run");
+    for (absl::string_view path :
+         absl::StrSplit(line.GetString("reuse_from"), ',', absl::SkipEmpty())) {
+      options.reuse_from.push_back(ResolveUserPath(std::string(path)));
+    }
     LRB_ASSIGN_OR_RETURN(options.filter, RunFilterFlags(line));
     LRB_ASSIGN_OR_RETURN(const int64_t jobs, IntegerFlag(line, "jobs", 1));
     LRB_ASSIGN_OR_RETURN(const int64_t threads, IntegerFlag(line, "threads", 0));

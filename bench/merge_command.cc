@@ -39,7 +39,9 @@ std::string Describe(const RunRecord& run) {
                          run.dataset_spec);
 }
 
-// Why `run` may not join its suite's results, or "".
+// Why `run` may not join its suite's results, or "". A run is checked against the suite
+// it was trained for (run.suite): the other suites it belongs to reused it under the same
+// key, which holds the same dataset hash.
 absl::StatusOr<std::string> DatasetProblem(const RunRecord& run,
                                            SuiteDatasetHashes& dataset_hashes) {
   if (run.suite.empty()) return "";
@@ -106,16 +108,15 @@ absl::StatusOr<MergeSummary> MergeDatabases(const std::string& out_path,
       refuse(it->second);
       continue;
     }
-    // Already there and the same: skipped without the (possibly slow) dataset check.
+    // Already there and the same: no (possibly slow) dataset check; importing it only
+    // unites its suites with OUT's.
     LRB_ASSIGN_OR_RETURN(const std::optional<RunRecord> present, out->FindFinishedRun(run.run_key));
-    if (present.has_value() && leaderboard::FirstDifference(*present, run).empty()) {
-      ++summary.already_present;
-      continue;
-    }
-    LRB_ASSIGN_OR_RETURN(const std::string problem, DatasetProblem(run, dataset_hashes));
-    if (!problem.empty()) {
-      refuse(problem);
-      continue;
+    if (!present.has_value() || !leaderboard::FirstDifference(*present, run).empty()) {
+      LRB_ASSIGN_OR_RETURN(const std::string problem, DatasetProblem(run, dataset_hashes));
+      if (!problem.empty()) {
+        refuse(problem);
+        continue;
+      }
     }
     LRB_ASSIGN_OR_RETURN(const Import import, out->ImportFinishedRun(run));
     switch (import.outcome) {
@@ -128,6 +129,10 @@ absl::StatusOr<MergeSummary> MergeDatabases(const std::string& out_path,
         break;
       case Import::Outcome::kIdentical:
         ++summary.already_present;
+        if (!import.note.empty()) {
+          summary.joined.push_back(absl::StrFormat("%s (%s) from %s: %s", run.run_key,
+                                                   Describe(run), candidate.input, import.note));
+        }
         break;
       case Import::Outcome::kRefused:
         refuse(import.note);
@@ -146,6 +151,9 @@ std::string FormatMergeSummary(const std::string& out_path, int inputs,
       summary.already_present + summary.unfinished, summary.already_present, summary.unfinished,
       summary.refused);
   for (const std::string& line : summary.replaced) absl::StrAppend(&text, "  added ", line, "\n");
+  for (const std::string& line : summary.joined) {
+    absl::StrAppend(&text, "  already present ", line, "\n");
+  }
   for (const std::string& line : summary.refusals) {
     absl::StrAppend(&text, "  refused ", line, "\n");
   }

@@ -7,14 +7,17 @@
 // Each whole finished run of the inputs is, by its run key:
 //   added     OUT did not have it (or had only a failed, interrupted, abandoned or
 //             incomplete attempt, which it replaces, as `lrb run` would);
-//   skipped   OUT already has the same results (so merging twice adds nothing), or the run
-//             is not finished in its input (running, failed, interrupted, incomplete);
+//   skipped   OUT already has the same results (so merging twice adds nothing; the run
+//             then also joins every suite it belongs to in its input), or the run is not
+//             finished in its input (running, failed, interrupted, incomplete);
 //   refused   with the reason: its suite is unknown to this lrb, its dataset is not one of
 //             the suite's or its dataset_hash is not the hash of the suite's dataset
 //             (SuiteDatasetHashes), two inputs disagree about the key, OUT holds other
 //             results under the key, or OUT has it running.
-// Runs with no suite (`lrb train`, `lrb score` without --suite) have no spec to check their
-// dataset against; they are added as they are. OUT is only ever added to, one run per write
+// A run is added with every suite it belongs to in its input (Store::ImportFinishedRun), and
+// its dataset is checked against the suite it was trained for (RunRecord::suite). Runs with
+// no suite (`lrb train`, `lrb score` without --suite) have no spec to check their dataset
+// against; they are added as they are. OUT is only ever added to, one run per write
 // transaction (Store::ImportFinishedRun), so another process may use OUT meanwhile and an
 // interrupted merge leaves whole runs only; the inputs are opened read-only.
 
@@ -35,6 +38,9 @@ struct MergeSummary {
   int refused = 0;
   std::vector<std::string> refusals;  // one line per refused run: which, from where, why
   std::vector<std::string> replaced;  // one line per added run that replaced an attempt
+  // One line per run OUT already had that joined suites it was not in yet (counted in
+  // already_present).
+  std::vector<std::string> joined;
 };
 
 absl::StatusOr<MergeSummary> MergeDatabases(const std::string& out_path,

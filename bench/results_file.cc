@@ -51,6 +51,23 @@ absl::StatusOr<bool> IsSqlite(const std::string& path) {
   return std::equal(header, header + sizeof(header), kMagic);
 }
 
+// `run` as a result of `suite`.
+ResultRow ResultOf(const leaderboard::RunRecord& run, const std::string& suite) {
+  ResultRow row;
+  row.suite = suite;
+  row.dataset_spec = run.dataset_spec;
+  row.dataset_hash = run.dataset_hash;
+  row.method_spec = run.method_spec;
+  row.train_spec = run.train_spec;
+  row.backend = run.backend;
+  row.scorer_version = run.scorer_version;
+  row.seed = run.seed;
+  for (const auto& [name, value] : run.metrics) {
+    if (Kept(name)) row.metrics[name] = value;
+  }
+  return row;
+}
+
 absl::StatusOr<std::vector<ResultRow>> FromDatabase(const std::string& path,
                                                     const std::string& suite_id) {
   LRB_ASSIGN_OR_RETURN(const std::unique_ptr<leaderboard::Store> store,
@@ -63,18 +80,11 @@ absl::StatusOr<std::vector<ResultRow>> FromDatabase(const std::string& path,
         run.scorer_version != scoring::kScorerVersion) {
       continue;
     }
-    ResultRow& row = rows.emplace_back();
-    row.suite = run.suite;
-    row.dataset_spec = run.dataset_spec;
-    row.dataset_hash = run.dataset_hash;
-    row.method_spec = run.method_spec;
-    row.train_spec = run.train_spec;
-    row.backend = run.backend;
-    row.scorer_version = run.scorer_version;
-    row.seed = run.seed;
-    for (const auto& [name, value] : run.metrics) {
-      if (Kept(name)) row.metrics[name] = value;
-    }
+    // A run shared by several suites is a result of each (whichever trained it): one row
+    // per suite asked for, so both sides of a comparison group it the same way.
+    const std::vector<std::string> suites =
+        suite_id.empty() ? run.suites : std::vector<std::string>{suite_id};
+    for (const std::string& suite : suites) rows.push_back(ResultOf(run, suite));
   }
   return rows;
 }

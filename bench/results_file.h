@@ -44,7 +44,9 @@ struct ResultRow {
 
 // Whole finished runs scored by this lrb's scorer (kScorerVersion) in `path`, a database
 // (.db; SQLite, recognised by its header) or a baseline file (JSON), keeping only those of
-// `suite_id` when it is not empty. Errors name the file and what is wrong with it.
+// `suite_id` when it is not empty. A database's run belongs to every suite it serves
+// (Store::LoadRuns): with a suite it is that suite's row; without one, it is one row per
+// suite it belongs to. Errors name the file and what is wrong with it.
 absl::StatusOr<std::vector<ResultRow>> LoadResults(const std::string& path,
                                                    const std::string& suite_id);
 

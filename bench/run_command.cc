@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -42,6 +43,55 @@ std::string Seconds(double seconds) {
   return absl::StrFormat("%.1fh", seconds / 3600);
 }
 
+// Opens the --reuse_from databases read-only, in order. Each must be an existing LRB
+// database other than the one being run into (`db_path`): anything else is a bad command
+// line, refused before anything runs.
+absl::StatusOr<std::vector<std::unique_ptr<leaderboard::Store>>> OpenReuseDatabases(
+    const RunCommandOptions& command, const std::string& db_path) {
+  std::vector<std::unique_ptr<leaderboard::Store>> stores;
+  if (command.reuse_from.empty()) return stores;
+  if (command.force) {
+    return UsageError("run",
+                      "--force retrains every run and --reuse_from copies finished ones "
+                      "instead of training them; give one or the other");
+  }
+  for (const std::string& path : command.reuse_from) {
+    std::error_code error;
+    if (std::filesystem::equivalent(path, db_path, error)) {
+      return UsageError("run", absl::StrFormat("--reuse_from=%s is the database being run "
+                                               "into (--db=%s); name another database",
+                                               path, db_path));
+    }
+    absl::StatusOr<std::unique_ptr<leaderboard::Store>> store =
+        leaderboard::Store::OpenReadOnly(path);
+    if (!store.ok()) {
+      return UsageError("run", absl::StrFormat("--reuse_from=%s: %s; expected an LRB database "
+                                               "to copy finished runs from",
+                                               path, store.status().message()));
+    }
+    stores.push_back(std::move(*store));
+  }
+  return stores;
+}
+
+std::vector<leaderboard::Store*> Pointers(
+    const std::vector<std::unique_ptr<leaderboard::Store>>& stores) {
+  std::vector<leaderboard::Store*> pointers;
+  for (const auto& store : stores) pointers.push_back(store.get());
+  return pointers;
+}
+
+// Whether one of `sources` has a whole finished run with `run_key`.
+absl::StatusOr<bool> FinishedInAny(const std::vector<leaderboard::Store*>& sources,
+                                   const std::string& run_key) {
+  for (leaderboard::Store* source : sources) {
+    LRB_ASSIGN_OR_RETURN(const std::optional<leaderboard::RunRecord> found,
+                         source->FindFinishedRun(run_key));
+    if (found.has_value()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int ThreadsPerRun(int threads, int jobs) {
@@ -50,18 +100,26 @@ int ThreadsPerRun(int threads, int jobs) {
 }
 
 absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::string& db_path,
-                           const RunCommandOptions& options, std::ostream& out) {
+                           const RunCommandOptions& options,
+                           const std::vector<leaderboard::Store*>& reuse_from, std::ostream& out) {
   std::vector<leaderboard::RunRecord> stored;
   if (std::filesystem::exists(db_path)) {
     LRB_ASSIGN_OR_RETURN(const auto store, leaderboard::Store::OpenReadOnly(db_path));
     LRB_ASSIGN_OR_RETURN(stored, store->LoadRuns(suite.id()));
   }
-  // Dataset hashes: from --data, else from any stored run of the dataset.
+  // Dataset hashes: from --data, else from any stored run of the dataset, here or in a
+  // database to reuse runs from.
   std::map<std::string, std::string> hashes;
   if (!options.data_dir.empty()) {
     LRB_ASSIGN_OR_RETURN(const std::vector<SuiteDataEntry> data,
                          ReadSuiteData(suite, options.data_dir));
     for (const SuiteDataEntry& entry : data) hashes[entry.spec] = entry.content_hash;
+  }
+  for (leaderboard::Store* source : reuse_from) {
+    LRB_ASSIGN_OR_RETURN(const std::vector<leaderboard::RunRecord> runs, source->LoadAllRuns());
+    for (const leaderboard::RunRecord& run : runs) {
+      hashes.emplace(run.dataset_spec, run.dataset_hash);
+    }
   }
   std::map<std::string, const leaderboard::RunRecord*> by_key;
   // (dataset, method, backend) -> (sum of seconds, finished runs)
@@ -87,7 +145,7 @@ absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::s
                              : "");
   out << absl::StrFormat("%6s  %-16s  %-8s  %8s  %-10s  %-6s  %-4s  %s\n", "#", "run key",
                          "state", "est.", "dataset", "backend", "seed", "method");
-  int64_t to_train = 0, done = 0, held = 0, unknown_time = 0;
+  int64_t to_train = 0, done = 0, held = 0, reuse = 0, unknown_time = 0;
   double estimate = 0;
   for (const PlannedRun& run : plan.runs) {
     std::string key = "?";
@@ -105,11 +163,16 @@ absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::s
           state = "retry";  // failed, interrupted, abandoned or incomplete
         }
       }
+      if ((state == "new" || state == "retry") && !options.force) {
+        LRB_ASSIGN_OR_RETURN(const bool elsewhere, FinishedInAny(reuse_from, key));
+        if (elsewhere) state = "reuse";
+      }
     }
     const bool trains = state == "new" || state == "retry" || (state == "done" && options.force);
     if (state == "done" && options.force) state = "redo";
     done += state == "done";
     held += state == "held";
+    reuse += state == "reuse";
     std::string time = "-";
     if (trains) {
       ++to_train;
@@ -128,8 +191,9 @@ absl::Status DryRunCommand(const Suite& suite, const RunPlan& plan, const std::s
                            run.seed, run.method_spec);
   }
   const int jobs = std::max(1, options.jobs);
-  out << absl::StrFormat("%d to train, %d done, %d held by another process", to_train, done,
-                         held);
+  out << absl::StrFormat("%d to train, %d done, ", to_train, done);
+  if (!reuse_from.empty()) out << absl::StrFormat("%d to reuse from --reuse_from, ", reuse);
+  out << absl::StrFormat("%d held by another process", held);
   if (to_train > unknown_time) {
     out << absl::StrFormat("; estimated %s of training%s", Seconds(estimate),
                            jobs > 1 ? absl::StrFormat(" (about %s with --jobs=%d)",
@@ -189,7 +253,11 @@ absl::Status RunCommand(const Suite& suite, const std::string& db_path,
     return UsageError("run", planned.status().message());
   }
   LRB_ASSIGN_OR_RETURN(const RunPlan plan, std::move(planned));
-  if (command.dry_run) return DryRunCommand(suite, plan, db_path, command, std::cout);
+  LRB_ASSIGN_OR_RETURN(const std::vector<std::unique_ptr<leaderboard::Store>> reuse_from,
+                       OpenReuseDatabases(command, db_path));
+  if (command.dry_run) {
+    return DryRunCommand(suite, plan, db_path, command, Pointers(reuse_from), std::cout);
+  }
   const int jobs = std::max(1, command.jobs);
   const int threads = ThreadsPerRun(command.threads, jobs);
   LRB_ASSIGN_OR_RETURN(TrainingSession session, StartTrainingSession(db_path, threads));
@@ -199,6 +267,7 @@ absl::Status RunCommand(const Suite& suite, const std::string& db_path,
   options.export_models_dir = command.export_models_dir;
   options.data_dir = command.data_dir;
   options.jobs = jobs;
+  options.reuse_from = Pointers(reuse_from);
   std::cerr << absl::StrFormat("suite %s: %d runs into %s", suite.id(), plan.runs.size(),
                                db_path);
   if (plan.runs.size() != static_cast<size_t>(suite.size())) {
@@ -211,6 +280,10 @@ absl::Status RunCommand(const Suite& suite, const std::string& db_path,
                                summary.reused, summary.failed, summary.skipped_held);
   if (summary.skipped_held > 0) std::cerr << " (being trained by another process)";
   std::cerr << "\n";
+  if (summary.reused_from_other > 0) {
+    std::cerr << absl::StrFormat("%d reused run(s) copied from the --reuse_from databases\n",
+                                 summary.reused_from_other);
+  }
   if (summary.retried > 0) {
     std::cerr << absl::StrFormat(
         "%d of them replaced an earlier failed, interrupted, abandoned or incomplete attempt\n",

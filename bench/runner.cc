@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -281,12 +282,34 @@ absl::StatusOr<Job> MakeJob(const std::string& suite_id, const datasets::Dataset
 RunSummary& operator+=(RunSummary& total, const RunSummary& one) {
   total.trained += one.trained;
   total.reused += one.reused;
+  total.reused_from_other += one.reused_from_other;
   total.failed += one.failed;
   total.skipped_held += one.skipped_held;
   total.retried += one.retried;
   total.export_failed += one.export_failed;
   total.reused_not_exported += one.reused_not_exported;
   return total;
+}
+
+// Copies the run with `run_key` into `store` from the first of `options.reuse_from` that
+// has it whole and finished, unless `store` has it already. Returns the path of the
+// database it came from, or "" when nothing was copied (then the run is claimed as usual;
+// also when `store` refused the copy, e.g. because another process is training the key).
+absl::StatusOr<std::string> CopyFromReuseDatabases(const std::string& run_key,
+                                                   leaderboard::Store& store,
+                                                   const RunOptions& options) {
+  if (options.reuse_from.empty() || options.force) return "";
+  LRB_ASSIGN_OR_RETURN(const std::optional<leaderboard::RunRecord> present,
+                       store.FindFinishedRun(run_key));
+  if (present.has_value()) return "";
+  for (leaderboard::Store* source : options.reuse_from) {
+    LRB_ASSIGN_OR_RETURN(const std::optional<leaderboard::RunRecord> found,
+                         source->FindFinishedRun(run_key));
+    if (!found.has_value()) continue;
+    LRB_ASSIGN_OR_RETURN(const leaderboard::Import import, store.ImportFinishedRun(*found));
+    return import.outcome == leaderboard::Import::Outcome::kRefused ? "" : source->path();
+  }
+  return "";
 }
 
 // Claims, trains, scores and records one run; returns what happened to it. Fails only for
@@ -297,12 +320,19 @@ absl::StatusOr<RunSummary> RunOne(Job& job, const sdl::TrainSpec& train,
   RunSummary summary;
   leaderboard::RunRecord& record = job.record;
   const std::string& prefix = job.prefix;
+  LRB_ASSIGN_OR_RETURN(const std::string copied_from,
+                       CopyFromReuseDatabases(record.run_key, store, options));
   LRB_ASSIGN_OR_RETURN(const leaderboard::Claim claim,
                        store.ClaimRun(record, /*replace_finished=*/options.force));
   if (claim.outcome == leaderboard::Claim::Outcome::kAlreadyFinished) {
     ++summary.reused;
     if (!options.export_models_dir.empty()) ++summary.reused_not_exported;
-    log.Line(prefix + ": already done (reused)");
+    if (copied_from.empty()) {
+      log.Line(prefix + ": already done (reused)");
+    } else {
+      ++summary.reused_from_other;
+      log.Line(absl::StrCat(prefix, ": already done (reused from ", copied_from, ")"));
+    }
     return summary;
   }
   if (claim.outcome == leaderboard::Claim::Outcome::kHeldByAnother) {

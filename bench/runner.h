@@ -41,6 +41,12 @@ struct RunOptions {
   // inputs; only the order in which runs finish differs). Runs of different datasets never
   // overlap, so at most one dataset is in memory besides the `jobs` models.
   int jobs = 1;
+  // Databases to reuse finished runs from (`lrb run --reuse_from`), opened read-only, not
+  // owned, tried in order. Before a run is claimed, when the target database has no whole
+  // finished run with its key and one of these has, that run is copied into the target
+  // (Store::ImportFinishedRun, with its suites) and reused, not trained. Ignored with
+  // `force`, which retrains whatever exists.
+  std::vector<leaderboard::Store*> reuse_from;
   // The thread count each run uses and records (Environment::threads); 0 for
   // DefaultThreadCount(). It is the caller's job to make the kernels use it
   // (SetDefaultThreadCount in main): the library kernels read the process-wide count.
@@ -50,6 +56,8 @@ struct RunOptions {
 struct RunSummary {
   int64_t trained = 0;  // trained and recorded ok by this call
   int64_t reused = 0;   // already finished, whole: not trained again
+  // Reused runs copied from a `reuse_from` database first (included in reused).
+  int64_t reused_from_other = 0;
   int64_t failed = 0;   // recorded as failed (e.g. diverged); the suite carries on
   // Held by another live process (`lrb run` elsewhere on the same database): not touched.
   int64_t skipped_held = 0;

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +85,14 @@ void ExpectSameResults(const std::map<std::string, leaderboard::RunRecord>& a,
       EXPECT_EQ(run.features[f].best_cosine, other->second.features[f].best_cosine);
     }
   }
+}
+
+int Occurrences(const std::string& text, const std::string& part) {
+  int count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+    ++count;
+  }
+  return count;
 }
 
 absl::StatusOr<RunSummary> RunInto(const std::string& path, const Suite& suite,
@@ -205,6 +214,60 @@ TEST(RunSuiteTest, ShardsRunIntoOneDatabaseMakeTheWholeSuite) {
   }
   EXPECT_EQ(trained, Tiny().size());
   ExpectSameResults(FinishedRuns(whole, Tiny().id()), FinishedRuns(sharded, Tiny().id()));
+}
+
+// `lrb run --reuse_from`: a run another database has finished (here one another suite with
+// the same matrix trained) is copied, not trained; the log says where it came from, and the
+// copy joins this suite and keeps the suites it had. What the other database lacks is
+// trained as usual, and the other database is only read.
+TEST(RunSuiteTest, ReuseFromCopiesAnotherDatabasesFinishedRunsInsteadOfTrainingThem) {
+  const std::string other = FreshDbPath("other.db"), target = FreshDbPath("target.db");
+  RunFilter unanchored_simd;
+  unanchored_simd.anchoring = {"off"};
+  unanchored_simd.backends = {"simd"};
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary first, RunInto(other, Tiny(), unanchored_simd, {}));
+  ASSERT_EQ(first.trained, 1);
+
+  Suite sibling = Tiny();  // another suite with tiny's runs: the same keys
+  sibling.name = "tiny_sibling";
+  RunFilter unanchored;
+  unanchored.anchoring = {"off"};
+  LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<leaderboard::Store> source,
+                           leaderboard::Store::OpenReadOnly(other));
+  std::ostringstream log;
+  RunOptions options;
+  options.log = &log;
+  options.reuse_from = {source.get()};
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary summary,
+                           RunInto(target, sibling, unanchored, options));
+  EXPECT_EQ(summary.trained, 1) << "the scalar run, which the other database lacks";
+  EXPECT_EQ(summary.reused, 1);
+  EXPECT_EQ(summary.reused_from_other, 1);
+  EXPECT_THAT(log.str(), HasSubstr(absl::StrCat(": already done (reused from ", other, ")")));
+  EXPECT_EQ(Occurrences(log.str(), ": done, trained in"), 1) << log.str();
+
+  const auto theirs = FinishedRuns(other, Tiny().id());
+  const auto copied = FinishedRuns(target, Tiny().id());  // it came with its suite
+  ExpectSameResults(theirs, copied);
+  const auto board = FinishedRuns(target, sibling.id());
+  ASSERT_EQ(board.size(), 2u);
+  for (const auto& [key, run] : copied) {
+    ASSERT_TRUE(board.contains(key));
+    EXPECT_EQ(board.at(key).suite, Tiny().id()) << "trained for tiny";
+    EXPECT_EQ(board.at(key).suites, (std::vector<std::string>{Tiny().id(), sibling.id()}));
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<leaderboard::RunRecord> untouched,
+                           source->LoadAllRuns());
+  ASSERT_EQ(untouched.size(), 1u);
+  EXPECT_EQ(untouched[0].suites, std::vector<std::string>{Tiny().id()});
+
+  // Everything is in the target now: nothing is copied or trained again.
+  log.str("");
+  LRB_ASSERT_OK_AND_ASSIGN(const RunSummary again, RunInto(target, sibling, unanchored, options));
+  EXPECT_EQ(again.trained, 0);
+  EXPECT_EQ(again.reused, 2);
+  EXPECT_EQ(again.reused_from_other, 0);
+  EXPECT_EQ(Occurrences(log.str(), ": already done (reused)"), 2) << log.str();
 }
 
 // model.json of an exported run names the features its latents were anchored to, exactly as

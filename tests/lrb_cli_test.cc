@@ -96,6 +96,11 @@ TEST(LrbCli, NoCommandPrintsTheUsageAndExitsTwo) {
 // The command lines users reported, and more: exit 2, nothing on stdout, and a message on
 // stderr that names what is wrong.
 TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
+  const std::string not_a_database = TempPath("notes.db");
+  {
+    std::ofstream notes(not_a_database);
+    for (int i = 0; i < 512; ++i) notes << "not a database, just some notes\n";
+  }
   struct Bad {
     std::string args;
     std::vector<std::string> substrings;
@@ -129,6 +134,13 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
       {"run --suite=tiny --methods='sae.relu*' --dry_run",
        {"--methods: \"sae.relu*\" matches nothing", "sae.topk(latents=128,k=4"}},
       {"run --suite=tiny --anchoring=yes --dry_run", {"\"yes\""}},
+      {absl::StrCat("run --suite=tiny --reuse_from=absent.db --db=", TempPath("never.db")),
+       {"--reuse_from=absent.db: cannot open absent.db: no such file"}},
+      {absl::StrCat("run --suite=tiny --reuse_from=", not_a_database, " --dry_run --db=",
+                    TempPath("never.db")),
+       {absl::StrCat("--reuse_from=", not_a_database, ": "), "not an SQLite database"}},
+      {absl::StrCat("run --suite=tiny --reuse_from=absent.db --force --db=", TempPath("never.db")),
+       {"--force retrains every run and --reuse_from copies", "give one or the other"}},
       {"generate --out=x", {"--suite=NAME", "--spec=DATASET_SPEC"}},
       {"generate --suite=tiny --spec='lrb(n=8)' --out=x", {"not both"}},
       {"train --dataset=x", {"--method=SPEC is required"}},
@@ -159,6 +171,7 @@ TEST(LrbCli, BadCommandLinesExitTwoWithAMessageNamingTheCulprit) {
   // Nothing was written for the rejected lines.
   EXPECT_FALSE(std::ifstream("somewhere").good());
   EXPECT_FALSE(std::ifstream("x").good());
+  EXPECT_FALSE(std::ifstream(TempPath("never.db")).good());
 }
 
 TEST(LrbCli, ADryRunPrintsThePlanAndWritesNothing) {

@@ -1,6 +1,7 @@
 // Results across databases: `lrb merge` (idempotent, refusing runs whose dataset is not the
-// suite's or whose copies disagree), `lrb baseline` files and `lrb compare` (a planted
-// regression is caught, seed noise is not flagged, a missing run fails).
+// suite's or whose copies disagree, keeping every suite a run belongs to), `lrb baseline`
+// files and `lrb compare` (a planted regression is caught, seed noise is not flagged, a
+// missing run fails).
 
 #include <cstdint>
 #include <algorithm>
@@ -216,6 +217,53 @@ TEST(MergeTest, ConcurrentMergesIntoOneOutputAddEachRunOnce) {
   EXPECT_EQ(AllRuns(out).size(), 12u);
 }
 
+// Two suites that train one key (tiny and tiny_all share tiny's dataset; the run key leaves
+// the suite out) made one run. Merging their databases keeps it once, on both suites'
+// boards, where the suites' copies used to be refused as disagreeing; merging on carries
+// both suites.
+TEST(MergeTest, ARunTwoSuitesTrainedIsKeptOnceInBothSuites) {
+  const std::string tiny_db = ::lrb::testing::FreshTempPath("tiny.db");
+  const std::string tiny_all_db = ::lrb::testing::FreshTempPath("tiny_all.db");
+  const std::string out = ::lrb::testing::FreshTempPath("out.db");
+  const RunRecord run = TinyRun("sae.topk(k=4)", 0, Metrics(0.5, 0.9));
+  RunRecord same = run;
+  same.suite = "tiny_all@1";
+  WriteRuns(tiny_db, {run});
+  WriteRuns(tiny_all_db, {same});
+  SuiteDatasetHashes hashes(TinySuiteDir(), 1);
+
+  LRB_ASSERT_OK_AND_ASSIGN(const MergeSummary summary,
+                           MergeDatabases(out, {tiny_db, tiny_all_db}, hashes));
+  EXPECT_EQ(summary.added, 1);
+  EXPECT_EQ(summary.already_present, 1);
+  EXPECT_EQ(summary.refused, 0);
+  EXPECT_THAT(FormatMergeSummary(out, 2, summary),
+              HasSubstr(absl::StrCat("  already present ", run.run_key, " (sae.topk(k=4) seed 0 ",
+                                     "(simd) on ", run.dataset_spec, ") from ", tiny_all_db,
+                                     ": now also in tiny_all@1\n")));
+  {
+    LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> merged, Store::OpenReadOnly(out));
+    for (const char* suite : {"tiny@1", "tiny_all@1"}) {
+      LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> board, merged->LoadRuns(suite));
+      ASSERT_EQ(board.size(), 1u) << suite;
+      EXPECT_EQ(board[0].suite, "tiny@1") << "the first input's provenance";
+      EXPECT_EQ(board[0].suites, (std::vector<std::string>{"tiny@1", "tiny_all@1"}));
+    }
+  }
+
+  LRB_ASSERT_OK_AND_ASSIGN(const MergeSummary again,
+                           MergeDatabases(out, {tiny_db, tiny_all_db}, hashes));
+  EXPECT_EQ(again.added, 0);
+  EXPECT_EQ(again.already_present, 2);
+  EXPECT_THAT(again.joined, IsEmpty());
+  const std::string onward = ::lrb::testing::FreshTempPath("onward.db");
+  LRB_ASSERT_OK_AND_ASSIGN(const MergeSummary carried, MergeDatabases(onward, {out}, hashes));
+  EXPECT_EQ(carried.added, 1);
+  const std::vector<RunRecord> all = AllRuns(onward);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].suites, (std::vector<std::string>{"tiny@1", "tiny_all@1"}));
+}
+
 TEST(MergeTest, AMissingInputChangesNothing) {
   const std::string out = ::lrb::testing::FreshTempPath("out.db");
   SuiteDatasetHashes hashes("", 1);
@@ -241,6 +289,31 @@ TEST(SuiteDatasetHashesTest, GeneratesWhenNoSuiteDirectoryIsGiven) {
 }
 
 // --- compare ---
+
+// A run tiny trained and tiny_all reused (`lrb run --suite=tiny_all` on the same database)
+// is a result of both suites: each suite's results have it, under that suite.
+TEST(ResultsTest, ARunSharedBySuitesIsAResultOfEach) {
+  const std::string path = ::lrb::testing::FreshTempPath("shared.db");
+  const RunRecord run = TinyRun("sae.topk(k=4)", 0, Metrics(0.5, 0.9));
+  WriteRuns(path, {run});
+  {
+    LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> store, Store::Open(path));
+    RunRecord reuse = run;
+    reuse.suite = "tiny_all@1";
+    LRB_ASSERT_OK_AND_ASSIGN(const leaderboard::Claim claim, store->ClaimRun(reuse));
+    ASSERT_EQ(claim.outcome, leaderboard::Claim::Outcome::kAlreadyFinished);
+  }
+  for (const char* suite : {"tiny@1", "tiny_all@1"}) {
+    LRB_ASSERT_OK_AND_ASSIGN(const std::vector<ResultRow> rows, LoadResults(path, suite));
+    ASSERT_EQ(rows.size(), 1u) << suite;
+    EXPECT_EQ(rows[0].suite, suite);
+    EXPECT_EQ(rows[0].metrics.at("m_ip"), 0.9);
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<ResultRow> every, LoadResults(path, ""));
+  ASSERT_EQ(every.size(), 2u) << "one row per suite the run serves";
+  EXPECT_EQ(every[0].suite, "tiny@1");
+  EXPECT_EQ(every[1].suite, "tiny_all@1");
+}
 
 // Three seeds of two configurations; `m_ip_shift` moves every m_ip of the topk runs.
 std::vector<RunRecord> ThreeSeeds(double topk_m_gt, double m_ip_shift,

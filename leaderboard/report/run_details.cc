@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "leaderboard/report/html_text.h"
 #include "leaderboard/report/svg_plot.h"
 
@@ -74,8 +75,13 @@ std::string Provenance(const RunRecord& run) {
   const leaderboard::Environment& env = run.environment;
   std::string html = "<table class=\"provenance\"><tbody>";
   absl::StrAppend(
-      &html, Row("run key", run.run_key), Row("suite", run.suite.empty() ? "(none)" : run.suite),
-      Row("dataset spec", run.dataset_spec), Row("dataset hash", run.dataset_hash),
+      &html, Row("run key", run.run_key), Row("suite", run.suite.empty() ? "(none)" : run.suite));
+  // A run reused by other suites (the key leaves the suite out) serves them all.
+  if (run.suites.size() > 1) {
+    absl::StrAppend(&html, Row("belongs to suites", absl::StrJoin(run.suites, ", ")));
+  }
+  absl::StrAppend(
+      &html, Row("dataset spec", run.dataset_spec), Row("dataset hash", run.dataset_hash),
       Row("method spec", run.method_spec), Row("train spec", run.train_spec),
       Row("backend", absl::StrCat(run.backend, " requested, ", run.backend_used, " ran")),
       Row("seed", absl::StrCat(run.seed)), Row("scorer", run.scorer_version),

@@ -48,7 +48,7 @@ std::string FeatureDifference(const FeatureRow& a, const FeatureRow& b) {
 
 std::string FirstDifference(const RunRecord& a, const RunRecord& b) {
   for (const std::string& difference :
-       {Field("run_key", a.run_key, b.run_key), Field("suite", a.suite, b.suite),
+       {Field("run_key", a.run_key, b.run_key),
         Field("dataset_spec", a.dataset_spec, b.dataset_spec),
         Field("dataset_hash", a.dataset_hash, b.dataset_hash),
         Field("method_spec", a.method_spec, b.method_spec),

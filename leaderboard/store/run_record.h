@@ -86,7 +86,15 @@ struct TrajectoryPoint {
 // outcome. The key is computed by the caller (bench/) from the canonical inputs.
 struct RunRecord {
   std::string run_key;
-  std::string suite;         // e.g. "smoke@1"
+  // The suite the run was first trained for (provenance), e.g. "smoke@1"; "" for runs
+  // outside suites (`lrb train`, `lrb score` without --suite). A new run belongs to it.
+  std::string suite;
+  // Every suite the run belongs to (schema v7), sorted, `suite` among them: the key leaves
+  // the suite out, so one run may serve several suites (the suite that trained it, every
+  // suite that reused it, Store::ClaimRun, and those it belonged to in a database it was
+  // merged from). Loaded runs list them. Storing a finished run copied from another database
+  // (Store::ImportFinishedRun) keeps `suite` and these; everything else reads only `suite`.
+  std::vector<std::string> suites;
   std::string dataset_spec;  // canonical
   std::string dataset_hash;
   std::string method_spec;   // canonical, e.g. "sae.topk(k=8)+anchor(k=16,lambda=0.1)"

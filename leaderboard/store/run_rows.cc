@@ -103,6 +103,12 @@ VALUES (:run_id, :feature, :best_latent, :best_cosine, :anchored, :recovered,
         :absorption_taker)
 )sql";
 
+// ON CONFLICT DO NOTHING, not OR IGNORE: a membership the run already has is no error, but
+// any other constraint (a missing run) still is.
+constexpr char kInsertMembership[] =
+    "INSERT INTO run_suites (run_id, suite) VALUES (:run_id, :suite) "
+    "ON CONFLICT (run_id, suite) DO NOTHING";
+
 constexpr char kInsertTrajectoryPoint[] =
     "INSERT INTO trajectories (run_id, metric, step, value) "
     "VALUES (:run_id, :metric, :step, :value)";
@@ -180,7 +186,10 @@ const char* WhereClause(RunFilter filter) {
     case RunFilter::kFinishedWithKey:
       return "r.run_key = :value AND r.status = 'ok'";
     case RunFilter::kSuite:
-      return "r.suite = :value";
+      // Membership, not runs.suite (where the run was trained): a run reused by this suite
+      // is on its board too.
+      return "r.id IN (SELECT member.run_id FROM run_suites AS member "
+             "WHERE member.suite = :value)";
     case RunFilter::kDatasetHash:
       return "r.dataset_hash = :value";
     case RunFilter::kAll:
@@ -281,6 +290,7 @@ absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
   LRB_RETURN_IF_ERROR(BindIdentity(insert, run, owner));
   LRB_ASSIGN_OR_RETURN(const int64_t id, StepReturningId(insert));
   if (run.external.has_value()) LRB_RETURN_IF_ERROR(InsertExternalRow(db, id, *run.external));
+  LRB_RETURN_IF_ERROR(AddRunToSuites(db, id, {run.suite}).status());
   return id;
 }
 
@@ -303,8 +313,44 @@ absl::StatusOr<int64_t> InsertFinishedRun(sqlite3* db, const RunRecord& run) {
       insert.BindInt(":expected_features", static_cast<int64_t>(run.features.size())));
   LRB_ASSIGN_OR_RETURN(const int64_t id, StepReturningId(insert));
   if (run.external.has_value()) LRB_RETURN_IF_ERROR(InsertExternalRow(db, id, *run.external));
+  LRB_RETURN_IF_ERROR(AddRunToSuites(db, id, SuitesOf(run)).status());
   LRB_RETURN_IF_ERROR(InsertOutcomeRows(db, id, run));
   return id;
+}
+
+std::vector<std::string> SuitesOf(const RunRecord& run) {
+  std::set<std::string> suites(run.suites.begin(), run.suites.end());
+  suites.insert(run.suite);
+  return {suites.begin(), suites.end()};
+}
+
+absl::StatusOr<std::vector<std::string>> SuitesOfRun(sqlite3* db, int64_t run_id) {
+  LRB_ASSIGN_OR_RETURN(
+      Statement query,
+      Statement::Prepare(db, "SELECT suite FROM run_suites WHERE run_id = :id ORDER BY suite",
+                         "reading the run's suites"));
+  LRB_RETURN_IF_ERROR(query.BindInt(":id", run_id));
+  std::vector<std::string> suites;
+  while (true) {
+    LRB_ASSIGN_OR_RETURN(const bool has_row, query.Step());
+    if (!has_row) return suites;
+    suites.push_back(query.ColumnText(0));
+  }
+}
+
+absl::StatusOr<std::vector<std::string>> AddRunToSuites(sqlite3* db, int64_t run_id,
+                                                        const std::vector<std::string>& suites) {
+  LRB_ASSIGN_OR_RETURN(Statement insert,
+                       Statement::Prepare(db, kInsertMembership, "adding the run to a suite"));
+  std::vector<std::string> added;
+  for (const std::string& suite : suites) {
+    LRB_RETURN_IF_ERROR(insert.BindInt(":run_id", run_id));
+    LRB_RETURN_IF_ERROR(insert.BindText(":suite", suite));
+    const absl::StatusOr<int64_t> changed = insert.Run();
+    if (!changed.ok()) return Annotate(changed.status(), absl::StrCat("suite \"", suite, "\""));
+    if (*changed > 0) added.push_back(suite);
+  }
+  return added;
 }
 
 absl::StatusOr<bool> MarkRunFinished(sqlite3* db, int64_t run_id, const RunRecord& outcome) {
@@ -567,6 +613,17 @@ absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
     run->trajectory.push_back({.step = trajectory_rows.ColumnInt(2),
                                .metric = trajectory_rows.ColumnText(1),
                                .value = trajectory_rows.ColumnDouble(3)});
+  }
+  const std::string suites_sql = absl::StrCat(
+      "SELECT s.run_id, s.suite FROM run_suites AS s JOIN runs AS r ON r.id = s.run_id ",
+      "WHERE ", where, " ORDER BY s.run_id, s.suite");
+  LRB_ASSIGN_OR_RETURN(Statement suite_rows,
+                       PrepareFiltered(db, suites_sql, value, "reading suite memberships"));
+  while (true) {
+    LRB_ASSIGN_OR_RETURN(const bool has_row, suite_rows.Step());
+    if (!has_row) break;
+    LRB_ASSIGN_OR_RETURN(RunRecord* const run, run_with_id(suite_rows.ColumnInt(0)));
+    run->suites.push_back(suite_rows.ColumnText(1));
   }
   for (size_t i = 0; i < runs.size(); ++i) {
     runs[i].incomplete = IncompleteReason(

@@ -1,8 +1,9 @@
 #ifndef LRB_LEADERBOARD_STORE_RUN_ROWS_H_
 #define LRB_LEADERBOARD_STORE_RUN_ROWS_H_
 
-// How a RunRecord maps onto the rows of the `runs`, `metrics` and `feature_results` tables
-// (schema.cc). These functions run single statements; the caller owns the transaction.
+// How a RunRecord maps onto the rows of the `runs`, `metrics`, `feature_results`,
+// `trajectories`, `external_submissions` and `run_suites` tables (schema.cc). These functions
+// run single statements (or a few); the caller owns the transaction.
 
 #include <sqlite3.h>
 
@@ -25,15 +26,28 @@ constexpr int64_t SeedToSql(uint64_t seed) { return std::bit_cast<int64_t>(seed)
 constexpr uint64_t SeedFromSql(int64_t stored) { return std::bit_cast<uint64_t>(stored); }
 
 // Inserts `run`'s identity, environment and external provenance (if any) as a new "running"
-// row held by `owner`, stamped with the current UTC time, its heartbeat now; its outcome
-// fields are ignored. Returns the new row id.
+// row held by `owner`, stamped with the current UTC time, its heartbeat now, a member of
+// `run.suite` only; its outcome fields and `run.suites` are ignored. Returns the new row id.
 absl::StatusOr<int64_t> InsertRunningRow(sqlite3* db, const RunRecord& run,
                                          const RunOwner& owner);
 
 // Inserts `run`, a whole finished run read from another database, as an "ok" row with its
-// own times, timings, environment, owner, heartbeat, external provenance, metrics and
-// feature rows (Store::ImportFinishedRun). Validate its outcome first. Returns the new id.
+// own times, timings, environment, owner, heartbeat, external provenance, metrics, feature
+// rows and suites (SuitesOf) (Store::ImportFinishedRun). Validate its outcome first.
+// Returns the new id.
 absl::StatusOr<int64_t> InsertFinishedRun(sqlite3* db, const RunRecord& run);
+
+// The suites a stored copy of `run` belongs to: `run.suite` and `run.suites`, sorted, each
+// once.
+std::vector<std::string> SuitesOf(const RunRecord& run);
+
+// The suites run `run_id` belongs to, sorted.
+absl::StatusOr<std::vector<std::string>> SuitesOfRun(sqlite3* db, int64_t run_id);
+
+// Makes run `run_id` a member of each of `suites`; returns those it was not a member of
+// before, in the order given.
+absl::StatusOr<std::vector<std::string>> AddRunToSuites(sqlite3* db, int64_t run_id,
+                                                        const std::vector<std::string>& suites);
 
 // Sets a "running" run to "ok" with `outcome`'s timings (and its backend_used, when not
 // empty: the backend that actually ran may only be known once training started), stamped
@@ -80,21 +94,21 @@ struct RunState {
 // The state of the run with `run_key` (of any status), if there is one.
 absl::StatusOr<std::optional<RunState>> FindRunState(sqlite3* db, std::string_view run_key);
 
-// Deletes the run with `run_key` and, by ON DELETE CASCADE, its metrics and feature rows.
-// Returns whether there was such a run.
+// Deletes the run with `run_key` and, by ON DELETE CASCADE, its metrics, feature rows,
+// trajectory, provenance and suite memberships. Returns whether there was such a run.
 absl::StatusOr<bool> DeleteRunRow(sqlite3* db, std::string_view run_key);
 
 enum class RunFilter {
   kFinishedWithKey,  // the "ok" run whose run_key is the argument (at most one)
-  kSuite,            // every run of the suite named by the argument
+  kSuite,            // every run that belongs to the suite named by the argument (run_suites)
   kDatasetHash,      // every run on the dataset with this content hash (any suite, or none)
   kAll,              // every run; the argument is ignored
 };
 
 // The runs selected by `filter` with argument `value`, oldest first, each with its metrics
-// (sorted by name), feature rows (sorted by feature), owner, heartbeat and `incomplete`
-// (IncompleteReason); `owner_gone` is left for the caller to judge. Run it inside a read transaction so
-// the three queries see one snapshot.
+// (sorted by name), feature rows (sorted by feature), trajectory, suites (sorted), owner,
+// heartbeat and `incomplete` (IncompleteReason); `owner_gone` is left for the caller to
+// judge. Run it inside a read transaction so that its queries see one snapshot.
 absl::StatusOr<std::vector<RunRecord>> SelectRuns(sqlite3* db, RunFilter filter,
                                                   std::string_view value);
 

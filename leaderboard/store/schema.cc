@@ -195,6 +195,24 @@ ALTER TABLE feature_results ADD COLUMN absorption_taker INTEGER NOT NULL DEFAULT
   CHECK (absorption_taker >= -1);
 )sql";
 
+// Version 7: suite membership. A run's identity is its key, which leaves the suite out, so
+// one finished run may serve several suites (the `paper` suite and the `topk` sweep train the
+// same TopK dictionary on the same dataset with the same budget): run_suites holds every
+// suite that asked for the run, removed with it. runs.suite stays, meaning the suite the run
+// was first trained for (provenance). Every existing run becomes a member of its own suite,
+// so every suite's board reads as before.
+constexpr char kSchemaV7[] = R"sql(
+CREATE TABLE run_suites (
+  run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  suite  TEXT    NOT NULL,
+  PRIMARY KEY (run_id, suite)
+) STRICT, WITHOUT ROWID;
+
+INSERT INTO run_suites (run_id, suite) SELECT id, suite FROM runs;
+
+CREATE INDEX run_suites_by_suite ON run_suites (suite, run_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
@@ -202,6 +220,7 @@ constexpr Migration kMigrations[] = {
     {4, kSchemaV4},
     {5, kSchemaV5},
     {6, kSchemaV6},
+    {7, kSchemaV7},
 };
 
 }  // namespace

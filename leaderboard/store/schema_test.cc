@@ -245,6 +245,68 @@ TEST(MigrationsTest, AVersion5DatabaseUpgradesKeepingEveryRowWithPairsNotRecorde
   EXPECT_NE(raw.Exec("UPDATE feature_results SET absorption_taker = 'x'"), "") << "STRICT";
 }
 
+// Version 7 adds suite membership: every run of a version-6 database, whatever its status
+// and suite ("" for runs outside suites), stays on its suite's board and on no other.
+TEST(MigrationsTest, AVersion6DatabaseUpgradesKeepingEveryRunInItsSuite) {
+  const std::string path = FreshDbPath();
+  WriteVersion2Database(path);  // ok-run, crashed-run and failed-run of smoke@1
+  if (::testing::Test::HasFatalFailure()) return;
+  {
+    RawDb raw(path);
+    for (int v = 2; v < 6; ++v) ASSERT_EQ(raw.Exec(internal::Migrations()[v].sql), "");
+    ASSERT_EQ(raw.Exec("PRAGMA user_version = 6"), "");
+    // Two copies of ok-run under other keys: one of another suite, one outside suites.
+    const std::string columns =
+        "dataset_spec, dataset_hash, method_spec, train_spec, backend, backend_used, seed, "
+        "scorer_version, status, created_at, finished_at, cpu, simd_target, compiler, "
+        "build_mode, git_commit, git_dirty, library_versions, hostname, threads";
+    ASSERT_EQ(raw.Exec(absl::StrCat(
+                  "UPDATE runs SET expected_metrics = 1, expected_features = 1 "
+                  "WHERE run_key = 'ok-run';"
+                  "INSERT INTO runs (run_key, suite, ", columns, ") ",
+                  "SELECT copy.key, copy.suite, ", columns, " FROM runs, ",
+                  "(SELECT 'paper-run' AS key, 'paper@2' AS suite UNION ALL ",
+                  "SELECT 'train-run', '') AS copy WHERE run_key = 'ok-run';")),
+              "");
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::unique_ptr<Store> store, Store::Open(path));
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> smoke, store->LoadRuns("smoke@1"));
+  ASSERT_EQ(smoke.size(), 3u);
+  EXPECT_EQ(smoke[0].run_key, "ok-run");
+  EXPECT_EQ(smoke[0].incomplete, "");
+  EXPECT_EQ(smoke[0].metrics, (std::vector<std::pair<std::string, double>>{{"m_ip", 0.75}}));
+  EXPECT_EQ(smoke[1].status, "running");
+  EXPECT_EQ(smoke[2].status, "failed");
+  for (const RunRecord& run : smoke) {
+    EXPECT_EQ(run.suites, std::vector<std::string>{"smoke@1"}) << run.run_key;
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> paper, store->LoadRuns("paper@2"));
+  ASSERT_EQ(paper.size(), 1u);
+  EXPECT_EQ(paper[0].run_key, "paper-run");
+  EXPECT_EQ(paper[0].suites, std::vector<std::string>{"paper@2"});
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> outside, store->LoadRuns(""));
+  ASSERT_EQ(outside.size(), 1u);
+  EXPECT_EQ(outside[0].run_key, "train-run");
+
+  RawDb raw(path);
+  EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
+  EXPECT_EQ(raw.Query("PRAGMA foreign_key_check"), "<no row>");
+  EXPECT_EQ(raw.Query("SELECT strict FROM pragma_table_list WHERE name = 'run_suites'"), "1");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM sqlite_schema WHERE name = 'run_suites_by_suite'"),
+            "1");
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM run_suites"), "5");
+  // A run belongs to a suite once, and only an existing run belongs to one.
+  EXPECT_NE(raw.Exec("INSERT INTO run_suites SELECT id, 'smoke@1' FROM runs "
+                     "WHERE run_key = 'ok-run'"),
+            "");
+  EXPECT_NE(raw.Exec("PRAGMA foreign_keys = ON; INSERT INTO run_suites VALUES (999, 'x@1')"),
+            "");
+  EXPECT_NE(raw.Exec("INSERT INTO run_suites VALUES (1, NULL)"), "");
+  // Memberships go with their run.
+  LRB_ASSERT_OK(store->DeleteRun("ok-run"));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM run_suites"), "4");
+}
+
 TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
   const std::string path = FreshDbPath();
   LRB_ASSERT_OK(Store::Open(path));
@@ -253,7 +315,7 @@ TEST(OpenTest, CreatesAConfiguredLrbDatabase) {
   EXPECT_EQ(raw.Query("PRAGMA application_id"), absl::StrCat(internal::kApplicationId));
   EXPECT_EQ(raw.Query("PRAGMA user_version"), absl::StrCat(internal::LatestSchemaVersion()));
   EXPECT_EQ(raw.Query("PRAGMA journal_mode"), "wal");
-  for (const char* table : {"runs", "metrics", "feature_results", "trajectories"}) {
+  for (const char* table : {"runs", "metrics", "feature_results", "trajectories", "run_suites"}) {
     EXPECT_EQ(
         raw.Query(absl::StrCat("SELECT strict FROM pragma_table_list WHERE name = '", table, "'")),
         "1")

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "leaderboard/store/connection.h"
 #include "leaderboard/store/run_difference.h"
 #include "leaderboard/store/run_rows.h"
@@ -22,6 +23,16 @@ using internal::TransactionKind;
 namespace {
 
 int64_t NowUnix() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Deletes the attempt with `run_key` (row `row_id`, with its rows) that a new row is about
+// to replace, and returns the suites it belonged to, for the new row to inherit: a suite
+// that asked for the key keeps it on its board whichever attempt ends up finishing it.
+absl::StatusOr<std::vector<std::string>> DeleteReplacedRow(sqlite3* db, int64_t row_id,
+                                                           std::string_view run_key) {
+  LRB_ASSIGN_OR_RETURN(std::vector<std::string> suites, internal::SuitesOfRun(db, row_id));
+  LRB_RETURN_IF_ERROR(internal::DeleteRunRow(db, run_key).status());
+  return suites;
+}
 
 }  // namespace
 
@@ -102,21 +113,23 @@ absl::StatusOr<Claim> Store::ClaimRun(const RunRecord& run, bool replace_finishe
   LRB_RETURN_IF_ERROR(RunInTransaction(
       db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
         claim = Claim{};
+        std::vector<std::string> inherited_suites;
         LRB_ASSIGN_OR_RETURN(const std::optional<internal::RunState> previous,
                              internal::FindRunState(db_, run.run_key));
         if (previous.has_value()) {
           const internal::RunState& p = *previous;
+          // Whichever suite trained (or is training) the run, it now serves this one too.
           if (p.status == "ok" && p.incomplete.empty() && !replace_finished) {
             claim.outcome = Claim::Outcome::kAlreadyFinished;
             claim.run_id = p.id;
-            return absl::OkStatus();
+            return internal::AddRunToSuites(db_, p.id, {run.suite}).status();
           }
           if (p.status == "running" && !OwnerGone(p.owner, p.heartbeat_unix, run.run_key)) {
             claim.outcome = Claim::Outcome::kHeldByAnother;
             claim.run_id = p.id;
             claim.note = claimed_.contains(p.id) ? "this process"
                                                  : DescribeOwner(p.owner, owner_);
-            return absl::OkStatus();
+            return internal::AddRunToSuites(db_, p.id, {run.suite}).status();
           }
           if (p.status == "ok") {
             claim.note = p.incomplete.empty()
@@ -130,10 +143,10 @@ absl::StatusOr<Claim> Store::ClaimRun(const RunRecord& run, bool replace_finishe
             claim.note = absl::StrCat(p.status == "interrupted" ? "an " : "a ", p.status,
                                       " attempt (row ", p.id, ")");
           }
-          LRB_RETURN_IF_ERROR(internal::DeleteRunRow(db_, run.run_key).status());
+          LRB_ASSIGN_OR_RETURN(inherited_suites, DeleteReplacedRow(db_, p.id, run.run_key));
         }
         LRB_ASSIGN_OR_RETURN(claim.run_id, internal::InsertRunningRow(db_, run, owner_));
-        return absl::OkStatus();
+        return internal::AddRunToSuites(db_, claim.run_id, inherited_suites).status();
       }));
   if (claim.outcome == Claim::Outcome::kClaimed) claimed_[claim.run_id] = run.run_key;
   return claim;
@@ -243,6 +256,7 @@ absl::StatusOr<Import> Store::ImportFinishedRun(const RunRecord& run) {
   Import import;
   LRB_RETURN_IF_ERROR(RunInTransaction(db_, TransactionKind::kWrite, doing, [&]() -> absl::Status {
     import = Import{};
+    std::vector<std::string> inherited_suites;
     LRB_ASSIGN_OR_RETURN(const std::optional<internal::RunState> present,
                          internal::FindRunState(db_, run.run_key));
     if (present.has_value()) {
@@ -257,6 +271,11 @@ absl::StatusOr<Import> Store::ImportFinishedRun(const RunRecord& run) {
         const std::string difference = FirstDifference(mine.front(), run);
         if (difference.empty()) {
           import.outcome = Import::Outcome::kIdentical;
+          LRB_ASSIGN_OR_RETURN(const std::vector<std::string> joined,
+                               internal::AddRunToSuites(db_, p.id, internal::SuitesOf(run)));
+          if (!joined.empty()) {
+            import.note = absl::StrCat("now also in ", absl::StrJoin(joined, ", "));
+          }
         } else {
           import.outcome = Import::Outcome::kRefused;
           import.note = absl::StrCat("the output database has other results under this key (",
@@ -274,9 +293,10 @@ absl::StatusOr<Import> Store::ImportFinishedRun(const RunRecord& run) {
                         ? absl::StrCat("replaced an incomplete ok run (", p.incomplete, ")")
                         : absl::StrCat("replaced ", p.status == "running" ? "an abandoned" : "a",
                                        " ", p.status, " attempt");
-      LRB_RETURN_IF_ERROR(internal::DeleteRunRow(db_, run.run_key).status());
+      LRB_ASSIGN_OR_RETURN(inherited_suites, DeleteReplacedRow(db_, p.id, run.run_key));
     }
-    return internal::InsertFinishedRun(db_, run).status();
+    LRB_ASSIGN_OR_RETURN(const int64_t id, internal::InsertFinishedRun(db_, run));
+    return internal::AddRunToSuites(db_, id, inherited_suites).status();
   }));
   return import;
 }

@@ -17,6 +17,12 @@
 // whose owner is gone, a failed or interrupted one, and an "ok" one with missing rows are
 // retried.
 //
+// A run's identity is its key, which leaves the suite out: one run may serve several suites
+// (the `paper` suite and the `topk` sweep share a TopK run). The suites it belongs to are
+// recorded with it (run_suites, schema v7): the suite that claimed it first, and every suite
+// that claimed it afterwards and reused it. LoadRuns(suite) returns the runs that belong to
+// the suite, wherever they were trained.
+//
 // Errors name the database file and what was being done. Thread-safe: calls on one Store
 // are serialised (a signal-handling thread may interrupt the run another thread trains).
 // A writer waits up to 10 s for another writer's lock before failing with kUnavailable.
@@ -57,8 +63,8 @@ struct StoreOptions {
 struct Claim {
   enum class Outcome {
     kClaimed,          // a new "running" row for this process: train it
-    kAlreadyFinished,  // a whole "ok" run exists: reuse it
-    kHeldByAnother,    // another live process is training it: skip it
+    kAlreadyFinished,  // a whole "ok" run exists: reuse it (it now belongs to the suite too)
+    kHeldByAnother,    // another live process is training it: skip it (as above)
   };
   Outcome outcome = Outcome::kClaimed;
   int64_t run_id = 0;  // the new row (kClaimed), the finished row, or the held row
@@ -71,7 +77,8 @@ struct Claim {
 struct Import {
   enum class Outcome {
     kAdded,      // the run is now in this database (note: what it replaced, "" if nothing)
-    kIdentical,  // this database already has the same whole run: nothing changed
+    kIdentical,  // this database already has the same whole run: only its suites are
+                 // united with the imported run's (note: the suites it joined, "" if none)
     kRefused,    // kept this database's row (note: why)
   };
   Outcome outcome = Outcome::kAdded;
@@ -114,9 +121,11 @@ class Store {
   //  - "ok" and whole: kAlreadyFinished, unless `replace_finished` (--force), which
   //    replaces it too;
   //  - "running" and its owner alive (another process, or a run this Store claimed and has
-  //    not ended): kHeldByAnother, nothing changed.
-  // Only the identity and environment of `run` are stored. Row ids are never reused, so a
-  // replaced attempt's id can never come to mean another row.
+  //    not ended): kHeldByAnother.
+  // Whatever the outcome, the row with the key then belongs to `run.suite`; a new row also
+  // inherits the suites of the row it replaced. Only the identity and environment of `run`
+  // are stored. Row ids are never reused, so a replaced attempt's id can never come to mean
+  // another row.
   absl::StatusOr<Claim> ClaimRun(const RunRecord& run, bool replace_finished = false);
 
   // ClaimRun for callers that expect to get the run: its id, kAlreadyExists for a whole
@@ -150,16 +159,19 @@ class Store {
   // Copies `run`, a whole finished run read from another database (`lrb merge`), into this
   // one in one write transaction, never losing what this database has:
   //  - no row with its key, or a "failed", "interrupted", abandoned "running" or incomplete
-  //    "ok" one: stored as it is (times, environment, provenance, metrics, feature rows;
-  //    the replaced attempt is deleted, as ClaimRun does) -> kAdded;
-  //  - a whole "ok" row that agrees with it (FirstDifference is "") -> kIdentical;
+  //    "ok" one: stored as it is (times, environment, provenance, metrics, feature rows,
+  //    suites; the replaced attempt is deleted, as ClaimRun does, and its suites are
+  //    inherited) -> kAdded;
+  //  - a whole "ok" row that agrees with it (FirstDifference is "") -> kIdentical, the row
+  //    now also belonging to every suite `run` belongs to;
   //  - a whole "ok" row that disagrees, or a "running" row whose owner lives -> kRefused,
   //    this database unchanged.
   // kInvalidArgument if `run` is not a whole "ok" run or holds a NaN.
   absl::StatusOr<Import> ImportFinishedRun(const RunRecord& run);
 
-  // Every run of `suite` (all statuses), oldest first, with metrics and feature rows;
-  // `owner_gone` and `incomplete` say which "running" and "ok" runs will never be whole.
+  // Every run that belongs to `suite` (all statuses; trained for it or reused by it), oldest
+  // first, with metrics, feature rows and suites; `owner_gone` and `incomplete` say which
+  // "running" and "ok" runs will never be whole.
   absl::StatusOr<std::vector<RunRecord>> LoadRuns(std::string_view suite);
 
   // As LoadRuns, for every run on the dataset with this content hash, whatever its suite

@@ -80,6 +80,35 @@ TEST(ClaimTest, ALiveOwnersRunIsSkippedThenReusedOnceFinished) {
   EXPECT_EQ(done.run_id, first.run_id);
 }
 
+// Two suites that share a run, run at once on one database (`lrb run --suite=paper` and
+// `--suite=topk`): the second finds the shared run held by the first and skips it, and still
+// gets it on its board, where it shows running and then finished.
+TEST(ClaimTest, ASuiteThatFindsItsRunHeldByAnotherSuiteHasItOnItsBoard) {
+  const std::string path = FreshDbPath();
+  auto paper_process = OpenAs(path, Machine("host-a"));
+  auto topk_process = OpenAs(path, Machine("host-b"));
+  ASSERT_TRUE(paper_process && topk_process);
+  RunRecord paper = SampleRun("shared");
+  paper.suite = "paper@2";
+  RunRecord topk = SampleRun("shared");
+  topk.suite = "topk@2";
+  LRB_ASSERT_OK_AND_ASSIGN(const Claim first, paper_process->ClaimRun(paper));
+  ASSERT_EQ(first.outcome, Outcome::kClaimed);
+  LRB_ASSERT_OK_AND_ASSIGN(const Claim held, topk_process->ClaimRun(topk));
+  EXPECT_EQ(held.outcome, Outcome::kHeldByAnother);
+
+  LRB_ASSERT_OK_AND_ASSIGN(std::vector<RunRecord> board, topk_process->LoadRuns("topk@2"));
+  ASSERT_EQ(board.size(), 1u);
+  EXPECT_EQ(board[0].status, "running");
+  EXPECT_FALSE(board[0].owner_gone);
+  LRB_ASSERT_OK(paper_process->FinishRun(first.run_id, Finished(paper)));
+  LRB_ASSERT_OK_AND_ASSIGN(board, topk_process->LoadRuns("topk@2"));
+  ASSERT_EQ(board.size(), 1u);
+  EXPECT_EQ(board[0].status, "ok");
+  EXPECT_EQ(board[0].incomplete, "");
+  EXPECT_EQ(board[0].suites, (std::vector<std::string>{"paper@2", "topk@2"}));
+}
+
 TEST(ClaimTest, OnThisMachineARunIsStaleExactlyWhenItsProcessIsGone) {
   const std::string path = FreshDbPath();
   const RunOwner self = ThisProcess();

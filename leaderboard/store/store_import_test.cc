@@ -1,5 +1,5 @@
-// Store::ImportFinishedRun (what `lrb merge` builds on), external provenance and the
-// whole-database and per-dataset loads.
+// Store::ImportFinishedRun (what `lrb merge` and `lrb run --reuse_from` build on), suites
+// that travel with a run, external provenance and the whole-database and per-dataset loads.
 
 #include <cstdint>
 #include <limits>
@@ -75,6 +75,93 @@ TEST_F(ImportTest, RefusesOtherResultsUnderAKeyTheTargetHasAndKeepsTheTargets) {
   LRB_ASSERT_OK_AND_ASSIGN(const std::optional<RunRecord> kept, target_->FindFinishedRun("a"));
   ASSERT_TRUE(kept.has_value());
   EXPECT_EQ(FirstDifference(*kept, mine), "");
+}
+
+// The suites a run belongs to in `store`, as loaded.
+std::vector<std::string> SuitesIn(Store& store, const std::string& run_key) {
+  absl::StatusOr<std::optional<RunRecord>> found = store.FindFinishedRun(run_key);
+  EXPECT_TRUE(found.ok() && found->has_value()) << run_key;
+  return found.ok() && found->has_value() ? (*found)->suites : std::vector<std::string>{};
+}
+
+// A finished run with key `key`, trained for `trained_for` and then reused by `reused_by`.
+RunRecord SharedIn(Store& store, const std::string& key, const std::string& trained_for,
+                   const std::string& reused_by) {
+  RunRecord run = SampleRun(key);
+  run.suite = trained_for;
+  FinishedIn(store, run, 0.9);
+  run.suite = reused_by;
+  absl::StatusOr<Claim> claim = store.ClaimRun(run);
+  EXPECT_TRUE(claim.ok() && claim->outcome == Claim::Outcome::kAlreadyFinished);
+  absl::StatusOr<std::optional<RunRecord>> found = store.FindFinishedRun(key);
+  EXPECT_TRUE(found.ok() && found->has_value());
+  return found.ok() && found->has_value() ? **found : run;
+}
+
+TEST_F(ImportTest, AnAddedRunBringsEverySuiteItBelongsTo) {
+  const RunRecord shared = SharedIn(*source_, "a", "paper@2", "topk@2");
+  ASSERT_EQ(shared.suites, (std::vector<std::string>{"paper@2", "topk@2"}));
+  LRB_ASSERT_OK_AND_ASSIGN(const Import import, target_->ImportFinishedRun(shared));
+  EXPECT_EQ(import.outcome, Import::Outcome::kAdded);
+  for (const char* suite : {"paper@2", "topk@2"}) {
+    LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> board, target_->LoadRuns(suite));
+    ASSERT_EQ(board.size(), 1u) << suite;
+    EXPECT_EQ(board[0].suite, "paper@2") << "provenance travels too";
+  }
+}
+
+TEST_F(ImportTest, AnIdenticalRunUnitesTheSuitesOfBothCopies) {
+  // The target trained the key for a third suite: the same results, other suites.
+  RunRecord mine = SampleRun("a");
+  mine.suite = "sparsity@2";
+  FinishedIn(*target_, mine, 0.9);
+  const RunRecord theirs = SharedIn(*source_, "a", "paper@2", "topk@2");
+
+  LRB_ASSERT_OK_AND_ASSIGN(const Import import, target_->ImportFinishedRun(theirs));
+  EXPECT_EQ(import.outcome, Import::Outcome::kIdentical);
+  EXPECT_EQ(import.note, "now also in paper@2, topk@2");
+  EXPECT_EQ(SuitesIn(*target_, "a"),
+            (std::vector<std::string>{"paper@2", "sparsity@2", "topk@2"}));
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> board, target_->LoadRuns("topk@2"));
+  ASSERT_EQ(board.size(), 1u);
+  EXPECT_EQ(board[0].suite, "sparsity@2") << "the target's provenance is kept";
+
+  LRB_ASSERT_OK_AND_ASSIGN(const Import again, target_->ImportFinishedRun(theirs));
+  EXPECT_EQ(again.outcome, Import::Outcome::kIdentical);
+  EXPECT_EQ(again.note, "") << "nothing left to join";
+}
+
+TEST_F(ImportTest, AReplacedAttemptsSuitesAreKeptAlongsideTheRunsOwn) {
+  RunRecord attempt = SampleRun("a");
+  attempt.suite = "sparsity@2";
+  LRB_ASSERT_OK_AND_ASSIGN(const int64_t failed, target_->BeginRun(attempt));
+  LRB_ASSERT_OK(target_->FailRun(failed, "diverged"));
+  const RunRecord shared = SharedIn(*source_, "a", "paper@2", "topk@2");
+
+  LRB_ASSERT_OK_AND_ASSIGN(const Import import, target_->ImportFinishedRun(shared));
+  EXPECT_EQ(import.outcome, Import::Outcome::kAdded);
+  EXPECT_THAT(import.note, HasSubstr("failed attempt"));
+  EXPECT_EQ(SuitesIn(*target_, "a"),
+            (std::vector<std::string>{"paper@2", "sparsity@2", "topk@2"}));
+}
+
+// Refusing leaves the target as it was, its suites included.
+TEST_F(ImportTest, ARefusedRunJoinsNoSuite) {
+  FinishedIn(*target_, SampleRun("a"), 0.9);
+  RunRecord theirs = SampleRun("a");
+  theirs.suite = "paper@2";
+  LRB_ASSERT_OK_AND_ASSIGN(const Import import,
+                           target_->ImportFinishedRun(FinishedIn(*source_, theirs, 0.5)));
+  EXPECT_EQ(import.outcome, Import::Outcome::kRefused);
+  EXPECT_EQ(SuitesIn(*target_, "a"), std::vector<std::string>{"smoke@1"});
+}
+
+TEST(FirstDifferenceTest, TheSuitesARunServesAreNotPartOfWhatItIs) {
+  RunRecord a = SampleRun("a");
+  RunRecord b = a;
+  b.suite = "paper@2";
+  b.suites = {"paper@2", "topk@2"};
+  EXPECT_EQ(FirstDifference(a, b), "");
 }
 
 TEST(FirstDifferenceTest, TrajectoriesAreComparedPointByPoint) {

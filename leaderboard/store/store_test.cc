@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -165,6 +166,7 @@ TEST_F(StoreTest, RoundTripsEveryFieldAndSurvivesReopening) {
       ExpectUtcIso8601(r.created_at);
       ExpectUtcIso8601(r.finished_at);
       EXPECT_LE(r.created_at, r.finished_at);
+      EXPECT_EQ(r.suites, std::vector<std::string>{"smoke@1"}) << "a new run is in its suite";
     }
     store_.reset();
     LRB_ASSERT_OK_AND_ASSIGN(store_, Store::Open(path_));
@@ -423,6 +425,83 @@ TEST_F(StoreTest, LoadRunsSelectsOneSuiteOldestFirst) {
   EXPECT_EQ(smoke[2].run_key, "b");
   ASSERT_EQ(Load("paper@1").size(), 1u);
   EXPECT_TRUE(Load("no-such-suite").empty());
+}
+
+// The defect suite membership fixes: `paper` and `topk` both train sae.topk(latents=16000,
+// k=64) on the paper dataset with one budget and seed, so one key. The second suite's claim
+// reuses the first's run, which must then be on both boards.
+TEST_F(StoreTest, ARunSharedByTwoSuitesIsOnBothSuitesBoards) {
+  RunRecord paper = WithOutcome(SampleRun("shared"));
+  paper.suite = "paper@2";
+  LRB_ASSERT_OK_AND_ASSIGN(const int64_t id, store_->BeginRun(paper));
+  LRB_ASSERT_OK(store_->FinishRun(id, paper));
+  RunRecord topk = SampleRun("shared");
+  topk.suite = "topk@2";
+  for (int pass = 0; pass < 2; ++pass) {  // reusing twice is reusing once
+    LRB_ASSERT_OK_AND_ASSIGN(const Claim claim, store_->ClaimRun(topk));
+    EXPECT_EQ(claim.outcome, Claim::Outcome::kAlreadyFinished);
+    EXPECT_EQ(claim.run_id, id);
+  }
+
+  for (const char* suite : {"paper@2", "topk@2"}) {
+    SCOPED_TRACE(suite);
+    const std::vector<RunRecord> board = Load(suite);
+    ASSERT_EQ(board.size(), 1u);
+    ExpectSameRun(board[0], paper);
+    EXPECT_EQ(board[0].suite, "paper@2") << "the suite it was trained for";
+    EXPECT_EQ(board[0].suites, (std::vector<std::string>{"paper@2", "topk@2"}));
+  }
+  LRB_ASSERT_OK_AND_ASSIGN(const std::vector<RunRecord> all, store_->LoadAllRuns());
+  EXPECT_EQ(all.size(), 1u);
+  LRB_ASSERT_OK_AND_ASSIGN(const std::optional<RunRecord> found,
+                           store_->FindFinishedRun("shared"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->suites, (std::vector<std::string>{"paper@2", "topk@2"}));
+  EXPECT_EQ(RawDb(path_).Query("SELECT count(*) FROM run_suites"), "2");
+}
+
+// An attempt that is replaced (failed and retried by another suite, or retrained with
+// --force) passes its suites on: the row that ends up finished serves every suite that
+// asked for the key.
+TEST_F(StoreTest, AReplacedAttemptPassesItsSuitesToTheRowThatReplacesIt) {
+  RunRecord paper = WithOutcome(SampleRun("shared"));
+  paper.suite = "paper@2";
+  RunRecord topk = WithOutcome(SampleRun("shared"));
+  topk.suite = "topk@2";
+  LRB_ASSERT_OK_AND_ASSIGN(const int64_t failed, store_->BeginRun(paper));
+  LRB_ASSERT_OK(store_->FailRun(failed, "diverged"));
+
+  LRB_ASSERT_OK_AND_ASSIGN(const Claim retry, store_->ClaimRun(topk));
+  EXPECT_EQ(retry.outcome, Claim::Outcome::kClaimed);
+  EXPECT_THAT(retry.note, HasSubstr("a failed attempt"));
+  ASSERT_EQ(Load("paper@2").size(), 1u);
+  EXPECT_EQ(Load("paper@2")[0].status, "running") << "paper's board shows the retry";
+  LRB_ASSERT_OK(store_->FinishRun(retry.run_id, topk));
+  for (const char* suite : {"paper@2", "topk@2"}) {
+    SCOPED_TRACE(suite);
+    const std::vector<RunRecord> board = Load(suite);
+    ASSERT_EQ(board.size(), 1u);
+    EXPECT_EQ(board[0].status, "ok");
+    EXPECT_EQ(board[0].suite, "topk@2") << "trained for topk this time";
+    EXPECT_EQ(board[0].suites, (std::vector<std::string>{"paper@2", "topk@2"}));
+  }
+
+  // --force in one suite retrains the run for both.
+  LRB_ASSERT_OK_AND_ASSIGN(const Claim forced, store_->ClaimRun(paper, /*replace_finished=*/true));
+  EXPECT_EQ(forced.outcome, Claim::Outcome::kClaimed);
+  LRB_ASSERT_OK(store_->FinishRun(forced.run_id, paper));
+  for (const char* suite : {"paper@2", "topk@2"}) {
+    SCOPED_TRACE(suite);
+    const std::vector<RunRecord> board = Load(suite);
+    ASSERT_EQ(board.size(), 1u);
+    EXPECT_EQ(board[0].suite, "paper@2");
+    EXPECT_EQ(board[0].suites, (std::vector<std::string>{"paper@2", "topk@2"}));
+  }
+  RawDb raw(path_);
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM run_suites"), "2") << "the old rows' went with them";
+  LRB_ASSERT_OK(store_->DeleteRun("shared"));
+  EXPECT_EQ(raw.Query("SELECT count(*) FROM run_suites"), "0");
+  EXPECT_TRUE(Load("topk@2").empty());
 }
 
 TEST_F(StoreTest, AReaderSeesCommittedRunsWhileAWriterHoldsItsLock) {
