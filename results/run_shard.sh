@@ -12,6 +12,9 @@
 # Resumable: a finished run in the shard's database is reused, never retrained, so a shard
 # cut short (the end of a session) continues where it stopped. results/merge.sh SUITE then
 # folds every shard into results/SUITE/SUITE.db.
+# A sweep reuses the runs it shares with the paper suite (the TopK runs on the paper's
+# dataset): when results/paper/paper.db exists, `lrb run --reuse_from` copies those runs from
+# it instead of training them again (same run key: same data, method, budget, seed, backend).
 # Each invocation logs to a file of its own (results/SUITE/logs/NAME.TIME.log): appending to a
 # committed log would modify a tracked file before lrb starts, and lrb would record the runs
 # as made from a dirty tree (left off the boards). For the same reason it refuses to start
@@ -41,5 +44,10 @@ lrb() { ./bazelw run --noshow_progress --ui_event_filters=-info //bench:lrb -- "
 [[ -f "$data/suite.json" ]] || lrb generate --suite="$suite" --out="$data"
 mkdir -p "results/$suite/shards" "results/$suite/logs"
 name="seeds${seeds}_shard${shard%/*}of${shard#*/}"
+reuse=()
+if [[ "$suite" != paper && -f results/paper/paper.db ]]; then
+  reuse=(--reuse_from="$PWD/results/paper/paper.db")
+fi
 lrb run --suite="$suite" --data="$data" --seeds="$seeds" --shard="$shard" --threads="$threads" \
+  "${reuse[@]}" \
   --db="results/$suite/shards/$name.db" >> "results/$suite/logs/$name.$(date -u +%Y%m%dT%H%M%SZ).log" 2>&1
