@@ -134,8 +134,9 @@ class Family {
 
   // Sparse path: fills `codes` with Levels(spec) lists, the same codes as Activate (level j's
   // entries are those mask_j adds to the levels before it), and returns true; returns false
-  // (codes unspecified) when a row would need more than max_width entries, or when the
-  // family has no sparse codes (the default).
+  // (codes unspecified) when the codes are too dense for it -- a row would need more than
+  // max_width entries (BatchTopK: the rows would, on average) -- or when the family has no
+  // sparse codes (the default).
   virtual bool EmitCodes(const CodesContext& /*context*/, int64_t /*max_width*/,
                          SparseCodes& /*codes*/) const {
     return false;

@@ -22,7 +22,8 @@
 namespace lrb::sdl {
 
 // The sparse path runs when the densest row of the codes has at most n_q / this many
-// entries (TopK at the paper's size: 64 of 16,000).
+// entries (TopK at the paper's size: 64 of 16,000); for BatchTopK, when its rows have that
+// many on average (Family::EmitCodes).
 inline constexpr int64_t kSparsePathMaxFill = 32;
 
 // Which path MethodLossAndGradient and Encode take: by the codes' sparsity (kAuto), or

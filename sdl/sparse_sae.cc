@@ -21,12 +21,14 @@ double ReconstructLevels(const SaeModel& model, const Batch& batch, const Kernel
     float* residual = &ws.residual[j * plane];
     if (j == 0) {
       kernels.sparse_decode(list.indices.data(), list.values.data(), rows, list.width,
-                            model.w_dec.data(), n_r, n_r, model.b_dec.data(), residual, n_r);
+                            list.counts.data(), model.w_dec.data(), n_r, n_r, model.b_dec.data(),
+                            residual, n_r);
       kernels.axpy(plane, -1.0f, batch.targets, residual);
     } else {
       ws.decoded.resize(plane);
       kernels.sparse_decode(list.indices.data(), list.values.data(), rows, list.width,
-                            model.w_dec.data(), n_r, n_r, nullptr, ws.decoded.data(), n_r);
+                            list.counts.data(), model.w_dec.data(), n_r, n_r, nullptr,
+                            ws.decoded.data(), n_r);
       std::copy_n(residual - plane, plane, residual);
       kernels.axpy(plane, 1.0f, ws.decoded.data(), residual);
     }
@@ -50,15 +52,16 @@ double ReconstructLevels(const SaeModel& model, const Batch& batch, const Kernel
     const CodeList& list = levels[j];
     const float* s = &ws.grads[j * plane];
     if (j == 0) {
-      kernels.sparse_outer_assign(list.indices.data(), list.values.data(), rows, list.width, s,
-                                  n_r, n_r, gradient->w_dec.data(), n_r, n_q);
+      kernels.sparse_outer_assign(list.indices.data(), list.values.data(), rows, list.width,
+                                  list.counts.data(), s, n_r, n_r, gradient->w_dec.data(), n_r,
+                                  n_q);
     } else {
       kernels.sparse_outer_accumulate(list.indices.data(), list.values.data(), rows, list.width,
-                                      s, n_r, n_r, gradient->w_dec.data(), n_r);
+                                      list.counts.data(), s, n_r, n_r, gradient->w_dec.data(), n_r);
     }
     ws.grad_a[j].resize(rows * list.width);
-    kernels.sparse_dots(list.indices.data(), rows, list.width, s, n_r, model.w_dec.data(), n_r,
-                        n_r, ws.grad_a[j].data());
+    kernels.sparse_dots(list.indices.data(), rows, list.width, list.counts.data(), s, n_r,
+                        model.w_dec.data(), n_r, n_r, ws.grad_a[j].data());
   }
   return loss;
 }
@@ -97,19 +100,18 @@ double AuxkLossAndGradient(const MethodSpec& spec, const SaeModel& model,
   // Aux residual: A_aux W_D - e, where the last level's residual is x_hat - x_r = -e.
   const int64_t plane = rows * n_r;
   ws.aux_residual.resize(plane);
-  kernels.sparse_decode(aux.indices.data(), aux.values.data(), rows, k, model.w_dec.data(), n_r,
-                        n_r, nullptr, ws.aux_residual.data(), n_r);
+  kernels.sparse_decode(aux.indices.data(), aux.values.data(), rows, k, nullptr, model.w_dec.data(),
+                        n_r, n_r, nullptr, ws.aux_residual.data(), n_r);
   kernels.axpy(plane, 1.0f, &ws.residual[ws.residual.size() - plane], ws.aux_residual.data());
   const double lambda = spec.auxk->lambda;
   const double loss = lambda * kernels.sum_squares(plane, ws.aux_residual.data()) / rows;
   if (gradient != nullptr) {
     const float scale = static_cast<float>(2.0 * lambda / rows);
     for (float& g : ws.aux_residual) g *= scale;
-    kernels.sparse_outer_accumulate(aux.indices.data(), aux.values.data(), rows, k,
-                                    ws.aux_residual.data(), n_r, n_r, gradient->w_dec.data(),
-                                    n_r);
+    kernels.sparse_outer_accumulate(aux.indices.data(), aux.values.data(), rows, k, nullptr,
+                                    ws.aux_residual.data(), n_r, n_r, gradient->w_dec.data(), n_r);
     ws.aux_grad_z.resize(rows * k);
-    kernels.sparse_dots(aux.indices.data(), rows, k, ws.aux_residual.data(), n_r,
+    kernels.sparse_dots(aux.indices.data(), rows, k, nullptr, ws.aux_residual.data(), n_r,
                         model.w_dec.data(), n_r, n_r, ws.aux_grad_z.data());
     for (int64_t e = 0; e < rows * k; ++e) {
       if (aux.values[e] == 0.0f) ws.aux_grad_z[e] = 0.0f;
@@ -160,18 +162,18 @@ LossTerms SparseLossAndGradient(const Family& family, const MethodSpec& spec,
     const CodeList& list = levels[j];
     if (j == 0) {
       kernels.sparse_outer_assign(list.indices.data(), ws.grad_z[j].data(), rows, list.width,
-                                  batch.inputs, n_p, n_p, gradient->w_enc.data(), n_p, n_q);
+                                  list.counts.data(), batch.inputs, n_p, n_p,
+                                  gradient->w_enc.data(), n_p, n_q);
     } else {
-      kernels.sparse_outer_accumulate(list.indices.data(), ws.grad_z[j].data(), rows,
-                                      list.width, batch.inputs, n_p, n_p,
+      kernels.sparse_outer_accumulate(list.indices.data(), ws.grad_z[j].data(), rows, list.width,
+                                      list.counts.data(), batch.inputs, n_p, n_p,
                                       gradient->w_enc.data(), n_p);
     }
   }
   const bool with_aux = auxk && ws.aux.width > 0;
   if (with_aux) {
-    kernels.sparse_outer_accumulate(ws.aux.indices.data(), ws.aux_grad_z.data(), rows,
-                                    ws.aux.width, batch.inputs, n_p, n_p,
-                                    gradient->w_enc.data(), n_p);
+    kernels.sparse_outer_accumulate(ws.aux.indices.data(), ws.aux_grad_z.data(), rows, ws.aux.width,
+                                    nullptr, batch.inputs, n_p, n_p, gradient->w_enc.data(), n_p);
   }
   const std::vector<std::vector<float>>& bias_grads = separate_bias ? ws.grad_z_bias : ws.grad_z;
   float* b_enc = gradient->b_enc.data();

@@ -217,6 +217,67 @@ TEST(SparsePath, AutoTakesTheSparsePathWhenTheCodesAreSparse) {
   }
 }
 
+// BatchTopK selects over the batch, so a row of large norm takes most of the codes: here
+// row 0 takes more than n_q / kSparsePathMaxFill while the average stays k. kAuto still takes
+// the sparse path (ragged rows, the kernels skip their padding), and it agrees with the
+// dense path: the codes exactly, the gradients within rounding.
+TEST(SparseBatchTopk, OneRowTakingMostCodesStaysOnTheSparsePath) {
+  MethodSpec spec = *ParseMethodSpec("sae.batchtopk(latents=24,k=2)");
+  spec.latents = kNq;
+  const SaeModel model = SparseModel(spec, kNr);
+  std::vector<float> inputs = RandomVector(13, kRows * kNp, 1.0);
+  for (int64_t r = 0; r < kRows; ++r) {
+    for (int64_t c = 0; c < kNp; ++c) inputs[r * kNp + c] *= r == 0 ? 30.0f : 0.1f;
+  }
+  const Batch batch{inputs.data(), inputs.data(), kRows};
+  for (const KernelTable* kernels : {&ScalarKernels(), &SimdKernels()}) {
+    MethodWorkspace auto_ws, dense_ws;
+    dense_ws.path = PathPolicy::kDense;
+    SaeGradient auto_grad, dense_grad;
+    const auto sparse = MethodLossAndGradient(spec, model, Anchors{}, batch, *kernels, nullptr,
+                                              auto_ws, &auto_grad);
+    const auto dense = MethodLossAndGradient(spec, model, Anchors{}, batch, *kernels, nullptr,
+                                             dense_ws, &dense_grad);
+    ASSERT_TRUE(sparse.ok()) << sparse.status();
+    ASSERT_TRUE(dense.ok()) << dense.status();
+    ASSERT_TRUE(auto_ws.used_sparse_path);
+    const CodeList& list = auto_ws.sparse.codes.levels[0];
+    EXPECT_GT(list.counts[0], kNq / kSparsePathMaxFill) << "row 0 is not the ragged case";
+    EXPECT_EQ(list.width, list.counts[0]);
+    EXPECT_EQ(Densify(auto_ws.sparse.codes, kNq), dense_ws.dense.a);
+    EXPECT_NEAR(sparse->reconstruction, dense->reconstruction, 1e-5 * dense->reconstruction);
+    ExpectNear(auto_grad.w_enc, dense_grad.w_enc, "w_enc");
+    ExpectNear(auto_grad.b_enc, dense_grad.b_enc, "b_enc");
+    ExpectNear(auto_grad.w_dec, dense_grad.w_dec, "w_dec");
+    ExpectNear(auto_grad.b_dec, dense_grad.b_dec, "b_dec");
+  }
+}
+
+// BatchTopK's sparse selection first tries a threshold guessed from every 61st value; when
+// fewer than k * B values reach it, it falls back to one that always holds. Here the sampled
+// values are the batch's largest but too few, so the fallback runs; the codes must still be
+// the dense selection's, ties (the many equal values) to the lower flat index.
+TEST(SparseBatchTopk, ThresholdFallbackSelectsLikeTheDensePath) {
+  MethodSpec spec = *ParseMethodSpec("sae.batchtopk(latents=24,k=16)");
+  spec.latents = kNq;
+  const SaeModel model = InitMethodModel(spec, kNp, kNr, 3);
+  const int64_t size = kRows * kNq;
+  std::vector<float> z(size, 0.5f);
+  for (int64_t i = 0; i < size; i += 61) z[i] = 1.0f;  // 110 values, fewer than k * B = 208
+  const Family& family = FamilyOf(spec.family);
+  for (const KernelTable* kernels : {&ScalarKernels(), &SimdKernels()}) {
+    const CodesContext context{spec, model, *kernels, kRows, z.data(), /*training=*/true};
+    SparseCodes codes;
+    ASSERT_TRUE(family.EmitCodes(context, kNq / kSparsePathMaxFill, codes));
+    std::vector<float> dense(size);
+    family.Activate(spec, model, *kernels, kRows, z.data(), /*training=*/true, dense.data());
+    EXPECT_EQ(Densify(codes, kNq), dense);
+    int64_t selected = 0;
+    for (const float a : dense) selected += a != 0.0f;
+    EXPECT_EQ(selected, 16 * kRows);
+  }
+}
+
 // TopK's codes: exactly the k largest pre-activations of each row, passed through.
 TEST(SparseTopk, SelectsExactlyKLargestAndPassesThemThrough) {
   MethodSpec spec = *ParseMethodSpec("sae.topk(latents=37,k=5)");

@@ -258,18 +258,18 @@ void BM_TopkPhase(benchmark::State& state, Size size, MethodSpec method, std::st
       kernels.topk_rows(s.workspace.z.data(), rows, n_q, n_q, k, top_indices.data(),
                         top_values.data());
     } else if (phase == "decode_and_loss") {
-      kernels.sparse_decode(codes.indices.data(), codes.values.data(), rows, k,
+      kernels.sparse_decode(codes.indices.data(), codes.values.data(), rows, k, nullptr,
                             s.model.w_dec.data(), n_r, n_r, s.model.b_dec.data(), out.data(), n_r);
       kernels.axpy(rows * n_r, -1.0f, batch.targets, out.data());
       benchmark::DoNotOptimize(kernels.sum_squares(rows * n_r, out.data()));
     } else if (phase == "decoder_gradient") {
-      kernels.sparse_outer_assign(codes.indices.data(), codes.values.data(), rows, k,
+      kernels.sparse_outer_assign(codes.indices.data(), codes.values.data(), rows, k, nullptr,
                                   residual.data(), n_r, n_r, s.gradient.w_dec.data(), n_r, n_q);
     } else if (phase == "code_gradient") {
-      kernels.sparse_dots(codes.indices.data(), rows, k, residual.data(), n_r,
+      kernels.sparse_dots(codes.indices.data(), rows, k, nullptr, residual.data(), n_r,
                           s.model.w_dec.data(), n_r, n_r, grads.data());
     } else if (phase == "encoder_gradient") {
-      kernels.sparse_outer_assign(codes.indices.data(), codes.values.data(), rows, k,
+      kernels.sparse_outer_assign(codes.indices.data(), codes.values.data(), rows, k, nullptr,
                                   batch.inputs, n_p, n_p, s.gradient.w_enc.data(), n_p, n_q);
     } else if (phase == "gradient_norm") {
       benchmark::DoNotOptimize(

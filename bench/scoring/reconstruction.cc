@@ -38,8 +38,8 @@ absl::StatusOr<ReconstructionScores> ScoreReconstruction(const CodesView& codes,
   for (int64_t r = 0; r < rows; ++r) {
     // x_hat = W_D x_q(s) + b_D: a row of CSR codes is one sparse_decode call, k = its size.
     kernels.sparse_decode(codes.indices + codes.begin(r), codes.values + codes.begin(r), 1,
-                          codes.end(r) - codes.begin(r), decoder_rows, n_r, n_r, decoder_bias,
-                          x_hat.data(), n_r);
+                          codes.end(r) - codes.begin(r), nullptr, decoder_rows, n_r, n_r,
+                          decoder_bias, x_hat.data(), n_r);
     for (int64_t d = 0; d < n_r; ++d) {
       const double err = static_cast<double>(x_hat[d]) - x(r, d);
       const double dev = static_cast<double>(x(r, d)) - mean[d];

@@ -108,7 +108,7 @@ TEST_P(ReconstructionTest, FvuIsTheIndexOrderDoubleSum) {
     double residual_sq = 0, total_sq = 0;
     for (int64_t s = 0; s < samples; ++s) {
       kernels().sparse_decode(codes.indices.data() + s * k, codes.values.data() + s * k, 1, k,
-                              decoder.data(), n_r, n_r, bias.data(), x_hat.data(), n_r);
+                              nullptr, decoder.data(), n_r, n_r, bias.data(), x_hat.data(), n_r);
       for (int64_t d = 0; d < n_r; ++d) {
         const double err = static_cast<double>(x_hat[d]) - targets[s * n_r + d];
         const double dev = static_cast<double>(targets[s * n_r + d]) - mean[d];

@@ -144,14 +144,15 @@ class Gated final : public Family {
 
     // Auxiliary reconstruction from the gate alone, through the frozen decoder.
     std::vector<float> residual(rows * n_r);
-    c.kernels.sparse_decode(list.indices.data(), gate.data(), rows, width, c.model.w_dec.data(),
-                            n_r, n_r, c.model.b_dec.data(), residual.data(), n_r);
+    c.kernels.sparse_decode(list.indices.data(), gate.data(), rows, width, list.counts.data(),
+                            c.model.w_dec.data(), n_r, n_r, c.model.b_dec.data(), residual.data(),
+                            n_r);
     c.kernels.axpy(rows * n_r, -1.0f, c.targets, residual.data());
     const double auxiliary = c.kernels.sum_squares(rows * n_r, residual.data()) / rows;
     for (float& g : residual) g *= 2.0f / static_cast<float>(rows);
     std::vector<float> grad_gate(rows * width);
-    c.kernels.sparse_dots(list.indices.data(), rows, width, residual.data(), n_r,
-                          c.model.w_dec.data(), n_r, n_r, grad_gate.data());
+    c.kernels.sparse_dots(list.indices.data(), rows, width, list.counts.data(), residual.data(),
+                          n_r, c.model.w_dec.data(), n_r, n_r, grad_gate.data());
 
     std::vector<float>& grad_z = c.grad_z[0];
     std::vector<float>& grad_z_bias = (*c.grad_z_bias)[0];

@@ -66,33 +66,40 @@ struct KernelTable {
   void (*topk_rows)(const float* z, int64_t rows, int64_t cols, int64_t ldz, int64_t k,
                     int32_t* indices, float* values);
 
+  // The sparse kernels below read codes laid out `k` per row: row r's entries are
+  // indices/values[r*k + j]. `counts` is null when every row has all k entries; otherwise row
+  // r has only its first counts[r] (<= k) and the rest of the row is padding, which the
+  // kernels skip, so their cost follows the entries, not rows * k (a batch-level selection
+  // such as BatchTopK gives a few rows hundreds of entries and most rows a handful). Skipping
+  // padding of value 0 gives the same floats as adding it.
+
   // Sparse decode: out[r, :] = bias + sum_j values[r*k+j] * dict[indices[r*k+j], :] for r in
   // [0, rows), each dict row of length dim (stride ld_dict). bias may be null (zero).
   void (*sparse_decode)(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                        const float* dict, int64_t dim, int64_t ld_dict, const float* bias,
-                        float* out, int64_t ld_out);
+                        const int32_t* counts, const float* dict, int64_t dim, int64_t ld_dict,
+                        const float* bias, float* out, int64_t ld_out);
 
-  // Sparse dots: out[r*k+j] = <vecs[r, :], dict[indices[r*k+j], :]> (length dim).
-  // (Gradient of the loss with respect to the active latents' values.)
-  void (*sparse_dots)(const int32_t* indices, int64_t rows, int64_t k, const float* vecs,
-                      int64_t ld_vecs, const float* dict, int64_t dim, int64_t ld_dict,
-                      float* out);
+  // Sparse dots: out[r*k+j] = <vecs[r, :], dict[indices[r*k+j], :]> (length dim), and 0 at
+  // padding. (Gradient of the loss with respect to the active latents' values.)
+  void (*sparse_dots)(const int32_t* indices, int64_t rows, int64_t k, const int32_t* counts,
+                      const float* vecs, int64_t ld_vecs, const float* dict, int64_t dim,
+                      int64_t ld_dict, float* out);
 
   // Sparse outer-product accumulation: for every (r, j),
   //   grad[indices[r*k+j], :] += values[r*k+j] * vecs[r, :]      (length dim).
   // Rows of grad not named by any index are untouched. Several (r, j) may name the same row;
   // the result must not depend on the thread count (accumulate each row in (r, j) order).
   void (*sparse_outer_accumulate)(const int32_t* indices, const float* values, int64_t rows,
-                                  int64_t k, const float* vecs, int64_t dim, int64_t ld_vecs,
-                                  float* grad, int64_t ld_grad);
+                                  int64_t k, const int32_t* counts, const float* vecs, int64_t dim,
+                                  int64_t ld_vecs, float* grad, int64_t ld_grad);
 
   // sparse_outer_accumulate into a gradient that starts at zero, without a separate zeroing
   // pass: for every i in [0, grad_rows), grad[i, :] = sum over the (r, j) naming i of
   // values[r*k+j] * vecs[r, :] (in (r, j) order), or 0 when none names it. The same floats as
   // zeroing grad and calling sparse_outer_accumulate. Requires every index < grad_rows.
-  void (*sparse_outer_assign)(const int32_t* indices, const float* values, int64_t rows,
-                              int64_t k, const float* vecs, int64_t dim, int64_t ld_vecs,
-                              float* grad, int64_t ld_grad, int64_t grad_rows);
+  void (*sparse_outer_assign)(const int32_t* indices, const float* values, int64_t rows, int64_t k,
+                              const int32_t* counts, const float* vecs, int64_t dim,
+                              int64_t ld_vecs, float* grad, int64_t ld_grad, int64_t grad_rows);
 
   // <x, y> over n elements, accumulated in float (tolerance scales with n).
   float (*dot)(int64_t n, const float* x, const float* y);

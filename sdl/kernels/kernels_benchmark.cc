@@ -194,12 +194,12 @@ void BM_SparseDecode(benchmark::State& state, std::string_view backend) {
   const std::vector<float> bias(s.n_p, 0.25f);
   for (auto _ : state) {
     if (backend == "simd_1thread") {
-      simd_internal::SparseDecode(w.indices.data(), w.values.data(), s.batch, s.k,
+      simd_internal::SparseDecode(w.indices.data(), w.values.data(), s.batch, s.k, nullptr,
                                   w.dictionary.data(), s.n_p, s.n_p, bias.data(), out.data(), s.n_p,
                                   kOneThread);
     } else {
-      t.sparse_decode(w.indices.data(), w.values.data(), s.batch, s.k, w.dictionary.data(), s.n_p,
-                      s.n_p, bias.data(), out.data(), s.n_p);
+      t.sparse_decode(w.indices.data(), w.values.data(), s.batch, s.k, nullptr, w.dictionary.data(),
+                      s.n_p, s.n_p, bias.data(), out.data(), s.n_p);
     }
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
@@ -216,11 +216,11 @@ void BM_SparseDots(benchmark::State& state, std::string_view backend) {
   std::vector<float> out(s.batch * s.k);
   for (auto _ : state) {
     if (backend == "simd_1thread") {
-      simd_internal::SparseDots(w.indices.data(), s.batch, s.k, w.x.data(), s.n_p,
+      simd_internal::SparseDots(w.indices.data(), s.batch, s.k, nullptr, w.x.data(), s.n_p,
                                 w.dictionary.data(), s.n_p, s.n_p, out.data(), kOneThread);
     } else {
-      t.sparse_dots(w.indices.data(), s.batch, s.k, w.x.data(), s.n_p, w.dictionary.data(), s.n_p,
-                    s.n_p, out.data());
+      t.sparse_dots(w.indices.data(), s.batch, s.k, nullptr, w.x.data(), s.n_p, w.dictionary.data(),
+                    s.n_p, s.n_p, out.data());
     }
     benchmark::DoNotOptimize(out.data());
     benchmark::ClobberMemory();
@@ -236,12 +236,12 @@ void BM_SparseOuterAccumulate(benchmark::State& state, std::string_view backend)
   std::vector<float> grad(s.n_q * s.n_p, 0.0f);
   for (auto _ : state) {
     if (backend == "simd_1thread") {
-      simd_internal::SparseOuterAccumulate(w.indices.data(), w.values.data(), s.batch, s.k,
+      simd_internal::SparseOuterAccumulate(w.indices.data(), w.values.data(), s.batch, s.k, nullptr,
                                            w.x.data(), s.n_p, s.n_p, grad.data(), s.n_p,
                                            kOneThread);
     } else {
-      t.sparse_outer_accumulate(w.indices.data(), w.values.data(), s.batch, s.k, w.x.data(), s.n_p,
-                                s.n_p, grad.data(), s.n_p);
+      t.sparse_outer_accumulate(w.indices.data(), w.values.data(), s.batch, s.k, nullptr,
+                                w.x.data(), s.n_p, s.n_p, grad.data(), s.n_p);
     }
     benchmark::DoNotOptimize(grad.data());
     benchmark::ClobberMemory();
@@ -259,8 +259,8 @@ void BM_SparseOuterAssign(benchmark::State& state, std::string_view backend) {
   const KernelTable& t = Backend(backend);
   std::vector<float> grad(s.n_q * s.n_p, 0.0f);
   for (auto _ : state) {
-    t.sparse_outer_assign(w.indices.data(), w.values.data(), s.batch, s.k, w.x.data(), s.n_p,
-                          s.n_p, grad.data(), s.n_p, s.n_q);
+    t.sparse_outer_assign(w.indices.data(), w.values.data(), s.batch, s.k, nullptr, w.x.data(),
+                          s.n_p, s.n_p, grad.data(), s.n_p, s.n_q);
     benchmark::DoNotOptimize(grad.data());
     benchmark::ClobberMemory();
   }

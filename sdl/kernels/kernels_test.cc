@@ -577,18 +577,19 @@ void CheckSparseDecode(const SparseCase& sc, bool with_bias, Draws& draws) {
   const std::vector<float> bias = draws.Vector(sc.dim);
   const float* b = with_bias ? bias.data() : nullptr;
   Matrix got(sc.rows, sc.dim, 3), want(sc.rows, sc.dim, 3);
-  Simd().sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, dict.ptr(), sc.dim,
-                       dict.ld, b, got.ptr(), got.ld);
-  Ref().sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, dict.ptr(), sc.dim,
-                      dict.ld, b, want.ptr(), want.ld);
+  Simd().sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, nullptr, dict.ptr(),
+                       sc.dim, dict.ld, b, got.ptr(), got.ld);
+  Ref().sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, nullptr, dict.ptr(),
+                      sc.dim, dict.ld, b, want.ptr(), want.ld);
   // Bound: the same decode on magnitudes.
   std::vector<float> abs_values = sc.values, abs_bias = bias;
   for (float& x : abs_values) x = std::fabs(x);
   for (float& x : abs_bias) x = std::fabs(x);
   const Matrix abs_dict = Abs(dict);
   Matrix bound(sc.rows, sc.dim, 3);
-  Ref().sparse_decode(sc.indices.data(), abs_values.data(), sc.rows, sc.k, abs_dict.ptr(), sc.dim,
-                      abs_dict.ld, with_bias ? abs_bias.data() : nullptr, bound.ptr(), bound.ld);
+  Ref().sparse_decode(sc.indices.data(), abs_values.data(), sc.rows, sc.k, nullptr, abs_dict.ptr(),
+                      sc.dim, abs_dict.ld, with_bias ? abs_bias.data() : nullptr, bound.ptr(),
+                      bound.ld);
   for (int64_t r = 0; r < sc.rows; ++r) {
     for (int64_t c = 0; c < sc.dim; ++c) {
       bound.at(r, c) = static_cast<float>(SumTolerance(sc.k + 1, bound.at(r, c)));
@@ -614,13 +615,13 @@ TEST_P(KernelsTest, SparseDotsMatchesReference) {
     const Matrix vecs = RandomMatrix(draws, sc.rows, dim, 4);
     const Matrix dict = RandomMatrix(draws, sc.dict_rows, dim, 1);
     std::vector<float> got(sc.rows * k), want(sc.rows * k), abs_dot(sc.rows * k);
-    Simd().sparse_dots(sc.indices.data(), sc.rows, k, vecs.ptr(), vecs.ld, dict.ptr(), dim, dict.ld,
-                       got.data());
-    Ref().sparse_dots(sc.indices.data(), sc.rows, k, vecs.ptr(), vecs.ld, dict.ptr(), dim, dict.ld,
-                      want.data());
+    Simd().sparse_dots(sc.indices.data(), sc.rows, k, nullptr, vecs.ptr(), vecs.ld, dict.ptr(), dim,
+                       dict.ld, got.data());
+    Ref().sparse_dots(sc.indices.data(), sc.rows, k, nullptr, vecs.ptr(), vecs.ld, dict.ptr(), dim,
+                      dict.ld, want.data());
     const Matrix abs_vecs = Abs(vecs), abs_dict = Abs(dict);
-    Ref().sparse_dots(sc.indices.data(), sc.rows, k, abs_vecs.ptr(), abs_vecs.ld, abs_dict.ptr(),
-                      dim, abs_dict.ld, abs_dot.data());
+    Ref().sparse_dots(sc.indices.data(), sc.rows, k, nullptr, abs_vecs.ptr(), abs_vecs.ld,
+                      abs_dict.ptr(), dim, abs_dict.ld, abs_dot.data());
     std::vector<double> bound(abs_dot.size());
     for (size_t i = 0; i < bound.size(); ++i) bound[i] = SumTolerance(dim, abs_dot[i]);
     ExpectVectorNear(got, want, &bound, absl::StrCat("sparse_dots ", sc.Name()));
@@ -638,17 +639,17 @@ TEST_P(KernelsTest, SparseOuterAccumulateMatchesReference) {
       // 3 more grad rows than indices can name: they must stay bitwise untouched.
       const Matrix grad0 = RandomMatrix(draws, sc.dict_rows + 3, dim, 5);
       Matrix got = grad0, want = grad0;
-      Simd().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
-                                     vecs.ld, got.ptr(), got.ld);
-      Ref().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
-                                    vecs.ld, want.ptr(), want.ld);
+      Simd().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, nullptr,
+                                     vecs.ptr(), dim, vecs.ld, got.ptr(), got.ld);
+      Ref().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, nullptr,
+                                    vecs.ptr(), dim, vecs.ld, want.ptr(), want.ld);
       // Bound per grad row: depth = contributions + 1, magnitudes from the |.| accumulation.
       std::vector<float> abs_values = sc.values;
       for (float& x : abs_values) x = std::fabs(x);
       const Matrix abs_vecs = Abs(vecs);
       Matrix bound = Abs(grad0);
-      Ref().sparse_outer_accumulate(sc.indices.data(), abs_values.data(), rows, k, abs_vecs.ptr(),
-                                    dim, abs_vecs.ld, bound.ptr(), bound.ld);
+      Ref().sparse_outer_accumulate(sc.indices.data(), abs_values.data(), rows, k, nullptr,
+                                    abs_vecs.ptr(), dim, abs_vecs.ld, bound.ptr(), bound.ld);
       std::vector<int64_t> depth(grad0.rows, 1);
       for (const int32_t i : sc.indices) ++depth[i];
       for (int64_t r = 0; r < bound.rows; ++r) {
@@ -670,7 +671,7 @@ TEST_P(KernelsTest, SparseDecodeGolden) {
   const float values[] = {0.5f, -2, 1, 3};
   for (const KernelTable* t : {&Ref(), &Simd()}) {
     float out[4];
-    t->sparse_decode(indices, values, 2, 2, dict, 2, 2, bias, out, 2);
+    t->sparse_decode(indices, values, 2, 2, nullptr, dict, 2, 2, bias, out, 2);
     EXPECT_EQ(out[0], 0.125f) << t->backend_name();
     EXPECT_EQ(out[1], -4.375f) << t->backend_name();
     EXPECT_EQ(out[2], 2.125f) << t->backend_name();
@@ -679,7 +680,7 @@ TEST_P(KernelsTest, SparseDecodeGolden) {
     // row 1 gets (1 + 3) [2 -1], row 2 gets 0.5 [1 1]; row 3 is untouched.
     const float vecs[] = {1, 1, 2, -1};
     float grad[8] = {0, 0, 0, 0, 0, 0, 7, 7};
-    t->sparse_outer_accumulate(indices, values, 2, 2, vecs, 2, 2, grad, 2);
+    t->sparse_outer_accumulate(indices, values, 2, 2, nullptr, vecs, 2, 2, grad, 2);
     const float want[8] = {-2, -2, 8, -4, 0.5f, 0.5f, 7, 7};
     for (int i = 0; i < 8; ++i) EXPECT_EQ(grad[i], want[i]) << t->backend_name() << " at " << i;
   }
@@ -888,14 +889,16 @@ TEST_P(KernelsTest, ResultsDoNotDependOnThreadCount) {
   std::vector<Outputs> outs;
   for (const Parallelism& par : pars) {
     Outputs o;
-    simd_internal::SparseDecode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, dict.ptr(),
-                                sc.dim, dict.ld, bias.data(), o.decode.ptr(), o.decode.ld, par);
+    simd_internal::SparseDecode(sc.indices.data(), sc.values.data(), sc.rows, sc.k, nullptr,
+                                dict.ptr(), sc.dim, dict.ld, bias.data(), o.decode.ptr(),
+                                o.decode.ld, par);
     o.dots.resize(sc.rows * sc.k);
-    simd_internal::SparseDots(sc.indices.data(), sc.rows, sc.k, vecs.ptr(), vecs.ld, dict.ptr(),
-                              sc.dim, dict.ld, o.dots.data(), par);
+    simd_internal::SparseDots(sc.indices.data(), sc.rows, sc.k, nullptr, vecs.ptr(), vecs.ld,
+                              dict.ptr(), sc.dim, dict.ld, o.dots.data(), par);
     o.grad = grad0;
     simd_internal::SparseOuterAccumulate(sc.indices.data(), sc.values.data(), sc.rows, sc.k,
-                                         vecs.ptr(), sc.dim, vecs.ld, o.grad.ptr(), o.grad.ld, par);
+                                         nullptr, vecs.ptr(), sc.dim, vecs.ld, o.grad.ptr(),
+                                         o.grad.ld, par);
     o.topk_indices.resize(z.rows * 64);
     o.topk_values.resize(z.rows * 64);
     simd_internal::TopkRows(z.ptr(), z.rows, z.cols, z.ld, 64, o.topk_indices.data(),
@@ -939,10 +942,10 @@ TEST_P(KernelsTest, ZeroSizesAreNoOps) {
     float sentinel[4] = {1, 2, 3, 4};
     int32_t idx[1] = {-7};
     t->topk_rows(sentinel, 0, 4, 4, 2, idx, sentinel);
-    t->sparse_decode(idx, sentinel, 0, 1, sentinel, 4, 4, nullptr, sentinel, 4);
-    t->sparse_dots(idx, 0, 1, sentinel, 4, sentinel, 4, 4, sentinel);
-    t->sparse_outer_accumulate(idx, sentinel, 0, 1, sentinel, 4, 4, sentinel, 4);
-    t->sparse_outer_accumulate(idx, sentinel, 3, 0, sentinel, 4, 4, sentinel, 4);
+    t->sparse_decode(idx, sentinel, 0, 1, nullptr, sentinel, 4, 4, nullptr, sentinel, 4);
+    t->sparse_dots(idx, 0, 1, nullptr, sentinel, 4, sentinel, 4, 4, sentinel);
+    t->sparse_outer_accumulate(idx, sentinel, 0, 1, nullptr, sentinel, 4, 4, sentinel, 4);
+    t->sparse_outer_accumulate(idx, sentinel, 3, 0, nullptr, sentinel, 4, 4, sentinel, 4);
     t->axpy(0, 2.0f, sentinel, sentinel);
     t->relu(0, sentinel, sentinel);
     t->adam_update(0, AdamParams{}, sentinel, sentinel, sentinel, sentinel);
@@ -1056,20 +1059,20 @@ TEST_P(KernelsTest, SparseOuterAssignIsZeroThenAccumulate) {
         for (int64_t c = 0; c < dim; ++c) grad0.at(r, c) = Matrix::kSentinel;
       }
       Matrix got = grad0, want = grad0, composed = grad0;
-      Simd().sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
-                                 vecs.ld, got.ptr(), got.ld, sc.dict_rows);
-      Ref().sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(), dim,
-                                vecs.ld, want.ptr(), want.ld, sc.dict_rows);
+      Simd().sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, nullptr, vecs.ptr(),
+                                 dim, vecs.ld, got.ptr(), got.ld, sc.dict_rows);
+      Ref().sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, nullptr, vecs.ptr(),
+                                dim, vecs.ld, want.ptr(), want.ld, sc.dict_rows);
       for (int64_t r = 0; r < sc.dict_rows; ++r) std::fill_n(&composed.at(r, 0), dim, 0.0f);
-      Simd().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, vecs.ptr(),
-                                     dim, vecs.ld, composed.ptr(), composed.ld);
+      Simd().sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, nullptr,
+                                     vecs.ptr(), dim, vecs.ld, composed.ptr(), composed.ld);
       ExpectMatrixNear(got, composed, nullptr, what + " vs zero + accumulate (simd, bitwise)");
       std::vector<float> abs_values = sc.values;
       for (float& x : abs_values) x = std::fabs(x);
       const Matrix abs_vecs = Abs(vecs);
       Matrix bound(grad0.rows, dim, 5);
       for (int64_t r = 0; r < grad0.rows; ++r) std::fill_n(&bound.at(r, 0), dim, 0.0f);
-      Ref().sparse_outer_accumulate(sc.indices.data(), abs_values.data(), rows, k,
+      Ref().sparse_outer_accumulate(sc.indices.data(), abs_values.data(), rows, k, nullptr,
                                     abs_vecs.ptr(), dim, abs_vecs.ld, bound.ptr(), bound.ld);
       std::vector<int64_t> depth(grad0.rows, 1);
       for (const int32_t i : sc.indices) ++depth[i];
@@ -1079,6 +1082,71 @@ TEST_P(KernelsTest, SparseOuterAssignIsZeroThenAccumulate) {
         }
       }
       ExpectMatrixNear(got, want, &bound, what + " vs scalar");
+    }
+  }
+}
+
+// Ragged rows (kernels.h: `counts`): row r has counts[r] entries and padding after them.
+// Each kernel, on both backends, must give bitwise what it gives without counts on the same
+// codes with the padding's values set to 0 -- so a kernel that read the padding (here
+// garbage values naming a real dictionary row) would be caught -- and sparse_dots writes 0
+// at the padding.
+TEST_P(KernelsTest, RaggedRowsSkipTheirPaddingExactly) {
+  Draws draws(34);
+  for (const auto& [k, dim] : SparseShapes()) {
+    const int64_t rows = 9;
+    SparseCase sc = MakeSparseCase(draws, rows, k, dim, 12);
+    std::vector<int32_t> counts(rows);
+    std::vector<float> zero_padded = sc.values;
+    for (int64_t r = 0; r < rows; ++r) {
+      // Row 0 full, row 1 empty, the others anywhere in between.
+      counts[r] = static_cast<int32_t>(r == 0 ? k : r == 1 ? 0 : draws.Below(k + 1));
+      for (int64_t j = counts[r]; j < k; ++j) {
+        sc.values[r * k + j] = 1e3f;
+        zero_padded[r * k + j] = 0.0f;
+      }
+    }
+    const Matrix dict = RandomMatrix(draws, sc.dict_rows, dim, 2);
+    const Matrix vecs = RandomMatrix(draws, rows, dim, 4);
+    for (const KernelTable* kernels : {&Simd(), &Ref()}) {
+      const std::string what = absl::StrCat(kernels == &Simd() ? "simd " : "scalar ", sc.Name());
+      SCOPED_TRACE(what);
+      Matrix got(rows, dim, 3), want(rows, dim, 3);
+      kernels->sparse_decode(sc.indices.data(), sc.values.data(), rows, k, counts.data(),
+                             dict.ptr(), dim, dict.ld, nullptr, got.ptr(), got.ld);
+      kernels->sparse_decode(sc.indices.data(), zero_padded.data(), rows, k, nullptr, dict.ptr(),
+                             dim, dict.ld, nullptr, want.ptr(), want.ld);
+      ExpectMatrixNear(got, want, nullptr, "sparse_decode");
+
+      std::vector<float> dots(rows * k, Matrix::kSentinel), full_dots(rows * k);
+      kernels->sparse_dots(sc.indices.data(), rows, k, counts.data(), vecs.ptr(), vecs.ld,
+                           dict.ptr(), dim, dict.ld, dots.data());
+      kernels->sparse_dots(sc.indices.data(), rows, k, nullptr, vecs.ptr(), vecs.ld, dict.ptr(),
+                           dim, dict.ld, full_dots.data());
+      for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t j = 0; j < k; ++j) {
+          const float expected = j < counts[r] ? full_dots[r * k + j] : 0.0f;
+          ASSERT_EQ(dots[r * k + j], expected) << "sparse_dots row " << r << " slot " << j;
+        }
+      }
+
+      // 3 grad rows more than the indices can name: untouched by both.
+      const Matrix grad0 = RandomMatrix(draws, sc.dict_rows + 3, dim, 5);
+      Matrix accumulated = grad0, accumulated_want = grad0;
+      kernels->sparse_outer_accumulate(sc.indices.data(), sc.values.data(), rows, k, counts.data(),
+                                       vecs.ptr(), dim, vecs.ld, accumulated.ptr(), accumulated.ld);
+      kernels->sparse_outer_accumulate(sc.indices.data(), zero_padded.data(), rows, k, nullptr,
+                                       vecs.ptr(), dim, vecs.ld, accumulated_want.ptr(),
+                                       accumulated_want.ld);
+      ExpectMatrixNear(accumulated, accumulated_want, nullptr, "sparse_outer_accumulate");
+      Matrix assigned = grad0, assigned_want = grad0;
+      kernels->sparse_outer_assign(sc.indices.data(), sc.values.data(), rows, k, counts.data(),
+                                   vecs.ptr(), dim, vecs.ld, assigned.ptr(), assigned.ld,
+                                   sc.dict_rows);
+      kernels->sparse_outer_assign(sc.indices.data(), zero_padded.data(), rows, k, nullptr,
+                                   vecs.ptr(), dim, vecs.ld, assigned_want.ptr(), assigned_want.ld,
+                                   sc.dict_rows);
+      ExpectMatrixNear(assigned, assigned_want, nullptr, "sparse_outer_assign");
     }
   }
 }
@@ -1137,9 +1205,8 @@ TEST_P(KernelsTest, FusedKernelsDoNotDependOnThreadCount) {
     Outputs o;
     EXPECT_TRUE(simd_internal::HighwayGemmNTBias(37, 130, 400, a.ptr(), a.ld, b.ptr(), b.ld,
                                                  bias.data(), o.c.ptr(), o.c.ld, par));
-    simd_internal::SparseOuterAssign(sc.indices.data(), sc.values.data(), sc.rows, sc.k,
-                                     vecs.ptr(), sc.dim, vecs.ld, o.grad.ptr(), o.grad.ld, 53,
-                                     par);
+    simd_internal::SparseOuterAssign(sc.indices.data(), sc.values.data(), sc.rows, sc.k, nullptr,
+                                     vecs.ptr(), sc.dim, vecs.ld, o.grad.ptr(), o.grad.ld, 53, par);
     o.p = p0, o.m = m0, o.v = v0;
     simd_internal::AdamNormalizeRows(rows, cols, AdamParams{}, o.p.data(), g.data(), o.m.data(),
                                      o.v.data(), par);
@@ -1162,12 +1229,12 @@ TEST_P(KernelsTest, FusedKernelsAcceptZeroSizes) {
     int32_t idx[1] = {0};
     EXPECT_TRUE(t->gemm_nt_bias(0, 4, 4, sentinel, 4, sentinel, 4, sentinel, sentinel, 4));
     EXPECT_TRUE(t->gemm_nt_bias(4, 0, 4, sentinel, 4, sentinel, 4, sentinel, sentinel, 4));
-    t->sparse_outer_assign(idx, sentinel, 0, 1, sentinel, 4, 4, sentinel, 4, 0);
+    t->sparse_outer_assign(idx, sentinel, 0, 1, nullptr, sentinel, 4, 4, sentinel, 4, 0);
     t->adam_normalize_rows(0, 4, AdamParams{}, sentinel, sentinel, sentinel, sentinel);
     for (int i = 0; i < 4; ++i) EXPECT_EQ(sentinel[i], i + 1.0f);
     // No pairs: the assigned rows become zero.
     float grad[6] = {7, 7, 7, 7, 7, 7};
-    t->sparse_outer_assign(idx, sentinel, 0, 1, sentinel, 2, 2, grad, 3, 2);
+    t->sparse_outer_assign(idx, sentinel, 0, 1, nullptr, sentinel, 2, 2, grad, 3, 2);
     EXPECT_EQ(grad[0], 0.0f);
     EXPECT_EQ(grad[1], 0.0f);
     EXPECT_EQ(grad[2], 7.0f);  // padding
@@ -1347,22 +1414,22 @@ TEST_P(KernelsTest, SparseKernelsMatchTheirDenseDefinitions) {
     for (const KernelTable* t : Backends()) {
       const std::string what = absl::StrCat(t->backend_name(), " ", sc.Name());
       Matrix out(sc.rows, dim, 1);
-      t->sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, k, dict.ptr(), dim, dict.ld,
-                       bias.data(), out.ptr(), out.ld);
+      t->sparse_decode(sc.indices.data(), sc.values.data(), sc.rows, k, nullptr, dict.ptr(), dim,
+                       dict.ld, bias.data(), out.ptr(), out.ld);
       ExpectNearExact(out.ptr(), out.ld, decode, decode_bound, "sparse_decode " + what);
       std::vector<float> got_dots(sc.rows * k);
-      t->sparse_dots(sc.indices.data(), sc.rows, k, vecs.ptr(), vecs.ld, dict.ptr(), dim, dict.ld,
-                     got_dots.data());
+      t->sparse_dots(sc.indices.data(), sc.rows, k, nullptr, vecs.ptr(), vecs.ld, dict.ptr(), dim,
+                     dict.ld, got_dots.data());
       ExpectNearExact(got_dots.data(), k, dots, dots_bound, "sparse_dots " + what);
       Matrix grad = grad0;
-      t->sparse_outer_accumulate(sc.indices.data(), sc.values.data(), sc.rows, k, vecs.ptr(), dim,
-                                 vecs.ld, grad.ptr(), grad.ld);
+      t->sparse_outer_accumulate(sc.indices.data(), sc.values.data(), sc.rows, k, nullptr,
+                                 vecs.ptr(), dim, vecs.ld, grad.ptr(), grad.ld);
       ExpectNearExact(grad.ptr(), grad.ld, g0 + outer, accumulate_bound,
                       "sparse_outer_accumulate " + what);
       Matrix assigned(sc.dict_rows, dim, 1);
       for (float& v : assigned.data) v = Matrix::kSentinel;  // write-only
-      t->sparse_outer_assign(sc.indices.data(), sc.values.data(), sc.rows, k, vecs.ptr(), dim,
-                             vecs.ld, assigned.ptr(), assigned.ld, sc.dict_rows);
+      t->sparse_outer_assign(sc.indices.data(), sc.values.data(), sc.rows, k, nullptr, vecs.ptr(),
+                             dim, vecs.ld, assigned.ptr(), assigned.ld, sc.dict_rows);
       ExpectNearExact(assigned.ptr(), assigned.ld, outer, outer_bound,
                       "sparse_outer_assign " + what);
     }

@@ -67,13 +67,18 @@ void TopkRows(const float* z, int64_t rows, int64_t cols, int64_t ldz, int64_t k
   }
 }
 
+// Row r's entries: all k, or its first counts[r] (kernels.h).
+int64_t EntriesOfRow(const int32_t* counts, int64_t r, int64_t k) {
+  return counts == nullptr ? k : counts[r];
+}
+
 void SparseDecode(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                  const float* dict, int64_t dim, int64_t ld_dict, const float* bias, float* out,
-                  int64_t ld_out) {
+                  const int32_t* counts, const float* dict, int64_t dim, int64_t ld_dict,
+                  const float* bias, float* out, int64_t ld_out) {
   for (int64_t r = 0; r < rows; ++r) {
     float* o = out + r * ld_out;
     for (int64_t d = 0; d < dim; ++d) o[d] = bias == nullptr ? 0.0f : bias[d];
-    for (int64_t j = 0; j < k; ++j) {
+    for (int64_t j = 0; j < EntriesOfRow(counts, r, k); ++j) {
       const float v = values[r * k + j];
       const float* w = dict + indices[r * k + j] * ld_dict;
       for (int64_t d = 0; d < dim; ++d) o[d] += v * w[d];
@@ -87,12 +92,15 @@ float Dot(int64_t n, const float* x, const float* y) {
   return acc;
 }
 
-void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const float* vecs,
-                int64_t ld_vecs, const float* dict, int64_t dim, int64_t ld_dict, float* out) {
+void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const int32_t* counts,
+                const float* vecs, int64_t ld_vecs, const float* dict, int64_t dim, int64_t ld_dict,
+                float* out) {
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < k; ++j) {
+    const int64_t entries = EntriesOfRow(counts, r, k);
+    for (int64_t j = 0; j < entries; ++j) {
       out[r * k + j] = Dot(dim, vecs + r * ld_vecs, dict + indices[r * k + j] * ld_dict);
     }
+    std::fill(out + r * k + entries, out + (r + 1) * k, 0.0f);
   }
 }
 
@@ -101,10 +109,10 @@ void Axpy(int64_t n, float a, const float* x, float* y) {
 }
 
 void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                           const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                           int64_t ld_grad) {
+                           const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                           float* grad, int64_t ld_grad) {
   for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < k; ++j) {
+    for (int64_t j = 0; j < EntriesOfRow(counts, r, k); ++j) {
       Axpy(dim, values[r * k + j], vecs + r * ld_vecs, grad + indices[r * k + j] * ld_grad);
     }
   }
@@ -151,10 +159,10 @@ bool GemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, co
 }
 
 void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                       int64_t ld_grad, int64_t grad_rows) {
+                       const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                       float* grad, int64_t ld_grad, int64_t grad_rows) {
   for (int64_t i = 0; i < grad_rows; ++i) std::fill_n(grad + i * ld_grad, dim, 0.0f);
-  SparseOuterAccumulate(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad);
+  SparseOuterAccumulate(indices, values, rows, k, counts, vecs, dim, ld_vecs, grad, ld_grad);
 }
 
 void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,

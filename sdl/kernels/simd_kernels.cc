@@ -81,23 +81,24 @@ void TopkRows(const float* z, int64_t rows, int64_t cols, int64_t ldz, int64_t k
 }
 
 void SparseDecode(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                  const float* dict, int64_t dim, int64_t ld_dict, const float* bias, float* out,
-                  int64_t ld_out) {
-  simd_internal::SparseDecode(indices, values, rows, k, dict, dim, ld_dict, bias, out, ld_out,
-                              simd_internal::DefaultParallelism());
+                  const int32_t* counts, const float* dict, int64_t dim, int64_t ld_dict,
+                  const float* bias, float* out, int64_t ld_out) {
+  simd_internal::SparseDecode(indices, values, rows, k, counts, dict, dim, ld_dict, bias, out,
+                              ld_out, simd_internal::DefaultParallelism());
 }
 
-void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const float* vecs, int64_t ld_vecs,
-                const float* dict, int64_t dim, int64_t ld_dict, float* out) {
-  simd_internal::SparseDots(indices, rows, k, vecs, ld_vecs, dict, dim, ld_dict, out,
+void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const int32_t* counts,
+                const float* vecs, int64_t ld_vecs, const float* dict, int64_t dim, int64_t ld_dict,
+                float* out) {
+  simd_internal::SparseDots(indices, rows, k, counts, vecs, ld_vecs, dict, dim, ld_dict, out,
                             simd_internal::DefaultParallelism());
 }
 
 void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                           const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                           int64_t ld_grad) {
-  simd_internal::SparseOuterAccumulate(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad,
-                                       simd_internal::DefaultParallelism());
+                           const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                           float* grad, int64_t ld_grad) {
+  simd_internal::SparseOuterAccumulate(indices, values, rows, k, counts, vecs, dim, ld_vecs, grad,
+                                       ld_grad, simd_internal::DefaultParallelism());
 }
 
 bool GemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
@@ -107,10 +108,10 @@ bool GemmNTBias(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, co
 }
 
 void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                       int64_t ld_grad, int64_t grad_rows) {
-  simd_internal::SparseOuterAssign(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad,
-                                   grad_rows, simd_internal::DefaultParallelism());
+                       const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                       float* grad, int64_t ld_grad, int64_t grad_rows) {
+  simd_internal::SparseOuterAssign(indices, values, rows, k, counts, vecs, dim, ld_vecs, grad,
+                                   ld_grad, grad_rows, simd_internal::DefaultParallelism());
 }
 
 void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,

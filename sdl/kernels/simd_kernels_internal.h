@@ -56,17 +56,17 @@ inline constexpr int64_t kReduceBlock = int64_t{1} << 14;
 void TopkRows(const float* z, int64_t rows, int64_t cols, int64_t ldz, int64_t k, int32_t* indices,
               float* values, const Parallelism& par);
 void SparseDecode(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                  const float* dict, int64_t dim, int64_t ld_dict, const float* bias, float* out,
-                  int64_t ld_out, const Parallelism& par);
-void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const float* vecs, int64_t ld_vecs,
-                const float* dict, int64_t dim, int64_t ld_dict, float* out,
-                const Parallelism& par);
+                  const int32_t* counts, const float* dict, int64_t dim, int64_t ld_dict,
+                  const float* bias, float* out, int64_t ld_out, const Parallelism& par);
+void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const int32_t* counts,
+                const float* vecs, int64_t ld_vecs, const float* dict, int64_t dim, int64_t ld_dict,
+                float* out, const Parallelism& par);
 void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                           const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                           int64_t ld_grad, const Parallelism& par);
+                           const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                           float* grad, int64_t ld_grad, const Parallelism& par);
 void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                       int64_t ld_grad, int64_t grad_rows, const Parallelism& par);
+                       const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                       float* grad, int64_t ld_grad, int64_t grad_rows, const Parallelism& par);
 void AdamNormalizeRows(int64_t rows, int64_t cols, const AdamParams& params, float* param,
                        const float* grad, float* m, float* v, const Parallelism& par);
 float Dot(int64_t n, const float* x, const float* y, const Parallelism& par);

@@ -1,4 +1,5 @@
-// The SIMD sparse kernels of TopK-style codes (k active latents per row): the sparse decode,
+// The SIMD sparse kernels of TopK-style codes (up to k active latents per row, kernels.h): the
+// sparse decode,
 // the sparse dots (gradient with respect to the active values) and the sparse outer-product
 // accumulation into a dictionary gradient. Highway per target, dispatched at run time.
 //
@@ -86,9 +87,14 @@ HWY_INLINE void AccumulateRows(size_t count, const RowOf& row_of, const float* v
   }
 }
 
+// Row r's entries: all k, or its first counts[r] (kernels.h).
+HWY_INLINE size_t EntriesOfRow(const int32_t* counts, size_t r, size_t k) {
+  return counts == nullptr ? k : static_cast<size_t>(counts[r]);
+}
+
 void SparseDecodeRows(const int32_t* indices, const float* values, size_t row_begin, size_t row_end,
-                      size_t k, const float* dict, size_t dim, size_t ld_dict, const float* bias,
-                      float* out, size_t ld_out) {
+                      size_t k, const int32_t* counts, const float* dict, size_t dim,
+                      size_t ld_dict, const float* bias, float* out, size_t ld_out) {
   for (size_t r = row_begin; r < row_end; ++r) {
     float* HWY_RESTRICT o = out + r * ld_out;
     if (bias != nullptr) {
@@ -98,8 +104,9 @@ void SparseDecodeRows(const int32_t* indices, const float* values, size_t row_be
     }
     const int32_t* idx = indices + r * k;
     AccumulateRows(
-        k, [&](size_t j) { return dict + static_cast<size_t>(idx[j]) * ld_dict; }, values + r * k,
-        o, dim);
+        EntriesOfRow(counts, r, k),
+        [&](size_t j) { return dict + static_cast<size_t>(idx[j]) * ld_dict; }, values + r * k, o,
+        dim);
   }
 }
 
@@ -175,17 +182,19 @@ HWY_INLINE float SparseDotOne(const float* HWY_RESTRICT x, const float* HWY_REST
 }
 
 void SparseDotsRows(const int32_t* indices, size_t row_begin, size_t row_end, size_t k,
-                    const float* vecs, size_t ld_vecs, const float* dict, size_t dim,
-                    size_t ld_dict, float* out) {
+                    const int32_t* counts, const float* vecs, size_t ld_vecs, const float* dict,
+                    size_t dim, size_t ld_dict, float* out) {
   for (size_t r = row_begin; r < row_end; ++r) {
     const float* x = vecs + r * ld_vecs;
     const int32_t* idx = indices + r * k;
     float* o = out + r * k;
     const auto row = [&](size_t j) { return dict + static_cast<size_t>(idx[j]) * ld_dict; };
+    const size_t entries = EntriesOfRow(counts, r, k);
     size_t j = 0;
-    for (; j + 4 <= k; j += 4)
+    for (; j + 4 <= entries; j += 4)
       SparseDotFour(x, row(j), row(j + 1), row(j + 2), row(j + 3), dim, o + j);
-    for (; j < k; ++j) o[j] = SparseDotOne(x, row(j), dim);
+    for (; j < entries; ++j) o[j] = SparseDotOne(x, row(j), dim);
+    std::fill(o + entries, o + k, 0.0f);
   }
 }
 
@@ -203,27 +212,27 @@ HWY_EXPORT(AccumulateSlots);
 namespace simd_internal {
 
 void SparseDecode(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                  const float* dict, int64_t dim, int64_t ld_dict, const float* bias, float* out,
-                  int64_t ld_out, const Parallelism& par) {
+                  const int32_t* counts, const float* dict, int64_t dim, int64_t ld_dict,
+                  const float* bias, float* out, int64_t ld_out, const Parallelism& par) {
   if (rows == 0 || dim == 0) return;
   const auto kernel = HWY_DYNAMIC_DISPATCH(SparseDecodeRows);
   ParallelFor(
       0, rows, par.threads,
       [&](int64_t r0, int64_t r1) {
-        kernel(indices, values, r0, r1, k, dict, dim, ld_dict, bias, out, ld_out);
+        kernel(indices, values, r0, r1, k, counts, dict, dim, ld_dict, bias, out, ld_out);
       },
       MinChunk(par, k * dim));
 }
 
-void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const float* vecs, int64_t ld_vecs,
-                const float* dict, int64_t dim, int64_t ld_dict, float* out,
-                const Parallelism& par) {
+void SparseDots(const int32_t* indices, int64_t rows, int64_t k, const int32_t* counts,
+                const float* vecs, int64_t ld_vecs, const float* dict, int64_t dim, int64_t ld_dict,
+                float* out, const Parallelism& par) {
   if (rows == 0 || k == 0) return;
   const auto kernel = HWY_DYNAMIC_DISPATCH(SparseDotsRows);
   ParallelFor(
       0, rows, par.threads,
       [&](int64_t r0, int64_t r1) {
-        kernel(indices, r0, r1, k, vecs, ld_vecs, dict, dim, ld_dict, out);
+        kernel(indices, r0, r1, k, counts, vecs, ld_vecs, dict, dim, ld_dict, out);
       },
       MinChunk(par, k * dim));
 }
@@ -238,21 +247,33 @@ namespace {
 // also owns the rows from its first destination row (0 for the first chunk) to the next
 // chunk's (grad_rows for the last) and zeroes those no pair names.
 void SparseOuterImpl(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                     const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                     int64_t ld_grad, bool assign, int64_t grad_rows, const Parallelism& par) {
-  const int64_t pairs = rows * k;
+                     const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                     float* grad, int64_t ld_grad, bool assign, int64_t grad_rows,
+                     const Parallelism& par) {
   if (dim == 0) return;
+  // Calls fn(p) for the pair number p = r * k + j of every entry (padding skipped), in order.
+  const auto for_each_entry = [&](const auto& fn) {
+    for (int64_t r = 0; r < rows; ++r) {
+      const int64_t entries = counts == nullptr ? k : counts[r];
+      for (int64_t j = 0; j < entries; ++j) fn(r * k + j);
+    }
+  };
+  int64_t pairs = 0;
+  int32_t max_row = -1;
+  for_each_entry([&](int64_t p) {
+    ++pairs;
+    max_row = std::max(max_row, indices[p]);
+  });
   if (pairs == 0) {
     if (assign) {
       for (int64_t i = 0; i < grad_rows; ++i) std::fill_n(grad + i * ld_grad, dim, 0.0f);
     }
     return;
   }
-  const int32_t max_row = *std::max_element(indices, indices + pairs);
 
   // start[i] = first position of destination row i in the sorted order.
   std::vector<int64_t> start(static_cast<size_t>(max_row) + 2, 0);
-  for (int64_t p = 0; p < pairs; ++p) ++start[indices[p] + 1];
+  for_each_entry([&](int64_t p) { ++start[indices[p] + 1]; });
   for (int32_t i = 0; i <= max_row; ++i) start[i + 1] += start[i];
   std::vector<int32_t> dest_rows;  // the distinct destination rows, ascending
   std::vector<int64_t> offsets;    // their first sorted positions, then `pairs`
@@ -263,7 +284,7 @@ void SparseOuterImpl(const int32_t* indices, const float* values, int64_t rows, 
   }
   offsets.push_back(pairs);
   std::vector<int64_t> sorted(pairs);  // pair numbers r * k + j, grouped by destination
-  for (int64_t p = 0; p < pairs; ++p) sorted[start[indices[p]]++] = p;
+  for_each_entry([&](int64_t p) { sorted[start[indices[p]]++] = p; });
 
   const int64_t slots = static_cast<int64_t>(dest_rows.size());
   const int64_t chunks =
@@ -292,16 +313,17 @@ void SparseOuterImpl(const int32_t* indices, const float* values, int64_t rows, 
 }  // namespace
 
 void SparseOuterAccumulate(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                           const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                           int64_t ld_grad, const Parallelism& par) {
-  SparseOuterImpl(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad, false, 0, par);
+                           const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                           float* grad, int64_t ld_grad, const Parallelism& par) {
+  SparseOuterImpl(indices, values, rows, k, counts, vecs, dim, ld_vecs, grad, ld_grad, false, 0,
+                  par);
 }
 
 void SparseOuterAssign(const int32_t* indices, const float* values, int64_t rows, int64_t k,
-                       const float* vecs, int64_t dim, int64_t ld_vecs, float* grad,
-                       int64_t ld_grad, int64_t grad_rows, const Parallelism& par) {
-  SparseOuterImpl(indices, values, rows, k, vecs, dim, ld_vecs, grad, ld_grad, true, grad_rows,
-                  par);
+                       const int32_t* counts, const float* vecs, int64_t dim, int64_t ld_vecs,
+                       float* grad, int64_t ld_grad, int64_t grad_rows, const Parallelism& par) {
+  SparseOuterImpl(indices, values, rows, k, counts, vecs, dim, ld_vecs, grad, ld_grad, true,
+                  grad_rows, par);
 }
 
 }  // namespace simd_internal
