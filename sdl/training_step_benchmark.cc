@@ -17,7 +17,10 @@
 // step on its own: topk_phase/*), so the cost beyond the dense product is visible:
 // train_step - loss_and_gradient is the optimiser. Families without a k also run from a
 // trained-like sparse state (mean L0 ~ k, "/L0=64/") on the pipeline's own path and forced
-// onto the dense products ("/dense_products").
+// onto the dense products ("/dense_products"). The TopK-type families also run on rows of
+// unequal norm ("/unequal_norms"), as LRB's samples are (a sample is the sum of its active
+// features, ~10 of 1,000 at S = 0.99): BatchTopK's batch-level selection then gives a few
+// rows hundreds of codes, which the i.i.d. rows of the plain case never show.
 
 #include <cblas.h>  // OpenBLAS
 
@@ -74,11 +77,27 @@ constexpr Size kPaperSizes[] = {{"paper", 1024, 768, 16000, 64, false},
 constexpr Size kSmokeSizes[] = {{"smoke", 32, 24, 96, 4, true}};
 
 // A batch of inputs (= targets, an SAE) with features of unit scale, and the run's state.
+// unequal_norms: row r is scaled to the norm of an LRB sample at the paper's setting (1,000
+// nearly orthogonal unit features, each active with probability 0.01 at an Exponential(1)
+// magnitude): sqrt(sum of the active magnitudes squared), over its mean square (20).
 struct Setup {
-  Setup(const Size& s, const MethodSpec& m) : size(s), method(m) {
+  Setup(const Size& s, const MethodSpec& m, bool unequal_norms = false) : size(s), method(m) {
     const CounterRng rng(2024, 7);
     inputs.resize(s.batch * s.n_p);
     for (int64_t i = 0; i < s.batch * s.n_p; ++i) inputs[i] = static_cast<float>(rng.Normal(i));
+    if (unequal_norms) {
+      const CounterRng features(2024, 9);
+      for (int64_t r = 0; r < s.batch; ++r) {
+        double squares = 0;
+        for (int64_t f = 0; f < 1000; ++f) {
+          if (features.Uniform(2 * (r * 1000 + f)) >= 0.01) continue;
+          const double magnitude = features.Exponential(2 * (r * 1000 + f) + 1);
+          squares += magnitude * magnitude;
+        }
+        const float scale = static_cast<float>(std::sqrt(squares / 20.0));
+        for (int64_t c = 0; c < s.n_p; ++c) inputs[r * s.n_p + c] *= scale;
+      }
+    }
     if (method.anchor) {
       anchors.k = std::min(method.anchor->k, s.n_q);
       anchors.lambda = method.anchor->lambda;
@@ -176,9 +195,10 @@ void SetCounters(benchmark::State& state, const Size& s, double flops) {
 
 // sparse_l0 > 0: start from MakeSparse(sparse_l0, dense_path) and report the mean L0.
 void BM_TrainStep(benchmark::State& state, Size size, MethodSpec method, std::string backend,
-                  int64_t sparse_l0, bool dense_path) {
-  Setup setup(size, method);
+                  int64_t sparse_l0, bool dense_path, bool unequal_norms) {
+  Setup setup(size, method, unequal_norms);
   if (sparse_l0 > 0) setup.MakeSparse(sparse_l0, dense_path);
+  if (dense_path) setup.state.workspace.path = PathPolicy::kDense;
   const KernelTable& kernels = Backend(backend);
   const Batch batch = setup.batch();
   double loss = 0;
@@ -201,6 +221,14 @@ void BM_TrainStep(benchmark::State& state, Size size, MethodSpec method, std::st
   state.counters["loss"] = loss;
   state.counters["L0"] = setup.MeanL0();
   state.counters["sparse_path"] = setup.state.workspace.used_sparse_path;
+  // The widest row of the codes (k for per-sample TopK; more for BatchTopK's ragged rows).
+  int64_t widest_row = 0;
+  if (setup.state.workspace.used_sparse_path) {
+    for (const CodeList& list : setup.state.workspace.sparse.codes.levels) {
+      for (const int32_t count : list.counts) widest_row = std::max<int64_t>(widest_row, count);
+    }
+  }
+  state.counters["widest_row"] = static_cast<double>(widest_row);
   state.SetLabel(absl::StrFormat("%s %dx%d n_q=%d k=%d", kernels.backend_name(), size.batch,
                                  size.n_p, size.n_q, size.k));
 }
@@ -363,7 +391,14 @@ void RegisterAll(const Size* sizes, size_t count) {
         add("loss_and_gradient/" + name + at + "/" + backend, BM_LossAndGradient, size, *method,
             backend, int64_t{0}, false);
         add("train_step/" + name + at + "/" + backend, BM_TrainStep, size, *method, backend,
-            int64_t{0}, false);
+            int64_t{0}, false, false);
+        if (selects_topk) {  // the pipeline's path, and the dense products for the ratio
+          for (const bool dense_path : {false, true}) {
+            add("train_step/" + name + "/unequal_norms" + (dense_path ? "/dense_products" : "") +
+                    at + "/" + backend,
+                BM_TrainStep, size, *method, backend, int64_t{0}, dense_path, true);
+          }
+        }
         // Families without a k once trained-like sparse (L0 ~ k): the pipeline's choice (the
         // sparse path), and the same state forced onto the dense products.
         if (!selects_topk) {
@@ -373,7 +408,7 @@ void RegisterAll(const Size* sizes, size_t count) {
             add("loss_and_gradient/" + name + sparse + at + "/" + backend, BM_LossAndGradient,
                 size, *method, backend, size.k, dense_path);
             add("train_step/" + name + sparse + at + "/" + backend, BM_TrainStep, size, *method,
-                backend, size.k, dense_path);
+                backend, size.k, dense_path, false);
           }
         }
       }
