@@ -1,7 +1,7 @@
-// The SIMD sparse kernels of TopK-style codes (up to k active latents per row, kernels.h): the
-// sparse decode,
-// the sparse dots (gradient with respect to the active values) and the sparse outer-product
-// accumulation into a dictionary gradient. Highway per target, dispatched at run time.
+// The SIMD sparse kernels of TopK-style codes (up to k active latents per row, kernels.h):
+// the sparse decode, the sparse dots (gradient with respect to the active values) and the
+// sparse outer-product accumulation into a dictionary gradient. Highway per target,
+// dispatched at run time.
 //
 // Determinism: decode and dots split rows; the outer product sorts its (row, slot) pairs by
 // destination row and gives each destination row to one thread, which adds its contributions
