@@ -79,22 +79,27 @@ constexpr Size kSmokeSizes[] = {{"smoke", 32, 24, 96, 4, true}};
 // A batch of inputs (= targets, an SAE) with features of unit scale, and the run's state.
 // unequal_norms: row r is scaled to the norm of an LRB sample at the paper's setting (1,000
 // nearly orthogonal unit features, each active with probability 0.01 at an Exponential(1)
-// magnitude): sqrt(sum of the active magnitudes squared), over its mean square (20).
+// magnitude): sqrt(sum of the active magnitudes squared, over its mean).
 struct Setup {
   Setup(const Size& s, const MethodSpec& m, bool unequal_norms = false) : size(s), method(m) {
     const CounterRng rng(2024, 7);
     inputs.resize(s.batch * s.n_p);
     for (int64_t i = 0; i < s.batch * s.n_p; ++i) inputs[i] = static_cast<float>(rng.Normal(i));
     if (unequal_norms) {
+      constexpr int64_t kFeatures = 1000;
+      constexpr double kFiring = 0.01;
+      // E[sum of squares] = kFeatures * kFiring * E[m^2], E[m^2] = 2 for m ~ Exponential(1).
+      constexpr double kMeanSquares = kFeatures * kFiring * 2.0;
       const CounterRng features(2024, 9);
       for (int64_t r = 0; r < s.batch; ++r) {
         double squares = 0;
-        for (int64_t f = 0; f < 1000; ++f) {
-          if (features.Uniform(2 * (r * 1000 + f)) >= 0.01) continue;
-          const double magnitude = features.Exponential(2 * (r * 1000 + f) + 1);
+        for (int64_t f = 0; f < kFeatures; ++f) {
+          const uint64_t draw = 2 * static_cast<uint64_t>(r * kFeatures + f);
+          if (features.Uniform(draw) >= kFiring) continue;
+          const double magnitude = features.Exponential(draw + 1);
           squares += magnitude * magnitude;
         }
-        const float scale = static_cast<float>(std::sqrt(squares / 20.0));
+        const float scale = static_cast<float>(std::sqrt(squares / kMeanSquares));
         for (int64_t c = 0; c < s.n_p; ++c) inputs[r * s.n_p + c] *= scale;
       }
     }

@@ -36,6 +36,14 @@ struct AdamParams {
   float gradient_scale = 1.0f;
 };
 
+// The sparse kernels' row r holds all k entries when `counts` is null, else its first
+// counts[r] (KernelTable below); every backend reads the layout through this.
+// (Int: int64_t, or size_t in the SIMD row loops.)
+template <class Int>
+Int EntriesOfRow(const int32_t* counts, Int r, Int k) {
+  return counts == nullptr ? k : static_cast<Int>(counts[r]);
+}
+
 struct KernelTable {
   // The backend that actually runs: "scalar", or "simd:" + the Highway target chosen at run
   // time for this CPU (e.g. "simd:AVX2", "simd:AVX3"). Recorded with every result.

@@ -67,11 +67,6 @@ void TopkRows(const float* z, int64_t rows, int64_t cols, int64_t ldz, int64_t k
   }
 }
 
-// Row r's entries: all k, or its first counts[r] (kernels.h).
-int64_t EntriesOfRow(const int32_t* counts, int64_t r, int64_t k) {
-  return counts == nullptr ? k : counts[r];
-}
-
 void SparseDecode(const int32_t* indices, const float* values, int64_t rows, int64_t k,
                   const int32_t* counts, const float* dict, int64_t dim, int64_t ld_dict,
                   const float* bias, float* out, int64_t ld_out) {

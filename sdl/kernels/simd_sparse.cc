@@ -87,11 +87,6 @@ HWY_INLINE void AccumulateRows(size_t count, const RowOf& row_of, const float* v
   }
 }
 
-// Row r's entries: all k, or its first counts[r] (kernels.h).
-HWY_INLINE size_t EntriesOfRow(const int32_t* counts, size_t r, size_t k) {
-  return counts == nullptr ? k : static_cast<size_t>(counts[r]);
-}
-
 void SparseDecodeRows(const int32_t* indices, const float* values, size_t row_begin, size_t row_end,
                       size_t k, const int32_t* counts, const float* dict, size_t dim,
                       size_t ld_dict, const float* bias, float* out, size_t ld_out) {
@@ -254,8 +249,7 @@ void SparseOuterImpl(const int32_t* indices, const float* values, int64_t rows, 
   // Calls fn(p) for the pair number p = r * k + j of every entry (padding skipped), in order.
   const auto for_each_entry = [&](const auto& fn) {
     for (int64_t r = 0; r < rows; ++r) {
-      const int64_t entries = counts == nullptr ? k : counts[r];
-      for (int64_t j = 0; j < entries; ++j) fn(r * k + j);
+      for (int64_t j = 0; j < EntriesOfRow(counts, r, k); ++j) fn(r * k + j);
     }
   };
   int64_t pairs = 0;
